@@ -1,0 +1,131 @@
+// Package snapshots holds versions of IANA registries: the record model every
+// format is parsed into, the parsers, and the git-backed store that keeps one
+// commit per published version.
+//
+// A [Registry] is one version of a registry; its [Record] values are what the
+// diff and history packages compare. Every source format (IANA's XML, CSV,
+// the old text files) maps onto the same fields, and a field a format cannot
+// carry stays empty.
+package snapshots
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Registry is one version of one registry.
+type Registry struct {
+	ID      string // the registry's id attribute, e.g. "service-names-port-numbers"
+	Title   string
+	Updated string // the registry's own date: "2024-03-18", or "1990-03" where a source gives only a month
+	Format  string // source format: "xml", "csv", ...
+	Records []Record
+}
+
+// Record is one registration. Text fields hold the source's text with XML
+// entities decoded and every run of white space (including <br/>) collapsed to
+// one space, trimmed, so that layout changes in the source never count as a change.
+type Record struct {
+	// Table is the id of the nested <registry> that holds the record, or ""
+	// for records directly under the top-level registry (service names).
+	Table    string `json:"table,omitempty"`
+	Name     string `json:"name,omitempty"`
+	Protocol string `json:"protocol,omitempty"`
+	// Number is <number> (ports) or <value> (most other registries), as
+	// written: "22", "249-255".
+	Number      string `json:"number,omitempty"`
+	Description string `json:"description,omitempty"`
+	// Refs are the record's own <xref> elements other than people, as
+	// "type:data" ("rfc:rfc959"); Contact are its <xref type="person">
+	// ("person:Jon_Postel"); Assignee are the xrefs inside <assignee>.
+	// Order is the source's.
+	Refs         []string `json:"refs,omitempty"`
+	Assignee     []string `json:"assignee,omitempty"`
+	Contact      []string `json:"contact,omitempty"`
+	Registered   string   `json:"registered,omitempty"` // date attribute: YYYY-MM or YYYY-MM-DD
+	Modified     string   `json:"modified,omitempty"`   // updated attribute
+	Note         string   `json:"note,omitempty"`
+	Unauthorized string   `json:"unauthorized,omitempty"`
+	ServiceCode  string   `json:"service_code,omitempty"` // <sc>, DCCP service code
+	// Other holds any further child element by its name (e.g. "ipv6" in
+	// protocol-numbers), so that registries beyond the two known ones keep
+	// all their data.
+	Other map[string]string `json:"other,omitempty"`
+}
+
+// Key identifies a record within a version: (name, protocol, number) with
+// each absent part empty, qualified by the table for nested registries.
+type Key struct {
+	Table    string `json:"table,omitempty"`
+	Name     string `json:"name"`
+	Protocol string `json:"protocol"`
+	Number   string `json:"number"`
+}
+
+// Key returns the record's key.
+func (r *Record) Key() Key {
+	return Key{Table: r.Table, Name: r.Name, Protocol: r.Protocol, Number: r.Number}
+}
+
+// Range returns the first and last number the record covers, and false when
+// Number is empty or not a number or range of numbers.
+func (r *Record) Range() (lo, hi int, ok bool) {
+	return ParseRange(r.Number)
+}
+
+// ParseRange parses "22" or "249-255" (spaces around the dash allowed).
+func ParseRange(s string) (lo, hi int, ok bool) {
+	s = strings.TrimSpace(s)
+	a, b, isRange := strings.Cut(s, "-")
+	lo, err := strconv.Atoi(strings.TrimSpace(a))
+	if err != nil || lo < 0 {
+		return 0, 0, false
+	}
+	if !isRange {
+		return lo, lo, true
+	}
+	hi, err = strconv.Atoi(strings.TrimSpace(b))
+	if err != nil || hi < lo {
+		return 0, 0, false
+	}
+	return lo, hi, true
+}
+
+// Compare orders records the way the normalized form lists them: by table,
+// then numerically by number (records without a number last), then
+// protocol, then name, then the rest of the key text.
+func Compare(a, b *Record) int {
+	if c := cmp.Compare(a.Table, b.Table); c != 0 {
+		return c
+	}
+	alo, ahi, aok := a.Range()
+	blo, bhi, bok := b.Range()
+	switch {
+	case aok && !bok:
+		return -1
+	case !aok && bok:
+		return 1
+	case aok && bok:
+		if c := cmp.Compare(alo, blo); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(ahi, bhi); c != 0 {
+			return c
+		}
+	}
+	if c := cmp.Compare(a.Number, b.Number); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Protocol, b.Protocol); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Name, b.Name)
+}
+
+// Sort sorts records with [Compare]; records with equal keys keep their
+// source order.
+func Sort(recs []Record) {
+	slices.SortStableFunc(recs, func(a, b Record) int { return Compare(&a, &b) })
+}
