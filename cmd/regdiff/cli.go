@@ -1,0 +1,221 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/regdiff/regdiff/snapshots"
+	"github.com/spf13/cobra"
+)
+
+// streams holds what a command reads from its environment, so that tests
+// drive commands with buffers and no terminal.
+type streams struct {
+	Out, Err       io.Writer
+	OutTTY, ErrTTY bool
+	NoColor        bool
+	Getenv         func(string) string
+	HomeDir        func() (string, error)
+	Progress       bool // false in tests: no progress even on a "terminal"
+}
+
+// Exit codes, documented in the root command's help.
+const (
+	exitOK        = 0
+	exitDiffers   = 1 // diff --exit-code: the versions differ
+	exitError     = 2 // any other error, including usage
+	exitUnchanged = 3 // fetch --exit-code: nothing new
+	exitRefused   = 4 // an input was refused: not a registry, invalid, suspicious
+	exitNetwork   = 5 // fetch could not download
+	exitLocked    = 6 // another regdiff holds the store's lock
+	exitStore     = 7 // the store is missing, empty or not a regdiff store
+)
+
+const exitCodesHelp = `Exit status:
+  0  success (for fetch: archived or unchanged)
+  1  diff --exit-code: the two versions differ
+  2  error, including a bad flag, argument or version spec
+  3  fetch --exit-code: nothing new was archived
+  4  an input was refused (not a registry, invalid, truncated, suspicious)
+  5  fetch could not download (network error, server error, timeout)
+  6  the store is locked by another regdiff process (see --wait)
+  7  the store is missing, empty, or not a regdiff store`
+
+// exitError carries an exit code and optional hints to main.
+type codeError struct {
+	code  int
+	err   error
+	hints []string
+}
+
+func (e *codeError) Error() string { return e.err.Error() }
+func (e *codeError) Unwrap() error { return e.err }
+
+func withCode(code int, err error, hints ...string) error {
+	return &codeError{code: code, err: err, hints: hints}
+}
+
+// silent is returned when the command already said all there is to say and
+// only the exit code remains.
+type silent struct{ code int }
+
+func (s silent) Error() string { return fmt.Sprintf("exit %d", s.code) }
+
+// globals are the flags every command shares.
+type globals struct {
+	store    string
+	registry string
+	wait     time.Duration
+	io       *streams
+}
+
+func (g *globals) storeDir() (string, error) {
+	if g.store != "" {
+		return g.store, nil
+	}
+	if d := g.io.Getenv("REGDIFF_STORE"); d != "" {
+		return d, nil
+	}
+	if d := g.io.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "regdiff"), nil
+	}
+	home, err := g.io.HomeDir()
+	if err != nil {
+		return "", fmt.Errorf("no --store given and no home folder: %w", err)
+	}
+	return filepath.Join(home, ".local", "share", "regdiff"), nil
+}
+
+// openStore opens the store for reading.
+func (g *globals) openStore() (*snapshots.Store, error) {
+	dir, err := g.storeDir()
+	if err != nil {
+		return nil, err
+	}
+	s, err := snapshots.Open(dir)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, withCode(exitStore, fmt.Errorf("no store at %s", dir),
+				"run `regdiff fetch` to archive the registries, or `regdiff import PATH` to backfill")
+		}
+		return nil, withCode(exitStore, err)
+	}
+	return s, nil
+}
+
+// versions lists the registry's versions, with a clear error when there are none.
+func (g *globals) versions(s *snapshots.Store) ([]snapshots.Version, error) {
+	vs, err := s.Versions(g.registry)
+	if errors.Is(err, snapshots.ErrEmpty) {
+		regs, _ := s.Registries()
+		hint := "run `regdiff fetch` or `regdiff import PATH` first"
+		if len(regs) > 0 {
+			hint = "the store holds: " + strings.Join(regs, ", ") + " (choose with --registry)"
+		}
+		return nil, withCode(exitStore, fmt.Errorf("no versions of %s in %s", g.registry, s.Dir()), hint)
+	}
+	return vs, err
+}
+
+// lockStore creates the store if needed and takes its write lock.
+func (g *globals) lockStore(ctx context.Context) (*snapshots.Store, func(), error) {
+	dir, err := g.storeDir()
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := snapshots.Create(dir)
+	if err != nil {
+		return nil, nil, withCode(exitStore, err)
+	}
+	unlock, err := s.Lock(ctx, g.wait)
+	if err != nil {
+		if errors.Is(err, snapshots.ErrLocked) {
+			return nil, nil, withCode(exitLocked, err)
+		}
+		return nil, nil, err
+	}
+	return s, unlock, nil
+}
+
+// run executes regdiff with args and returns the exit code.
+func run(ctx context.Context, io *streams, args []string) int {
+	root := newRoot(io)
+	root.SetArgs(args)
+	root.SetOut(io.Out)
+	root.SetErr(io.Err)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	var s silent
+	if errors.As(err, &s) {
+		return s.code
+	}
+	code := exitError
+	var ce *codeError
+	if errors.As(err, &ce) {
+		code = ce.code
+	} else if errors.Is(err, snapshots.ErrLocked) {
+		code = exitLocked
+	} else if errors.Is(err, context.Canceled) {
+		err = errors.New("interrupted; the store is as it was before the last completed step")
+	}
+	fmt.Fprintf(io.Err, "regdiff: %v\n", err)
+	if ce != nil {
+		for _, h := range ce.hints {
+			fmt.Fprintf(io.Err, "hint: %s\n", h)
+		}
+	}
+	return code
+}
+
+// progress draws a one-line counter on a terminal and nothing elsewhere.
+type progress struct {
+	w      io.Writer
+	on     bool
+	label  string
+	last   time.Time
+	shown  bool
+	prefix string
+}
+
+func (g *globals) progress(label string, quiet bool) *progress {
+	return &progress{w: g.io.Err, on: g.io.ErrTTY && g.io.Progress && !quiet, label: label}
+}
+
+func (p *progress) update(done, total int) {
+	if !p.on || (time.Since(p.last) < 100*time.Millisecond && done != total) {
+		return
+	}
+	p.last = time.Now()
+	const width = 30
+	fill := 0
+	if total > 0 {
+		fill = done * width / total
+	}
+	fmt.Fprintf(p.w, "\r%s [%s%s] %d/%d", p.label, strings.Repeat("=", fill), strings.Repeat(" ", width-fill), done, total)
+	p.shown = true
+}
+
+func (p *progress) status(msg string) {
+	if !p.on {
+		return
+	}
+	fmt.Fprintf(p.w, "\r\033[K%s", msg)
+	p.shown = true
+}
+
+func (p *progress) done() {
+	if p.shown {
+		fmt.Fprint(p.w, "\r\033[K")
+		p.shown = false
+	}
+}
+
+var _ = cobra.Command{}

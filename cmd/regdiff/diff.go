@@ -1,0 +1,163 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/regdiff/regdiff/diff"
+	"github.com/regdiff/regdiff/snapshots"
+	"github.com/spf13/cobra"
+)
+
+type diffOptions struct {
+	format    string
+	json      bool
+	ports     string
+	protocols string
+	name      string
+	kinds     string
+	statuses  string
+	exitCode  bool
+	color     string
+}
+
+var diffOpts = map[*cobra.Command]*diffOptions{}
+
+func addDiffFlags(cmd *cobra.Command, g *globals) {
+	o := &diffOptions{}
+	diffOpts[cmd] = o
+	f := cmd.Flags()
+	f.StringVar(&o.format, "format", "text", "output format: text, md or json")
+	f.BoolVar(&o.json, "json", false, "same as --format json")
+	f.StringVar(&o.ports, "port", "", "only ports in these ranges, e.g. 0-1023 or 22,80,443")
+	f.StringVar(&o.protocols, "protocol", "", "only these transports, e.g. tcp or tcp,udp")
+	f.StringVar(&o.name, "name", "", "only service names matching this glob, e.g. 'http*'")
+	f.StringVar(&o.kinds, "kind", "", "only these kinds of change: added, removed, changed, renamed")
+	f.StringVar(&o.statuses, "status", "", "only status transitions from or to these: Assigned, Reserved, Unassigned, Deregistered")
+	f.BoolVar(&o.exitCode, "exit-code", false, "exit 1 when the versions differ, 0 when they do not (as git diff --exit-code)")
+	f.StringVar(&o.color, "color", "auto", "colour text output: auto, always or never")
+}
+
+func newDiffCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "diff FROM [TO]",
+		Short: "Say what changed in a registry between two versions",
+		Long: `Compare two versions record by record: records added, removed, changed (field
+by field, old → new) and renamed, and every port whose status changed
+(Unassigned → Assigned, Assigned → Reserved, …), per transport, as ranges.
+With one version, TO is latest. FROM newer than TO shows the changes in
+reverse. "regdiff FROM TO" is short for "regdiff diff FROM TO".
+
+Port status, per transport: the records covering a port are those whose
+number or range contains it, with that protocol or none. A covering record is
+Deregistered when its description starts with De-registered, Removed,
+Decommissioned or Deprecated; otherwise Assigned when it has a service name;
+otherwise Reserved or Unassigned when its description starts so. The port
+takes the first of Assigned, Deregistered, Reserved, Unassigned that any
+covering record has; a port no record covers is Unassigned.
+
+` + exitCodesHelp,
+		Example: `  regdiff 2019 2024
+  regdiff diff 2023-06 --port 0-1023 --protocol tcp
+  regdiff diff first latest --kind renamed --format md
+  regdiff diff latest~1 latest --json | jq .summary
+  regdiff diff 2024-01 latest --exit-code >/dev/null || echo changed`,
+		Args: cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runDiffArgs(cmd, g, args)
+		},
+	}
+	addDiffFlags(cmd, g)
+	return cmd
+}
+
+func runDiffArgs(cmd *cobra.Command, g *globals, args []string) error {
+	o := diffOpts[cmd]
+	if o.json {
+		o.format = "json"
+	}
+	switch o.format {
+	case "text", "md", "markdown", "json":
+	default:
+		return withCode(exitError, fmt.Errorf("unknown --format %q: use text, md or json", o.format))
+	}
+	var f diff.Filter
+	var err error
+	if o.ports != "" {
+		if f.Ports, err = diff.ParsePorts(o.ports); err != nil {
+			return withCode(exitError, err)
+		}
+	}
+	if o.protocols != "" {
+		if f.Protocols, err = diff.ParseProtocols(o.protocols); err != nil {
+			return withCode(exitError, err)
+		}
+	}
+	if o.kinds != "" {
+		if f.Kinds, err = diff.ParseKinds(o.kinds); err != nil {
+			return withCode(exitError, err)
+		}
+	}
+	if o.statuses != "" {
+		if f.Statuses, err = diff.ParseStatuses(o.statuses); err != nil {
+			return withCode(exitError, err)
+		}
+	}
+	f.Name = o.name
+	if err := f.Validate(); err != nil {
+		return withCode(exitError, err)
+	}
+
+	s, err := g.openStore()
+	if err != nil {
+		return err
+	}
+	vs, err := g.versions(s)
+	if err != nil {
+		return err
+	}
+	to := "latest"
+	if len(args) == 2 {
+		to = args[1]
+	}
+	hint := "`regdiff log` lists the versions stored"
+	if cmd.Parent() == nil {
+		hint = "`regdiff FROM TO` compares two versions; `regdiff help` lists the commands"
+	}
+	fi, err := snapshots.Resolve(vs, args[0])
+	if err != nil {
+		return withCode(exitError, err, hint)
+	}
+	ti, err := snapshots.Resolve(vs, to)
+	if err != nil {
+		return withCode(exitError, err, hint)
+	}
+	a, b := vs[fi], vs[ti]
+	old, new, err := s.RecordsDiffering(a, b)
+	if err != nil {
+		return err
+	}
+	res := diff.Compare(old, new)
+	res.Registry = g.registry
+	res.From = diff.Version{Name: a.Name, Commit: a.Commit.String(), Format: a.Format}
+	res.To = diff.Version{Name: b.Name, Commit: b.Commit.String(), Format: b.Format}
+	res.Reversed = fi > ti
+	if !f.IsZero() {
+		res = res.Filter(f)
+	}
+	switch o.format {
+	case "json":
+		err = diff.WriteJSON(g.io.Out, res)
+	case "md", "markdown":
+		err = diff.WriteMarkdown(g.io.Out, res)
+	default:
+		color := o.color == "always" || (o.color == "auto" && g.io.OutTTY && !g.io.NoColor)
+		err = diff.WriteText(g.io.Out, res, color)
+	}
+	if err != nil {
+		return err
+	}
+	if o.exitCode && !res.Empty() {
+		return silent{exitDiffers}
+	}
+	return nil
+}

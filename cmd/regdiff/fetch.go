@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/regdiff/regdiff/fetch"
+	"github.com/regdiff/regdiff/snapshots"
+	"github.com/spf13/cobra"
+)
+
+type fetchOptions struct {
+	force    bool
+	exitCode bool
+	quiet    bool
+	json     bool
+	timeout  time.Duration
+	maxSize  int64
+	retries  int
+	get      fetch.Options // tests set a client and tiny backoffs here
+}
+
+func newFetchCmd(g *globals) *cobra.Command {
+	o := &fetchOptions{}
+	cmd := &cobra.Command{
+		Use:   "fetch [NAME|URL...]",
+		Short: "Download registries and archive each new version",
+		Long: `Download registries from IANA and archive each version not stored yet.
+With no arguments, fetch the known registries (service-names-port-numbers,
+protocol-numbers). A NAME is a known registry; a URL is any IANA registry in
+its XML format, stored under the registry's own id.
+
+fetch sends a conditional GET (the ETag and Last-Modified of the last fetch),
+retries timeouts and server errors with backoff, refuses bodies over
+--max-size, and validates the body before writing anything: it must parse as
+the registry expected, and a version with under 90% of the records of the
+latest stored one is refused as suspicious unless --force. Writers take the
+store's lock; a second fetch waits up to --wait.
+
+` + exitCodesHelp,
+		Example: `  regdiff fetch                         # from cron: archive what changed
+  regdiff fetch --quiet --exit-code      # exit 3 when nothing new, print nothing
+  regdiff fetch https://www.iana.org/assignments/media-types/media-types.xml`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runFetch(cmd.Context(), g, o, args)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&o.force, "force", false, "store a version even when it looks suspicious (far fewer records)")
+	f.BoolVar(&o.exitCode, "exit-code", false, "exit 3 when nothing new was archived")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "print nothing unless something was archived or failed")
+	f.BoolVar(&o.json, "json", false, "print one JSON object per registry")
+	f.DurationVar(&o.timeout, "timeout", 2*time.Minute, "time allowed for one download attempt")
+	f.Int64Var(&o.maxSize, "max-size", 64<<20, "largest body accepted, in bytes")
+	f.IntVar(&o.retries, "retries", 3, "retries after a failed attempt")
+	cmd.Flags().SortFlags = false
+	return cmd
+}
+
+type fetchJSON struct {
+	Registry string       `json:"registry"`
+	URL      string       `json:"url"`
+	Status   string       `json:"status"` // archived, unchanged, not-modified, error
+	Version  *versionJSON `json:"version,omitempty"`
+	Error    string       `json:"error,omitempty"`
+}
+
+func runFetch(ctx context.Context, g *globals, o *fetchOptions, args []string) error {
+	var targets []fetch.Target
+	if len(args) == 0 {
+		for _, k := range snapshots.Known {
+			targets = append(targets, fetch.Target{Registry: k.ID, URL: k.URL()})
+		}
+	}
+	for _, a := range args {
+		if k, ok := snapshots.Lookup(a); ok {
+			targets = append(targets, fetch.Target{Registry: k.ID, URL: k.URL()})
+			continue
+		}
+		if !strings.Contains(a, "://") {
+			var names []string
+			for _, k := range snapshots.Known {
+				names = append(names, k.ID)
+			}
+			return withCode(exitError, fmt.Errorf("unknown registry %q", a), "known registries: "+strings.Join(names, ", ")+"; any other IANA registry can be fetched by its URL")
+		}
+		targets = append(targets, fetch.Target{URL: a})
+	}
+	s, unlock, err := g.lockStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+
+	get := o.get
+	get.MaxBytes = o.maxSize
+	get.Retries = o.retries
+	if o.retries == 0 {
+		get.Retries = -1 // fetch.Options reads 0 as "the default"
+	}
+	get.Timeout = o.timeout
+	code := exitOK
+	archived := 0
+	worse := func(c int) {
+		if code == exitOK || c > code {
+			code = c
+		}
+	}
+	for _, t := range targets {
+		out, err := fetch.Archive(ctx, s, t, fetch.ArchiveOptions{Get: get, Force: o.force})
+		name := out.Registry
+		if name == "" {
+			name = t.URL
+		}
+		j := fetchJSON{Registry: out.Registry, URL: t.URL, Status: out.Status}
+		if err != nil {
+			c, hint := fetchErrorCode(err)
+			worse(c)
+			j.Status, j.Error = "error", err.Error()
+			if o.json {
+				writeJSONLine(g, j)
+			} else {
+				fmt.Fprintf(g.io.Err, "regdiff: %s: %v\n", name, err)
+				if hint != "" {
+					fmt.Fprintf(g.io.Err, "hint: %s\n", hint)
+				}
+			}
+			if errors.Is(err, context.Canceled) {
+				break
+			}
+			continue
+		}
+		if out.Version != nil {
+			v := toVersionJSON(*out.Version, nil)
+			j.Version = &v
+		}
+		if o.json {
+			writeJSONLine(g, j)
+			if out.Status == "archived" {
+				archived++
+			}
+			continue
+		}
+		switch out.Status {
+		case "archived":
+			archived++
+			fmt.Fprintf(g.io.Out, "%s: archived %s (%d records)\n", name, out.Version.Name, out.Version.Records)
+			if out.Rebuilt != "" {
+				fmt.Fprintf(g.io.Out, "%s: it is older than versions already stored; commits from %s on were rewritten\n", name, out.Rebuilt)
+			}
+		case "unchanged":
+			if !o.quiet {
+				fmt.Fprintf(g.io.Out, "%s: unchanged (same content as %s)\n", name, out.Version.Name)
+			}
+		case "not-modified":
+			if !o.quiet {
+				fmt.Fprintf(g.io.Out, "%s: unchanged (server says not modified)\n", name)
+			}
+		}
+	}
+	if code != exitOK {
+		return silent{code}
+	}
+	if o.exitCode && archived == 0 {
+		return silent{exitUnchanged}
+	}
+	return nil
+}
+
+func writeJSONLine(g *globals, v any) {
+	b, _ := json.Marshal(v)
+	fmt.Fprintf(g.io.Out, "%s\n", b)
+}
+
+// fetchErrorCode maps a fetch failure to an exit code and a hint.
+func fetchErrorCode(err error) (int, string) {
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	var status *fetch.StatusError
+	switch {
+	case errors.Is(err, fetch.ErrSuspicious):
+		return exitRefused, ""
+	case errors.Is(err, fetch.ErrInvalid), errors.Is(err, fetch.ErrTooLarge):
+		return exitRefused, "the store is unchanged; the server may have sent an error page"
+	case errors.Is(err, fetch.ErrUnsupportedURL):
+		return exitError, "give an http or https URL"
+	case errors.Is(err, snapshots.ErrLocked):
+		return exitLocked, ""
+	case errors.As(err, &dnsErr), errors.As(err, &opErr):
+		return exitNetwork, "the network cannot be reached from here; backfill from files or an existing archive with `regdiff import PATH`"
+	case errors.As(err, &status):
+		return exitNetwork, ""
+	}
+	return exitNetwork, ""
+}

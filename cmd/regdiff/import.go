@@ -1,0 +1,181 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/regdiff/regdiff/snapshots"
+	"github.com/spf13/cobra"
+)
+
+type importOptions struct {
+	paths []string
+	ref   string
+	date  string
+	json  bool
+	quiet bool
+}
+
+func newImportCmd(g *globals) *cobra.Command {
+	o := &importOptions{}
+	cmd := &cobra.Command{
+		Use:   "import PATH...",
+		Short: "Backfill versions from files, folders and git repositories",
+		Long: `Import registry versions into the store. PATH may be:
+
+  a registry file            service-names-port-numbers.xml
+  a folder                   every file in it, recursively (hidden ones skipped)
+  a git repository           every distinct content the file had in its history
+  a git bundle               the same, from a .bundle file
+  a repository URL           cloned into memory first
+
+In git histories regdiff follows the known registries' file names at the
+repository root; name other paths with --path. A version already stored is
+left as it is; a version older than the newest stored is put in its place
+(later commits are rewritten deterministically) and the summary says so.
+
+` + exitCodesHelp,
+		Example: `  regdiff import service-names-port-numbers.xml
+  regdiff import ./archive/                       # a folder of saved copies
+  regdiff import ~/src/iana-etc --path data/service-names-port-numbers.xml
+  regdiff import iana-history.bundle --ref main`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runImport(cmd, g, o, args)
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&o.paths, "path", nil, "file to follow inside git repositories (repeatable)")
+	f.StringVar(&o.ref, "ref", "", "git ref to walk (default HEAD, or the only branch)")
+	f.StringVar(&o.date, "date", "", "date to give every imported version (YYYY-MM-DD or YYYY-MM), for files that carry none")
+	f.BoolVar(&o.json, "json", false, "print the summary as JSON")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "print nothing but errors")
+	return cmd
+}
+
+func runImport(cmd *cobra.Command, g *globals, o *importOptions, args []string) error {
+	ctx := cmd.Context()
+	s, unlock, err := g.lockStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	p := g.progress("importing", o.quiet || o.json)
+	defer p.done()
+	inputs, refused, done, err := snapshots.Collect(ctx, args, snapshots.CollectOptions{
+		Paths: o.paths, Ref: o.ref, Date: o.date, Status: p.status,
+	})
+	defer done()
+	if err != nil {
+		return err
+	}
+	sum, err := s.Import(ctx, inputs, snapshots.ImportOptions{Progress: p.update})
+	p.done()
+	if sum != nil {
+		sum.Refused = append(refused, sum.Refused...)
+		if o.json {
+			writeImportJSON(g, sum)
+		} else if !o.quiet {
+			writeImportText(g, sum)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if len(sum.Refused) > 0 {
+		if o.json || o.quiet {
+			return silent{exitRefused}
+		}
+		return withCode(exitRefused, fmt.Errorf("%d input(s) refused; the store holds everything else", len(sum.Refused)))
+	}
+	return nil
+}
+
+func writeImportText(g *globals, sum *snapshots.Summary) {
+	w := g.io.Out
+	added, existing := sum.Counts()
+	for _, r := range sum.Reports {
+		if len(r.Added) == 0 {
+			continue
+		}
+		first, last := r.Added[0].Name, r.Added[0].Name
+		for _, v := range r.Added {
+			first, last = min(first, v.Name), max(last, v.Name)
+		}
+		fmt.Fprintf(w, "%s: %d new version(s), %s … %s\n", r.Registry, len(r.Added), first, last)
+		if r.RebuiltFrom != "" {
+			fmt.Fprintf(w, "%s: older versions were inserted before newer ones; commits from %s on were rewritten\n", r.Registry, r.RebuiltFrom)
+		}
+	}
+	for _, rf := range sum.Refused {
+		fmt.Fprintf(g.io.Err, "regdiff: refused %s: %v\n", rf.Location, rf.Err)
+	}
+	fmt.Fprintf(w, "%d new, %d already stored, %d refused\n", added, existing, len(sum.Refused))
+}
+
+type importJSON struct {
+	New      int            `json:"new"`
+	Existing int            `json:"existing"`
+	Refused  []refusalJSON  `json:"refused"`
+	Added    []versionJSON  `json:"added"`
+	Rebuilt  map[string]any `json:"rebuilt_from,omitempty"`
+}
+
+type refusalJSON struct {
+	Input string `json:"input"`
+	Error string `json:"error"`
+}
+
+func writeImportJSON(g *globals, sum *snapshots.Summary) {
+	out := importJSON{Refused: []refusalJSON{}, Added: []versionJSON{}}
+	out.New, out.Existing = sum.Counts()
+	for _, rf := range sum.Refused {
+		out.Refused = append(out.Refused, refusalJSON{Input: rf.Location, Error: rf.Err.Error()})
+	}
+	for _, r := range sum.Reports {
+		for _, v := range r.Added {
+			out.Added = append(out.Added, toVersionJSON(v, nil))
+		}
+		if r.RebuiltFrom != "" {
+			if out.Rebuilt == nil {
+				out.Rebuilt = map[string]any{}
+			}
+			out.Rebuilt[r.Registry] = r.RebuiltFrom
+		}
+	}
+	enc := json.NewEncoder(g.io.Out)
+	enc.SetIndent("", "  ")
+	enc.Encode(out)
+}
+
+// versionJSON is how every command shows a version to scripts.
+type versionJSON struct {
+	Registry string   `json:"registry"`
+	Version  string   `json:"version"`
+	Date     string   `json:"date"`
+	Commit   string   `json:"commit"`
+	Records  int      `json:"records"`
+	Format   string   `json:"format"`
+	SHA256   string   `json:"sha256"`
+	Sources  []string `json:"sources,omitempty"`
+}
+
+func toVersionJSON(v snapshots.Version, srcs []snapshots.Source) versionJSON {
+	j := versionJSON{Registry: v.Registry, Version: v.Name, Date: v.Date, Commit: v.Commit.String(), Records: v.Records, Format: v.Format, SHA256: v.SHA256}
+	for _, s := range srcs {
+		j.Sources = append(j.Sources, s.Kind+" "+s.Location)
+	}
+	return j
+}
+
+func sourceSummary(srcs []snapshots.Source) string {
+	if len(srcs) == 0 {
+		return "-"
+	}
+	s := srcs[0].Kind + " " + srcs[0].Location
+	if len(srcs) > 1 {
+		s += fmt.Sprintf(" (+%d more)", len(srcs)-1)
+	}
+	return strings.ReplaceAll(s, "\t", " ")
+}

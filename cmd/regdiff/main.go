@@ -1,0 +1,28 @@
+// Command regdiff keeps the history of IANA registries and says what
+// changed, when. See README.md and `regdiff help`.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"golang.org/x/term"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	io := &streams{
+		Out:      os.Stdout,
+		Err:      os.Stderr,
+		OutTTY:   term.IsTerminal(int(os.Stdout.Fd())),
+		ErrTTY:   term.IsTerminal(int(os.Stderr.Fd())),
+		Getenv:   os.Getenv,
+		NoColor:  os.Getenv("NO_COLOR") != "",
+		HomeDir:  os.UserHomeDir,
+		Progress: true,
+	}
+	os.Exit(run(ctx, io, os.Args[1:]))
+}

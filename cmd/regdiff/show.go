@@ -1,0 +1,72 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/regdiff/regdiff/snapshots"
+	"github.com/spf13/cobra"
+)
+
+func newShowCmd(g *globals) *cobra.Command {
+	var asJSON, raw bool
+	cmd := &cobra.Command{
+		Use:   "show VERSION",
+		Short: "Print the records of one version",
+		Long: `Print the records of one version: number/protocol, name and description, one
+per line, tab-separated; --json gives every field; --raw the file exactly as
+it was published.`,
+		Example: `  regdiff show latest
+  regdiff show 2019 --json
+  regdiff show 2024-03-18 --raw > service-names-port-numbers.xml`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := g.openStore()
+			if err != nil {
+				return err
+			}
+			vs, err := g.versions(s)
+			if err != nil {
+				return err
+			}
+			i, err := snapshots.Resolve(vs, args[0])
+			if err != nil {
+				return withCode(exitError, err, "`regdiff log` lists the versions stored")
+			}
+			v := vs[i]
+			if raw {
+				b, err := s.Raw(v)
+				if err != nil {
+					return err
+				}
+				_, err = g.io.Out.Write(b)
+				return err
+			}
+			recs, err := s.Records(v)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				enc := json.NewEncoder(g.io.Out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(struct {
+					versionJSON
+					Title   string             `json:"title"`
+					Entries []snapshots.Record `json:"entries"`
+				}{toVersionJSON(v, nil), v.Title, recs})
+			}
+			for _, r := range recs {
+				where := r.Number
+				if r.Protocol != "" {
+					where += "/" + r.Protocol
+				}
+				fmt.Fprintf(g.io.Out, "%s\t%s\t%s\n", where, r.Name, strings.ReplaceAll(r.Description, "\t", " "))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON with every field")
+	cmd.Flags().BoolVar(&raw, "raw", false, "print the raw file, byte for byte")
+	return cmd
+}

@@ -1,0 +1,135 @@
+package fetch
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/regdiff/regdiff/snapshots"
+)
+
+// Target is what to fetch: a URL, and the registry its content must be
+// ("" to accept whatever registry the URL serves).
+type Target struct {
+	Registry string
+	URL      string
+}
+
+// ArchiveOptions tune [Archive].
+type ArchiveOptions struct {
+	Get Options
+	// Force stores a version even when it looks suspicious.
+	Force bool
+	// MinRatio is the share of the latest stored version's record count a
+	// new version must have; default 0.9.
+	MinRatio float64
+}
+
+// Outcome is what [Archive] did.
+type Outcome struct {
+	Target   Target
+	Registry string             // the registry the content belongs to
+	Status   string             // "archived", "unchanged", "not-modified"
+	Version  *snapshots.Version // archived, or the stored version the content matched
+	Result   *Result            // the download
+	Rebuilt  string             // set when the new version went before stored ones
+}
+
+// ErrSuspicious marks a download refused by the sanity checks.
+var ErrSuspicious = errors.New("suspicious download refused")
+
+// ErrInvalid marks a download that is not a valid registry.
+var ErrInvalid = errors.New("downloaded file is not a valid registry")
+
+// state is what Archive keeps between runs for one URL.
+type state struct {
+	URL          string `json:"url"`
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
+	SHA256       string `json:"sha256,omitempty"`
+}
+
+func stateFile(url string) string {
+	sum := sha256.Sum256([]byte(url))
+	return "fetch/" + hex.EncodeToString(sum[:8]) + ".json"
+}
+
+// Archive downloads a registry and, when its content is new and valid,
+// stores it as a new version. The caller must hold the store's lock.
+// Nothing is written unless the download is complete, parses as the
+// expected registry and passes the record-count check.
+func Archive(ctx context.Context, s *snapshots.Store, t Target, opts ArchiveOptions) (*Outcome, error) {
+	out := &Outcome{Target: t, Registry: t.Registry}
+	var prev state
+	if b, err := s.MetaFile(stateFile(t.URL)); err != nil {
+		return out, err
+	} else if b != nil {
+		json.Unmarshal(b, &prev)
+	}
+	res, err := Get(ctx, t.URL, Validators{ETag: prev.ETag, LastModified: prev.LastModified}, opts.Get)
+	if err != nil {
+		return out, err
+	}
+	out.Result = res
+	if res.NotModified {
+		out.Status = "not-modified"
+		return out, nil
+	}
+	reg, err := snapshots.Parse(res.Body)
+	if err != nil {
+		return out, fmt.Errorf("%w: %s: %v", ErrInvalid, t.URL, err)
+	}
+	out.Registry = reg.ID
+	if t.Registry != "" && reg.ID != t.Registry {
+		return out, fmt.Errorf("%w: %s serves registry %q, expected %q", ErrInvalid, t.URL, reg.ID, t.Registry)
+	}
+	sum := sha256.Sum256(res.Body)
+	sha := hex.EncodeToString(sum[:])
+	vs, err := s.Versions(reg.ID)
+	if err != nil && !errors.Is(err, snapshots.ErrEmpty) {
+		return out, err
+	}
+	for i := range vs {
+		if vs[i].SHA256 == sha {
+			out.Status, out.Version = "unchanged", &vs[i]
+			return out, saveState(s, t.URL, res, sha)
+		}
+	}
+	if len(vs) > 0 && !opts.Force {
+		latest := vs[len(vs)-1]
+		ratio := opts.MinRatio
+		if ratio == 0 {
+			ratio = 0.9
+		}
+		if float64(len(reg.Records)) < ratio*float64(latest.Records) {
+			return out, fmt.Errorf("%w: %s has %d records, under %.0f%% of the %d in the latest stored version %s; use --force to store it anyway",
+				ErrSuspicious, t.URL, len(reg.Records), ratio*100, latest.Records, latest.Name)
+		}
+	}
+	p, err := s.Prepare(res.Body, reg, snapshots.Source{
+		Kind: "fetch", Location: t.URL, Seen: res.FetchedAt,
+		ETag: res.Validators.ETag, Modified: res.Validators.LastModified,
+	})
+	if err != nil {
+		return out, err
+	}
+	reps, err := s.Commit([]snapshots.Prepared{p})
+	if err != nil {
+		return out, err
+	}
+	for _, r := range reps {
+		if len(r.Added) > 0 {
+			v := r.Added[0]
+			out.Status, out.Version, out.Rebuilt = "archived", &v, r.RebuiltFrom
+		}
+	}
+	return out, saveState(s, t.URL, res, sha)
+}
+
+func saveState(s *snapshots.Store, url string, res *Result, sha string) error {
+	b, _ := json.MarshalIndent(state{URL: url, ETag: res.Validators.ETag, LastModified: res.Validators.LastModified, SHA256: sha}, "", "  ")
+	return s.SetMetaFile(stateFile(url), append(b, '\n'))
+}

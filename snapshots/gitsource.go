@@ -1,0 +1,269 @@
+package snapshots
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/go-git/go-billy/v5/osfs"
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/plumbing/format/packfile"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/go-git/go-git/v5/storage/memory"
+)
+
+// GitFile is one distinct content of a file found in a git history.
+type GitFile struct {
+	Path   string
+	Commit plumbing.Hash // the oldest commit that holds this content
+	Seen   object.Signature
+	Blob   plumbing.Hash
+	read   func() ([]byte, error)
+}
+
+// Read returns the file's bytes. Reads are not safe for concurrent use.
+func (f GitFile) Read() ([]byte, error) { return f.read() }
+
+// GitHistory is a repository opened for reading versions of files.
+type GitHistory struct {
+	st      storer.Storer
+	cleanup func()
+}
+
+// Close releases temporary files (a bundle is unpacked to a temporary folder).
+func (g *GitHistory) Close() {
+	if g.cleanup != nil {
+		g.cleanup()
+	}
+}
+
+// IsGitSource reports whether loc names a git repository, a git bundle or a
+// remote URL rather than a registry file or a folder of them.
+func IsGitSource(loc string) bool {
+	if isURL(loc) {
+		return true
+	}
+	fi, err := os.Stat(loc)
+	if err != nil {
+		return false
+	}
+	if fi.IsDir() {
+		if _, err := os.Stat(filepath.Join(loc, ".git")); err == nil {
+			return true
+		}
+		_, e1 := os.Stat(filepath.Join(loc, "HEAD"))
+		_, e2 := os.Stat(filepath.Join(loc, "objects"))
+		return e1 == nil && e2 == nil
+	}
+	return isBundle(loc)
+}
+
+func isURL(loc string) bool {
+	for _, p := range []string{"https://", "http://", "git://", "ssh://"} {
+		if strings.HasPrefix(loc, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func isBundle(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 20)
+	n, _ := io.ReadFull(f, head)
+	return bytes.HasPrefix(head[:n], []byte("# v2 git bundle")) || bytes.HasPrefix(head[:n], []byte("# v3 git bundle"))
+}
+
+// OpenGit opens a local repository (with or without a work tree), a git
+// bundle file, or clones a remote URL into memory.
+func OpenGit(ctx context.Context, loc string) (*GitHistory, error) {
+	switch {
+	case isURL(loc):
+		st := memory.NewStorage()
+		_, err := git.CloneContext(ctx, st, nil, &git.CloneOptions{URL: loc, NoCheckout: true, Tags: git.NoTags})
+		if err != nil {
+			return nil, fmt.Errorf("clone %s: %w", loc, err)
+		}
+		return &GitHistory{st: st}, nil
+	case isBundle(loc):
+		return openBundle(loc)
+	}
+	r, err := git.PlainOpenWithOptions(loc, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
+	if err != nil {
+		return nil, fmt.Errorf("open git repository %s: %w", loc, err)
+	}
+	return &GitHistory{st: r.Storer}, nil
+}
+
+// openBundle unpacks a bundle's packfile into a temporary object store; its
+// refs become the refs of that store.
+func openBundle(path string) (*GitHistory, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open bundle %s: %w", path, err)
+	}
+	defer f.Close()
+	br := bufio.NewReader(f)
+	header, err := br.ReadString('\n')
+	if err != nil {
+		return nil, fmt.Errorf("open bundle %s: %w", path, err)
+	}
+	refs := map[string]plumbing.Hash{}
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			return nil, fmt.Errorf("open bundle %s: header: %w", path, err)
+		}
+		line = strings.TrimSuffix(line, "\n")
+		if line == "" {
+			break
+		}
+		if strings.HasPrefix(line, "-") {
+			return nil, fmt.Errorf("open bundle %s: it needs prerequisite commits (an incremental bundle); import the full history instead", path)
+		}
+		if strings.HasPrefix(header, "# v3") && strings.HasPrefix(line, "@") {
+			continue // capability
+		}
+		h, name, ok := strings.Cut(line, " ")
+		if !ok || len(h) != 40 {
+			return nil, fmt.Errorf("open bundle %s: bad ref line %q", path, line)
+		}
+		refs[name] = plumbing.NewHash(h)
+	}
+	dir, err := os.MkdirTemp("", "regdiff-bundle-")
+	if err != nil {
+		return nil, err
+	}
+	cleanup := func() { os.RemoveAll(dir) }
+	st := filesystem.NewStorage(osfs.New(dir), cache.NewObjectLRU(64*cache.MiByte))
+	if err := packfile.UpdateObjectStorage(st, br); err != nil {
+		cleanup()
+		return nil, fmt.Errorf("open bundle %s: read packfile: %w", path, err)
+	}
+	for name, h := range refs {
+		if err := st.SetReference(plumbing.NewHashReference(plumbing.ReferenceName(name), h)); err != nil {
+			cleanup()
+			return nil, fmt.Errorf("open bundle %s: %w", path, err)
+		}
+	}
+	if h, ok := refs["HEAD"]; ok {
+		st.SetReference(plumbing.NewHashReference(plumbing.HEAD, h))
+	}
+	return &GitHistory{st: st, cleanup: cleanup}, nil
+}
+
+// resolve finds the commit to start from: ref as given, or HEAD, or the only
+// branch, or main/master.
+func (g *GitHistory) resolve(ref string) (plumbing.Hash, error) {
+	try := []string{ref}
+	if ref == "" {
+		try = []string{"HEAD", "refs/heads/main", "refs/heads/master"}
+	} else if !strings.HasPrefix(ref, "refs/") {
+		try = append(try, "refs/heads/"+ref, "refs/tags/"+ref, "refs/remotes/origin/"+ref)
+	}
+	for _, name := range try {
+		r, err := storer.ResolveReference(g.st, plumbing.ReferenceName(name))
+		if err == nil {
+			return r.Hash(), nil
+		}
+	}
+	if plumbing.IsHash(ref) {
+		return plumbing.NewHash(ref), nil
+	}
+	if ref == "" {
+		iter, err := g.st.IterReferences()
+		if err == nil {
+			var heads []*plumbing.Reference
+			iter.ForEach(func(r *plumbing.Reference) error {
+				if r.Name().IsBranch() {
+					heads = append(heads, r)
+				}
+				return nil
+			})
+			if len(heads) == 1 {
+				return heads[0].Hash(), nil
+			}
+		}
+		return plumbing.ZeroHash, errors.New("no HEAD and no single branch: name one with --ref")
+	}
+	return plumbing.ZeroHash, fmt.Errorf("ref %q not found", ref)
+}
+
+// Files lists, oldest first, every distinct content that any of paths had
+// in the history reachable from ref. Each is dated by the oldest commit
+// holding it, which is the order a scraper saw the versions in.
+func (g *GitHistory) Files(ctx context.Context, ref string, paths []string) ([]GitFile, error) {
+	tip, err := g.resolve(ref)
+	if err != nil {
+		return nil, err
+	}
+	c, err := object.GetCommit(g.st, tip)
+	if err != nil {
+		return nil, fmt.Errorf("commit %s: %w", tip, err)
+	}
+	seen := map[plumbing.Hash]int{}
+	var out []GitFile
+	iter := object.NewCommitPreorderIter(c, nil, nil)
+	err = iter.ForEach(func(c *object.Commit) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		t, err := c.Tree()
+		if err != nil {
+			return fmt.Errorf("commit %s: %w", c.Hash, err)
+		}
+		for _, p := range paths {
+			e, err := t.FindEntry(p)
+			if err != nil || !e.Mode.IsFile() {
+				continue
+			}
+			f := GitFile{Path: p, Commit: c.Hash, Seen: c.Committer, Blob: e.Hash}
+			if i, ok := seen[e.Hash]; ok {
+				if c.Committer.When.Before(out[i].Seen.When) {
+					out[i].Commit, out[i].Seen = c.Hash, c.Committer
+				}
+				continue
+			}
+			seen[e.Hash] = len(out)
+			out = append(out, f)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Seen.When.Before(out[j].Seen.When) })
+	for i := range out {
+		h := out[i].Blob
+		out[i].read = func() ([]byte, error) {
+			b, err := object.GetBlob(g.st, h)
+			if err != nil {
+				return nil, err
+			}
+			r, err := b.Reader()
+			if err != nil {
+				return nil, err
+			}
+			defer r.Close()
+			buf := bytes.NewBuffer(make([]byte, 0, b.Size))
+			_, err = io.Copy(buf, r)
+			return buf.Bytes(), err
+		}
+	}
+	return out, nil
+}

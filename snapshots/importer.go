@@ -1,0 +1,254 @@
+package snapshots
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"runtime"
+	"sync"
+)
+
+// Input is one file offered for import.
+type Input struct {
+	Source Source
+	// Read returns the content; Import calls it from one goroutine at a time
+	// (go-git's object readers are not safe for concurrent use).
+	Read func() ([]byte, error)
+	// Date, when set, overrides the date the file gives itself.
+	Date string
+}
+
+// Refusal is an input that could not be imported, and why.
+type Refusal struct {
+	Location string
+	Err      error
+}
+
+// Summary tells what an import did.
+type Summary struct {
+	Reports []Report
+	Refused []Refusal
+}
+
+// Counts returns how many versions were new and how many already stored.
+func (s *Summary) Counts() (added, existing int) {
+	for _, r := range s.Reports {
+		added += len(r.Added)
+		existing += len(r.Existing)
+	}
+	return added, existing
+}
+
+// ImportOptions tune [Store.Import].
+type ImportOptions struct {
+	// Progress, when set, is called after each input with the number done.
+	Progress func(done, total int)
+	// Check, when set, may refuse a parsed version before anything is
+	// written (fetch uses it for its record-count sanity check).
+	Check func(reg *Registry) error
+	// Registry, when set, is the only registry accepted.
+	Registry string
+}
+
+// checkpoint bounds the work a kill can lose: refs move after this many
+// new versions, each time atomically.
+const checkpoint = 64
+
+// Import parses inputs, writes the new versions and moves the refs. The
+// caller must hold the store's lock. An input that fails to read or parse is
+// refused and reported; the others still go in. Parsing and object writing
+// run on every core; the store's refs move every few dozen versions, so a
+// kill loses at most that much work and never leaves a half version.
+func (s *Store) Import(ctx context.Context, inputs []Input, opts ImportOptions) (*Summary, error) {
+	known, err := s.knownContent()
+	if err != nil {
+		return nil, err
+	}
+	type job struct {
+		in   Input
+		data []byte
+	}
+	jobs := make(chan job, 2)
+	results := make(chan importResult, 2)
+	workers := max(1, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				results <- s.importOne(j.in, j.data, known, opts)
+			}
+		}()
+	}
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(jobs)
+		for _, in := range inputs {
+			if ctx.Err() != nil {
+				readErr <- ctx.Err()
+				return
+			}
+			data, err := in.Read()
+			if err != nil {
+				results <- importResult{refusal: &Refusal{Location: in.Source.Location, Err: err}}
+				continue
+			}
+			jobs <- job{in: in, data: data}
+		}
+		readErr <- nil
+	}()
+	go func() { wg.Wait(); <-readErr; close(results) }()
+
+	sum := &Summary{}
+	var pending []Prepared
+	var existing []Prepared
+	flush := func() error {
+		if len(pending) == 0 && len(existing) == 0 {
+			return nil
+		}
+		reps, err := s.Commit(append(pending, existing...))
+		if err != nil {
+			return err
+		}
+		sum.Reports = mergeReports(sum.Reports, reps)
+		pending, existing = nil, nil
+		return nil
+	}
+	done := 0
+	var firstErr error
+	for r := range results {
+		done++
+		if opts.Progress != nil {
+			opts.Progress(done, len(inputs))
+		}
+		switch {
+		case r.refusal != nil:
+			sum.Refused = append(sum.Refused, *r.refusal)
+		case r.prepared != nil && r.existing != nil:
+			existing = append(existing, *r.prepared)
+		case r.prepared != nil:
+			pending = append(pending, *r.prepared)
+		}
+		if len(pending) >= checkpoint && firstErr == nil {
+			firstErr = flush()
+		}
+	}
+	if firstErr == nil {
+		firstErr = flush()
+	}
+	if err := ctx.Err(); err != nil && firstErr == nil {
+		firstErr = err
+	}
+	// Later checkpoints may have renamed or re-committed versions added by
+	// earlier ones, and workers finish out of order: report versions as
+	// they stand now, and a rewrite only where a version that was stored
+	// before this import got a new commit.
+	for i := range sum.Reports {
+		rep := &sum.Reports[i]
+		rep.RebuiltFrom = ""
+		vs, err := s.Versions(rep.Registry)
+		if err != nil {
+			continue
+		}
+		bySHA := map[string]Version{}
+		for _, v := range vs {
+			bySHA[v.SHA256] = v
+			if old, ok := known[v.SHA256]; ok && old.Commit != v.Commit && rep.RebuiltFrom == "" {
+				rep.RebuiltFrom = old.Name
+			}
+		}
+		for j, a := range rep.Added {
+			if v, ok := bySHA[a.SHA256]; ok {
+				rep.Added[j] = v
+			}
+		}
+	}
+	return sum, firstErr
+}
+
+// knownContent maps the sha256 of every stored raw file to its version.
+func (s *Store) knownContent() (map[string]Version, error) {
+	regs, err := s.Registries()
+	if err != nil {
+		return nil, err
+	}
+	known := map[string]Version{}
+	for _, reg := range regs {
+		vs, err := s.Versions(reg)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range vs {
+			known[v.SHA256] = v
+		}
+	}
+	return known, nil
+}
+
+type importResult struct {
+	prepared *Prepared
+	existing *Source
+	refusal  *Refusal
+}
+
+func (s *Store) importOne(in Input, data []byte, known map[string]Version, opts ImportOptions) (r importResult) {
+	refuse := func(err error) {
+		r.refusal = &Refusal{Location: in.Source.Location, Err: err}
+	}
+	sum := sha256.Sum256(data)
+	if v, ok := known[hex.EncodeToString(sum[:])]; ok {
+		// Already stored: record the source only, without parsing again.
+		src := in.Source
+		src.Format = v.Format
+		r.prepared = &Prepared{Version: v, Source: src}
+		r.existing = &src
+		return r
+	}
+	reg, err := Parse(data)
+	if err != nil {
+		refuse(err)
+		return r
+	}
+	if in.Date != "" {
+		reg.Updated = in.Date
+	}
+	if opts.Registry != "" && reg.ID != opts.Registry {
+		refuse(fmt.Errorf("this is registry %q, not %q", reg.ID, opts.Registry))
+		return r
+	}
+	if opts.Check != nil {
+		if err := opts.Check(reg); err != nil {
+			refuse(err)
+			return r
+		}
+	}
+	p, err := s.Prepare(data, reg, in.Source)
+	if err != nil {
+		refuse(err)
+		return r
+	}
+	r.prepared = &p
+	return r
+}
+
+func mergeReports(all, more []Report) []Report {
+	for _, m := range more {
+		found := false
+		for i := range all {
+			if all[i].Registry == m.Registry {
+				all[i].Added = append(all[i].Added, m.Added...)
+				all[i].Existing = append(all[i].Existing, m.Existing...)
+				if all[i].RebuiltFrom == "" {
+					all[i].RebuiltFrom = m.RebuiltFrom
+				}
+				found = true
+			}
+		}
+		if !found {
+			all = append(all, m)
+		}
+	}
+	return all
+}

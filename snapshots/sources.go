@@ -1,0 +1,151 @@
+package snapshots
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// CollectOptions say how to find versions in the paths given to import.
+type CollectOptions struct {
+	// Paths are the files to follow in git histories; default: every known
+	// registry's file name.
+	Paths []string
+	// Ref is the git ref to walk; default HEAD, or the only branch.
+	Ref string
+	// Date overrides the date of every input.
+	Date string
+	// Progress reports long steps (unpacking a bundle) on a terminal.
+	Status func(msg string)
+}
+
+// maxFileSize bounds what import reads from one file: the largest real
+// registry files are a few MB.
+const maxFileSize = 256 << 20
+
+// Collect turns import arguments (files, folders, git repositories, bundles,
+// repository URLs) into inputs. Arguments that cannot be used at all are
+// returned as refusals; the caller must call done when finished with the
+// inputs.
+func Collect(ctx context.Context, locs []string, opts CollectOptions) (inputs []Input, refused []Refusal, done func(), err error) {
+	var closers []func()
+	done = func() {
+		for _, c := range closers {
+			c()
+		}
+	}
+	paths := opts.Paths
+	if len(paths) == 0 {
+		for _, k := range Known {
+			paths = append(paths, k.File())
+		}
+	}
+	for _, loc := range locs {
+		if ctx.Err() != nil {
+			return nil, nil, done, ctx.Err()
+		}
+		switch {
+		case IsGitSource(loc):
+			if opts.Status != nil {
+				opts.Status("reading git history of " + loc)
+			}
+			g, err := OpenGit(ctx, loc)
+			if err != nil {
+				refused = append(refused, Refusal{Location: loc, Err: err})
+				continue
+			}
+			closers = append(closers, g.Close)
+			files, err := g.Files(ctx, opts.Ref, paths)
+			if err != nil {
+				refused = append(refused, Refusal{Location: loc, Err: err})
+				continue
+			}
+			if len(files) == 0 {
+				refused = append(refused, Refusal{Location: loc, Err: fmt.Errorf("no commit holds %s; name the file with --path", strings.Join(paths, " or "))})
+				continue
+			}
+			for _, f := range files {
+				inputs = append(inputs, Input{
+					Source: Source{Kind: "git", Location: fmt.Sprintf("%s@%s:%s", loc, f.Commit.String()[:12], f.Path), Seen: f.Seen.When.UTC()},
+					Read:   f.Read,
+					Date:   opts.Date,
+				})
+			}
+		default:
+			fi, err := os.Stat(loc)
+			if err != nil {
+				refused = append(refused, Refusal{Location: loc, Err: noSuchInput(err)})
+				continue
+			}
+			if !fi.IsDir() {
+				inputs = append(inputs, fileInput(loc, opts.Date))
+				continue
+			}
+			var files []string
+			err = filepath.WalkDir(loc, func(p string, d fs.DirEntry, err error) error {
+				if err != nil {
+					return err
+				}
+				if strings.HasPrefix(d.Name(), ".") && p != loc {
+					if d.IsDir() {
+						return filepath.SkipDir
+					}
+					return nil
+				}
+				if d.Type().IsRegular() {
+					files = append(files, p)
+				}
+				return nil
+			})
+			if err != nil {
+				refused = append(refused, Refusal{Location: loc, Err: err})
+				continue
+			}
+			if len(files) == 0 {
+				refused = append(refused, Refusal{Location: loc, Err: fmt.Errorf("folder holds no files")})
+			}
+			sort.Strings(files)
+			for _, f := range files {
+				inputs = append(inputs, fileInput(f, opts.Date))
+			}
+		}
+	}
+	return inputs, refused, done, nil
+}
+
+func noSuchInput(err error) error {
+	if os.IsNotExist(err) {
+		return fmt.Errorf("no such file or folder")
+	}
+	return err
+}
+
+func fileInput(path, date string) Input {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	return Input{
+		Source: Source{Kind: "file", Location: abs},
+		Date:   date,
+		Read: func() ([]byte, error) {
+			f, err := os.Open(path)
+			if err != nil {
+				return nil, noSuchInput(err)
+			}
+			defer f.Close()
+			fi, err := f.Stat()
+			if err != nil {
+				return nil, err
+			}
+			if fi.Size() > maxFileSize {
+				return nil, fmt.Errorf("file is %d bytes, over the %d-byte limit for a registry", fi.Size(), maxFileSize)
+			}
+			return os.ReadFile(path)
+		},
+	}
+}

@@ -1,0 +1,410 @@
+package snapshots
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/go-git/go-billy/v5/osfs"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+)
+
+// Store is a bare git repository holding registry versions: for each
+// registry a branch refs/heads/ID with one commit per version, oldest first,
+// and a tag refs/tags/ID/VERSION per version. Commits carry only what the
+// registry data determines, so the same versions give the same hashes
+// whatever order they were imported in. What varies between imports (source
+// files, URLs, fetch times, HTTP validators) lives on the separate ref
+// refs/regdiff/meta.
+type Store struct {
+	dir string
+	st  *filesystem.Storage
+}
+
+// marker is the file that tells a regdiff store from any other folder.
+const marker = "regdiff-store"
+
+// ErrNotStore is returned when a folder exists but is not a regdiff store.
+var ErrNotStore = errors.New("not a regdiff store")
+
+// ErrLocked is returned when another process holds the store's write lock
+// past the wait allowed.
+var ErrLocked = errors.New("store is locked by another regdiff process")
+
+// ErrEmpty is returned when a registry has no versions in the store.
+var ErrEmpty = errors.New("no versions stored")
+
+// Open opens an existing store.
+func Open(dir string) (*Store, error) {
+	if _, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", dir, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, marker)); err != nil {
+		return nil, fmt.Errorf("open store %s: %w (no %s file)", dir, ErrNotStore, marker)
+	}
+	return open(dir), nil
+}
+
+func open(dir string) *Store {
+	return &Store{dir: dir, st: filesystem.NewStorage(osfs.New(dir), cache.NewObjectLRU(32*cache.MiByte))}
+}
+
+// Create opens the store at dir, creating it when dir is missing or empty.
+// A non-empty folder that is not a store is refused, never written to.
+func Create(dir string) (*Store, error) {
+	if s, err := Open(dir); err == nil {
+		return s, nil
+	}
+	entries, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
+		return nil, fmt.Errorf("create store %s: %w", dir, err)
+	case len(entries) > 0:
+		return nil, fmt.Errorf("create store %s: %w: the folder is not empty; choose another --store", dir, ErrNotStore)
+	}
+	for _, d := range []string{"objects/info", "objects/pack", "refs/heads", "refs/tags"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			return nil, fmt.Errorf("create store %s: %w", dir, err)
+		}
+	}
+	files := []struct{ name, text string }{
+		{"HEAD", "ref: refs/heads/service-names-port-numbers\n"},
+		{"config", "[core]\n\trepositoryformatversion = 0\n\tbare = true\n"},
+		{"description", "regdiff store: versions of IANA registries\n"},
+		// The marker goes last: a folder without it is not yet a store.
+		{marker, "regdiff store, format 1\n"},
+	}
+	for _, f := range files {
+		if err := writeFileAtomic(filepath.Join(dir, f.name), []byte(f.text), 0o644, true); err != nil {
+			return nil, fmt.Errorf("create store %s: %w", dir, err)
+		}
+	}
+	return open(dir), nil
+}
+
+// Dir returns the store's folder.
+func (s *Store) Dir() string { return s.dir }
+
+// Lock takes the store's write lock, waiting up to wait for another writer
+// to finish. The lock is an flock on a file in the store, so the kernel
+// releases it when a process dies, however it dies.
+func (s *Store) Lock(ctx context.Context, wait time.Duration) (unlock func(), err error) {
+	f, err := os.OpenFile(filepath.Join(s.dir, "regdiff.lock"), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("lock store %s: %w", s.dir, err)
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			f.Close()
+			return nil, fmt.Errorf("lock store %s: %w", s.dir, err)
+		}
+		if time.Now().After(deadline) {
+			f.Close()
+			return nil, fmt.Errorf("%w (%s); try again later or raise --wait", ErrLocked, s.dir)
+		}
+		select {
+		case <-ctx.Done():
+			f.Close()
+			return nil, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return func() {
+		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, nil
+}
+
+// Version is one stored version of a registry.
+type Version struct {
+	Registry string
+	Name     string // "2024-03-18"; "2024-03-18.2" for a second version of that date
+	Date     string // the registry's date: "2024-03-18", or "1990-03"
+	Title    string
+	Format   string // source format: "xml", "csv", ...
+	SHA256   string // of the raw file
+	Records  int
+	RawFile  string // path of the raw file in the commit's tree
+	Commit   plumbing.Hash
+	Tree     plumbing.Hash
+}
+
+// Registries lists the registries that have versions, sorted.
+func (s *Store) Registries() ([]string, error) {
+	refs, err := s.readRefs()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for name := range refs {
+		if id, ok := strings.CutPrefix(name, "refs/heads/"); ok {
+			out = append(out, id)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// Versions lists a registry's versions, oldest first. It returns ErrEmpty
+// (wrapped) when the registry has none.
+func (s *Store) Versions(registry string) ([]Version, error) {
+	refs, err := s.readRefs()
+	if err != nil {
+		return nil, err
+	}
+	tip, ok := refs["refs/heads/"+registry]
+	if !ok {
+		return nil, fmt.Errorf("registry %s: %w in %s", registry, ErrEmpty, s.dir)
+	}
+	var vs []Version
+	for h := tip; !h.IsZero(); {
+		c, err := object.GetCommit(s.st, h)
+		if err != nil {
+			return nil, fmt.Errorf("registry %s: read commit %s: %w", registry, h, err)
+		}
+		v, err := parseMessage(c.Message)
+		if err != nil {
+			return nil, fmt.Errorf("registry %s: commit %s: %w", registry, h, err)
+		}
+		v.Commit, v.Tree = c.Hash, c.TreeHash
+		vs = append(vs, v)
+		h = plumbing.ZeroHash
+		if len(c.ParentHashes) > 0 {
+			h = c.ParentHashes[0]
+		}
+	}
+	for i, j := 0, len(vs)-1; i < j; i, j = i+1, j-1 {
+		vs[i], vs[j] = vs[j], vs[i]
+	}
+	return vs, nil
+}
+
+// Records returns all records of a version, in normalized order.
+func (s *Store) Records(v Version) ([]Record, error) {
+	files, err := s.Files(v)
+	if err != nil {
+		return nil, err
+	}
+	recs := make([]Record, 0, v.Records)
+	for _, f := range files {
+		data, err := s.Blob(f.Hash)
+		if err != nil {
+			return nil, fmt.Errorf("version %s: %s: %w", v.Name, f.Path, err)
+		}
+		if recs, err = decodeRecords(recs, f.Path, data); err != nil {
+			return nil, fmt.Errorf("version %s: %w", v.Name, err)
+		}
+	}
+	return recs, nil
+}
+
+// File is one normalized file of a version.
+type File struct {
+	Path string // "records/00000-00999.jsonl"
+	Hash plumbing.Hash
+}
+
+// Files lists a version's normalized files. Two versions whose file has the
+// same hash hold the same records in it.
+func (s *Store) Files(v Version) ([]File, error) {
+	t, err := object.GetTree(s.st, v.Tree)
+	if err != nil {
+		return nil, fmt.Errorf("version %s: %w", v.Name, err)
+	}
+	var out []File
+	walker := object.NewTreeWalker(t, true, nil)
+	defer walker.Close()
+	for {
+		name, e, err := walker.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("version %s: %w", v.Name, err)
+		}
+		if e.Mode.IsFile() && strings.HasPrefix(name, recordsDir+"/") {
+			out = append(out, File{Path: name, Hash: e.Hash})
+		}
+	}
+	return out, nil
+}
+
+// RecordsIn decodes one normalized file.
+func (s *Store) RecordsIn(f File) ([]Record, error) {
+	data, err := s.Blob(f.Hash)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", f.Path, err)
+	}
+	return decodeRecords(nil, f.Path, data)
+}
+
+// Raw returns the version's raw file, byte for byte as it was imported.
+func (s *Store) Raw(v Version) ([]byte, error) {
+	t, err := object.GetTree(s.st, v.Tree)
+	if err != nil {
+		return nil, fmt.Errorf("version %s: %w", v.Name, err)
+	}
+	e, err := t.FindEntry(v.RawFile)
+	if err != nil {
+		return nil, fmt.Errorf("version %s: raw file %s: %w", v.Name, v.RawFile, err)
+	}
+	return s.Blob(e.Hash)
+}
+
+// Blob reads one blob.
+func (s *Store) Blob(h plumbing.Hash) ([]byte, error) {
+	b, err := object.GetBlob(s.st, h)
+	if err != nil {
+		return nil, fmt.Errorf("blob %s: %w", h, err)
+	}
+	r, err := b.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("blob %s: %w", h, err)
+	}
+	defer r.Close()
+	buf := make([]byte, 0, b.Size)
+	w := bytes.NewBuffer(buf)
+	if _, err := io.Copy(w, r); err != nil {
+		return nil, fmt.Errorf("blob %s: %w", h, err)
+	}
+	return w.Bytes(), nil
+}
+
+// Commit messages carry a version's metadata as trailers, so that listing
+// versions reads commits only, never trees.
+const (
+	trRegistry = "Regdiff-Registry"
+	trVersion  = "Regdiff-Version"
+	trDate     = "Regdiff-Date"
+	trFormat   = "Regdiff-Format"
+	trRaw      = "Regdiff-Raw"
+	trSHA      = "Regdiff-Sha256"
+	trRecords  = "Regdiff-Records"
+	trTitle    = "Regdiff-Title"
+)
+
+func formatMessage(v Version) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s\n\n", v.Registry, v.Name)
+	fmt.Fprintf(&b, "%s: %s\n%s: %s\n%s: %s\n%s: %s\n%s: %s\n%s: %s\n%s: %s\n%s: %d\n",
+		trRegistry, v.Registry, trTitle, oneLine(v.Title), trVersion, v.Name, trDate, v.Date, trFormat, v.Format,
+		trRaw, v.RawFile, trSHA, v.SHA256, trRecords, v.Records)
+	return b.String()
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func parseMessage(msg string) (Version, error) {
+	var v Version
+	lines := strings.Split(msg, "\n")
+	for _, line := range lines {
+		k, val, ok := strings.Cut(line, ": ")
+		if !ok {
+			continue
+		}
+		switch k {
+		case trRegistry:
+			v.Registry = val
+		case trTitle:
+			v.Title = val
+		case trVersion:
+			v.Name = val
+		case trDate:
+			v.Date = val
+		case trFormat:
+			v.Format = val
+		case trRaw:
+			v.RawFile = val
+		case trSHA:
+			v.SHA256 = val
+		case trRecords:
+			v.Records, _ = strconv.Atoi(val)
+		}
+	}
+	if v.Registry == "" || v.Name == "" || v.Date == "" || v.SHA256 == "" {
+		return v, errors.New("commit message lacks regdiff trailers: not written by regdiff")
+	}
+	return v, nil
+}
+
+// RecordsDiffering returns, for two versions, the records of the normalized
+// files that differ between them: everything a diff of the two can see.
+//
+// A record's file is decided by its number (see layout.go), so a file with
+// the same hash on both sides holds identical records, and leaving it out
+// of both sides drops no change. It also drops no port status transition:
+// a port's status depends only on the single-number records in its own
+// file and on the ranges, so when a table's ranges.jsonl differs every file
+// of that table is read.
+func (s *Store) RecordsDiffering(a, b Version) (old, new []Record, err error) {
+	fa, err := s.Files(a)
+	if err != nil {
+		return nil, nil, err
+	}
+	fb, err := s.Files(b)
+	if err != nil {
+		return nil, nil, err
+	}
+	ha := map[string]plumbing.Hash{}
+	for _, f := range fa {
+		ha[f.Path] = f.Hash
+	}
+	hb := map[string]plumbing.Hash{}
+	for _, f := range fb {
+		hb[f.Path] = f.Hash
+	}
+	tableOf := func(p string) string { return p[:strings.LastIndexByte(p, '/')+1] }
+	wholeTable := map[string]bool{}
+	for p := range ha {
+		if strings.HasSuffix(p, "/"+rangesFile) && ha[p] != hb[p] {
+			wholeTable[tableOf(p)] = true
+		}
+	}
+	for p := range hb {
+		if strings.HasSuffix(p, "/"+rangesFile) && ha[p] != hb[p] {
+			wholeTable[tableOf(p)] = true
+		}
+	}
+	keep := func(p string) bool { return wholeTable[tableOf(p)] || ha[p] != hb[p] }
+	read := func(files []File) ([]Record, error) {
+		var out []Record
+		for _, f := range files {
+			if !keep(f.Path) {
+				continue
+			}
+			data, err := s.Blob(f.Hash)
+			if err != nil {
+				return nil, err
+			}
+			if out, err = decodeRecords(out, f.Path, data); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
+	if old, err = read(fa); err != nil {
+		return nil, nil, fmt.Errorf("version %s: %w", a.Name, err)
+	}
+	if new, err = read(fb); err != nil {
+		return nil, nil, fmt.Errorf("version %s: %w", b.Name, err)
+	}
+	return old, new, nil
+}

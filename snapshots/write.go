@@ -1,0 +1,465 @@
+package snapshots
+
+import (
+	"bytes"
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// Source says where a version came from. It is kept on refs/regdiff/meta,
+// never in the version's commit, so that it cannot change commit hashes.
+type Source struct {
+	Kind     string    `json:"kind"`               // "file", "git", "fetch"
+	Location string    `json:"location"`           // file path, URL, or repo path@commit:file
+	Format   string    `json:"format"`             // "xml", "csv", ...
+	Seen     time.Time `json:"seen,omitzero"`      // when the content was first seen: fetch time, source commit time
+	ETag     string    `json:"etag,omitempty"`     // fetch only
+	Modified string    `json:"modified,omitempty"` // fetch only: Last-Modified
+}
+
+// Prepared is a version whose objects are written but which no ref names
+// yet; [Store.Commit] makes it part of a registry's history.
+type Prepared struct {
+	Version Version // Name and Commit are set by Commit
+	Source  Source
+}
+
+// Prepare writes the objects of one version (raw file, normalized records,
+// trees) and returns what Commit needs. It takes no lock and is safe to call
+// from several goroutines: objects no ref points at are harmless.
+func (s *Store) Prepare(raw []byte, reg *Registry, src Source) (Prepared, error) {
+	if !validID(reg.ID) {
+		return Prepared{}, fmt.Errorf("registry id %q is not a plain IANA id; refusing to store it", reg.ID)
+	}
+	if _, err := dateTime(reg.Updated); err != nil {
+		return Prepared{}, fmt.Errorf("registry %s: %w", reg.ID, err)
+	}
+	sum := sha256.Sum256(raw)
+	format := cmp.Or(reg.Format, src.Format, "xml")
+	v := Version{
+		Registry: reg.ID,
+		Date:     reg.Updated,
+		Title:    reg.Title,
+		Format:   format,
+		SHA256:   hex.EncodeToString(sum[:]),
+		Records:  len(reg.Records),
+		RawFile:  reg.ID + "." + rawExt(format),
+	}
+	files, err := encodeRecords(reg.Records)
+	if err != nil {
+		return Prepared{}, err
+	}
+	hashes := make(map[string]plumbing.Hash, len(files)+1)
+	for name, data := range files {
+		if hashes[name], err = writeObject(s.dir, plumbing.BlobObject, data); err != nil {
+			return Prepared{}, err
+		}
+	}
+	if hashes[v.RawFile], err = writeObject(s.dir, plumbing.BlobObject, raw); err != nil {
+		return Prepared{}, err
+	}
+	if v.Tree, err = s.writeTree(hashes); err != nil {
+		return Prepared{}, err
+	}
+	src.Format = format
+	return Prepared{Version: v, Source: src}, nil
+}
+
+func rawExt(format string) string {
+	switch format {
+	case "xml", "csv":
+		return format
+	}
+	return "txt"
+}
+
+// writeTree writes the trees for a map of slash-separated paths to blobs
+// and returns the root tree's hash.
+func (s *Store) writeTree(files map[string]plumbing.Hash) (plumbing.Hash, error) {
+	var entries []object.TreeEntry
+	subdirs := map[string]map[string]plumbing.Hash{}
+	for p, h := range files {
+		if dir, rest, ok := strings.Cut(p, "/"); ok {
+			if subdirs[dir] == nil {
+				subdirs[dir] = map[string]plumbing.Hash{}
+			}
+			subdirs[dir][rest] = h
+			continue
+		}
+		entries = append(entries, object.TreeEntry{Name: p, Mode: filemode.Regular, Hash: h})
+	}
+	for dir, sub := range subdirs {
+		h, err := s.writeTree(sub)
+		if err != nil {
+			return h, err
+		}
+		entries = append(entries, object.TreeEntry{Name: dir, Mode: filemode.Dir, Hash: h})
+	}
+	// git orders entries as if folder names ended in '/'.
+	key := func(e object.TreeEntry) string {
+		if e.Mode == filemode.Dir {
+			return e.Name + "/"
+		}
+		return e.Name
+	}
+	sort.Slice(entries, func(i, j int) bool { return key(entries[i]) < key(entries[j]) })
+	return s.writeEncoded(&object.Tree{Entries: entries})
+}
+
+type encoder interface {
+	Encode(plumbing.EncodedObject) error
+}
+
+func (s *Store) writeEncoded(o encoder) (plumbing.Hash, error) {
+	mem := &plumbing.MemoryObject{}
+	if err := o.Encode(mem); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	r, _ := mem.Reader()
+	var b bytes.Buffer
+	b.ReadFrom(r)
+	return writeObject(s.dir, mem.Type(), b.Bytes())
+}
+
+// dateTime gives the fixed commit time of a registry date: noon UTC, so
+// that no time zone shows it on another day.
+func dateTime(date string) (time.Time, error) {
+	for _, layout := range []string{"2006-01-02", "2006-01"} {
+		if t, err := time.Parse(layout, date); err == nil && len(date) == len(layout) {
+			return t.Add(12 * time.Hour), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("date %q is not YYYY-MM-DD or YYYY-MM", date)
+}
+
+var signature = object.Signature{Name: "regdiff", Email: "regdiff@localhost"}
+
+// Report tells what [Store.Commit] did for one registry.
+type Report struct {
+	Registry string
+	Added    []Version // the new versions, with their final names and commits
+	Existing []Source  // candidates whose content was already stored
+	// RebuiltFrom is the oldest version whose commit changed because a
+	// version was inserted before newer ones; "" when versions were only
+	// appended.
+	RebuiltFrom string
+}
+
+// Commit adds prepared versions to their registries' histories, in date
+// order, and moves every ref in one atomic step. The caller must hold the
+// lock. A version whose raw file is already stored (same sha256) changes
+// nothing but is listed in Existing.
+func (s *Store) Commit(ps []Prepared) ([]Report, error) {
+	byReg := map[string][]Prepared{}
+	for _, p := range ps {
+		byReg[p.Version.Registry] = append(byReg[p.Version.Registry], p)
+	}
+	meta, err := s.readMeta()
+	if err != nil {
+		return nil, err
+	}
+	drop := []string{}
+	set := map[string]plumbing.Hash{}
+	var reports []Report
+	regs := make([]string, 0, len(byReg))
+	for r := range byReg {
+		regs = append(regs, r)
+	}
+	sort.Strings(regs)
+	for _, reg := range regs {
+		rep, refs, err := s.commitRegistry(reg, byReg[reg], meta)
+		if err != nil {
+			return nil, err
+		}
+		reports = append(reports, rep)
+		if refs != nil {
+			drop = append(drop, "refs/tags/"+reg+"/")
+			for n, h := range refs {
+				set[n] = h
+			}
+		}
+	}
+	mh, changed, err := s.writeMeta(meta)
+	if err != nil {
+		return nil, err
+	}
+	if changed {
+		set[metaRef] = mh
+	}
+	if len(set) == 0 {
+		return reports, nil
+	}
+	return reports, s.writeRefs(drop, set)
+}
+
+type entry struct {
+	v    Version
+	seen time.Time
+	old  bool // already on the branch
+}
+
+func (s *Store) commitRegistry(reg string, ps []Prepared, meta *metaState) (Report, map[string]plumbing.Hash, error) {
+	rep := Report{Registry: reg}
+	old, err := s.Versions(reg)
+	if err != nil && !errors.Is(err, ErrEmpty) {
+		return rep, nil, err
+	}
+	known := map[string]bool{}
+	var list []entry
+	for _, v := range old {
+		known[v.SHA256] = true
+		list = append(list, entry{v: v, seen: meta.firstSeen(reg, v.SHA256), old: true})
+	}
+	var added []string
+	for _, p := range ps {
+		meta.addSource(reg, p.Version.SHA256, p.Source)
+		if known[p.Version.SHA256] {
+			rep.Existing = append(rep.Existing, p.Source)
+			continue
+		}
+		known[p.Version.SHA256] = true
+		added = append(added, p.Version.SHA256)
+		list = append(list, entry{v: p.Version})
+	}
+	if len(added) == 0 {
+		return rep, nil, nil
+	}
+	for i := range list {
+		list[i].seen = meta.firstSeen(reg, list[i].v.SHA256)
+	}
+	// Same-date versions go in the order they were first seen; content hash
+	// breaks remaining ties, so the result never depends on import order.
+	slices.SortStableFunc(list, func(a, b entry) int {
+		if c := cmp.Compare(a.v.Date, b.v.Date); c != 0 {
+			return c
+		}
+		as, bs := a.seen, b.seen
+		if as.IsZero() != bs.IsZero() {
+			if as.IsZero() {
+				return 1
+			}
+			return -1
+		}
+		if c := as.Compare(bs); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.v.SHA256, b.v.SHA256)
+	})
+	refs := map[string]plumbing.Hash{}
+	parent := plumbing.ZeroHash
+	rebuilding := false
+	seq := 0
+	for i := range list {
+		e := &list[i]
+		if i > 0 && list[i-1].v.Date == e.v.Date {
+			seq++
+		} else {
+			seq = 1
+		}
+		name := e.v.Date
+		if seq > 1 {
+			name = fmt.Sprintf("%s.%d", e.v.Date, seq)
+		}
+		// Versions before the first insertion keep their commits.
+		if !rebuilding && e.old && i < len(old) && old[i].SHA256 == e.v.SHA256 {
+			parent = e.v.Commit
+			refs["refs/tags/"+reg+"/"+e.v.Name] = e.v.Commit
+			continue
+		}
+		if !rebuilding && i < len(old) {
+			rep.RebuiltFrom = old[i].Name
+		}
+		rebuilding = true
+		e.v.Name = name
+		when, _ := dateTime(e.v.Date)
+		when = when.Add(time.Duration(seq-1) * time.Second)
+		sig := signature
+		sig.When = when
+		c := &object.Commit{Author: sig, Committer: sig, Message: formatMessage(e.v), TreeHash: e.v.Tree}
+		if !parent.IsZero() {
+			c.ParentHashes = []plumbing.Hash{parent}
+		}
+		h, err := s.writeEncoded(c)
+		if err != nil {
+			return rep, nil, fmt.Errorf("registry %s: write commit for %s: %w", reg, name, err)
+		}
+		e.v.Commit = h
+		parent = h
+		refs["refs/tags/"+reg+"/"+name] = h
+		if !e.old {
+			rep.Added = append(rep.Added, e.v)
+		}
+	}
+	refs["refs/heads/"+reg] = parent
+	return rep, refs, nil
+}
+
+// Metadata lives in a tree on refs/regdiff/meta:
+//
+//	sources/REGISTRY/SHA256.json   every source a version was imported from
+//	fetch/REGISTRY.json            validators of the last fetch
+//
+// Its commits carry the clock's time: this history is a log, not data.
+const metaRef = "refs/regdiff/meta"
+
+type metaState struct {
+	parent  plumbing.Hash
+	files   map[string][]byte // path → content
+	changed bool
+}
+
+func (s *Store) readMeta() (*metaState, error) {
+	m := &metaState{files: map[string][]byte{}}
+	refs, err := s.readRefs()
+	if err != nil {
+		return nil, err
+	}
+	h, ok := refs[metaRef]
+	if !ok {
+		return m, nil
+	}
+	m.parent = h
+	c, err := object.GetCommit(s.st, h)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", metaRef, err)
+	}
+	t, err := c.Tree()
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", metaRef, err)
+	}
+	err = t.Files().ForEach(func(f *object.File) error {
+		text, err := f.Contents()
+		m.files[f.Name] = []byte(text)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", metaRef, err)
+	}
+	return m, nil
+}
+
+func (m *metaState) sources(reg, sha string) []Source {
+	var out []Source
+	json.Unmarshal(m.files[path.Join("sources", reg, sha+".json")], &out)
+	return out
+}
+
+func (m *metaState) firstSeen(reg, sha string) time.Time {
+	var first time.Time
+	for _, s := range m.sources(reg, sha) {
+		if !s.Seen.IsZero() && (first.IsZero() || s.Seen.Before(first)) {
+			first = s.Seen
+		}
+	}
+	return first
+}
+
+func (m *metaState) addSource(reg, sha string, src Source) {
+	list := m.sources(reg, sha)
+	for _, s := range list {
+		if s.Kind == src.Kind && s.Location == src.Location {
+			return
+		}
+	}
+	list = append(list, src)
+	b, _ := json.MarshalIndent(list, "", "  ")
+	m.files[path.Join("sources", reg, sha+".json")] = append(b, '\n')
+	m.changed = true
+}
+
+func (s *Store) writeMeta(m *metaState) (plumbing.Hash, bool, error) {
+	if !m.changed {
+		return m.parent, false, nil
+	}
+	hashes := map[string]plumbing.Hash{}
+	for p, data := range m.files {
+		h, err := writeObject(s.dir, plumbing.BlobObject, data)
+		if err != nil {
+			return h, false, err
+		}
+		hashes[p] = h
+	}
+	tree, err := s.writeTree(hashes)
+	if err != nil {
+		return tree, false, err
+	}
+	sig := signature
+	sig.When = time.Now().UTC().Truncate(time.Second)
+	c := &object.Commit{Author: sig, Committer: sig, Message: "regdiff metadata\n", TreeHash: tree}
+	if !m.parent.IsZero() {
+		c.ParentHashes = []plumbing.Hash{m.parent}
+	}
+	h, err := s.writeEncoded(c)
+	return h, true, err
+}
+
+// Sources returns where a version was imported from.
+func (s *Store) Sources(v Version) ([]Source, error) {
+	m, err := s.readMeta()
+	if err != nil {
+		return nil, err
+	}
+	return m.sources(v.Registry, v.SHA256), nil
+}
+
+// AllSources returns the sources of every version of a registry, by the
+// sha256 of its raw file.
+func (s *Store) AllSources(registry string) (map[string][]Source, error) {
+	m, err := s.readMeta()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]Source{}
+	prefix := path.Join("sources", registry) + "/"
+	for p := range m.files {
+		if sha, ok := strings.CutPrefix(p, prefix); ok {
+			sha = strings.TrimSuffix(sha, ".json")
+			out[sha] = m.sources(registry, sha)
+		}
+	}
+	return out, nil
+}
+
+// MetaFile reads a file kept on refs/regdiff/meta (nil when absent).
+func (s *Store) MetaFile(name string) ([]byte, error) {
+	m, err := s.readMeta()
+	if err != nil {
+		return nil, err
+	}
+	return m.files[name], nil
+}
+
+// SetMetaFile writes a file on refs/regdiff/meta, such as a fetcher's
+// validators. The caller must hold the lock.
+func (s *Store) SetMetaFile(name string, data []byte) error {
+	if strings.HasPrefix(name, "sources/") || strings.Contains(name, "..") || strings.HasPrefix(name, "/") {
+		return fmt.Errorf("meta file name %q is reserved or unsafe", name)
+	}
+	m, err := s.readMeta()
+	if err != nil {
+		return err
+	}
+	if bytes.Equal(m.files[name], data) {
+		return nil
+	}
+	m.files[name] = data
+	m.changed = true
+	h, _, err := s.writeMeta(m)
+	if err != nil {
+		return err
+	}
+	return s.writeRefs(nil, map[string]plumbing.Hash{metaRef: h})
+}
