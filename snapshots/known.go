@@ -13,9 +13,12 @@ const DefaultRegistry = "service-names-port-numbers"
 // KnownRegistry is a registry regdiff knows by name.
 type KnownRegistry struct{ ID string }
 
+// IANABase is where IANA publishes its registries.
+const IANABase = "https://www.iana.org/assignments"
+
 // URL is where IANA publishes the registry.
 func (k KnownRegistry) URL() string {
-	return "https://www.iana.org/assignments/" + k.ID + "/" + k.ID + ".xml"
+	return IANABase + "/" + k.ID + "/" + k.File()
 }
 
 // File is the registry's file name, as scrapers usually keep it.

@@ -22,7 +22,8 @@ type fetchOptions struct {
 	timeout  time.Duration
 	maxSize  int64
 	retries  int
-	get      fetch.Options // tests set a client and tiny backoffs here
+	mirror   string
+	backoff  time.Duration
 }
 
 func newFetchCmd(g *globals) *cobra.Command {
@@ -58,6 +59,9 @@ store's lock; a second fetch waits up to --wait.
 	f.DurationVar(&o.timeout, "timeout", 2*time.Minute, "time allowed for one download attempt")
 	f.Int64Var(&o.maxSize, "max-size", 64<<20, "largest body accepted, in bytes")
 	f.IntVar(&o.retries, "retries", 3, "retries after a failed attempt")
+	f.StringVar(&o.mirror, "mirror", "", "fetch the known registries from this base URL instead of "+snapshots.IANABase)
+	f.DurationVar(&o.backoff, "backoff", time.Second, "wait before the first retry, doubled for each later one")
+	f.MarkHidden("backoff")
 	cmd.Flags().SortFlags = false
 	return cmd
 }
@@ -74,12 +78,12 @@ func runFetch(ctx context.Context, g *globals, o *fetchOptions, args []string) e
 	var targets []fetch.Target
 	if len(args) == 0 {
 		for _, k := range snapshots.Known {
-			targets = append(targets, fetch.Target{Registry: k.ID, URL: k.URL()})
+			targets = append(targets, fetch.Target{Registry: k.ID, URL: knownURL(k, o.mirror)})
 		}
 	}
 	for _, a := range args {
 		if k, ok := snapshots.Lookup(a); ok {
-			targets = append(targets, fetch.Target{Registry: k.ID, URL: k.URL()})
+			targets = append(targets, fetch.Target{Registry: k.ID, URL: knownURL(k, o.mirror)})
 			continue
 		}
 		if !strings.Contains(a, "://") {
@@ -97,7 +101,7 @@ func runFetch(ctx context.Context, g *globals, o *fetchOptions, args []string) e
 	}
 	defer unlock()
 
-	get := o.get
+	get := fetch.Options{Backoff: o.backoff}
 	get.MaxBytes = o.maxSize
 	get.Retries = o.retries
 	if o.retries == 0 {
@@ -170,6 +174,13 @@ func runFetch(ctx context.Context, g *globals, o *fetchOptions, args []string) e
 		return silent{exitUnchanged}
 	}
 	return nil
+}
+
+func knownURL(k snapshots.KnownRegistry, mirror string) string {
+	if mirror == "" {
+		return k.URL()
+	}
+	return strings.TrimSuffix(mirror, "/") + "/" + k.ID + "/" + k.File()
 }
 
 func writeJSONLine(g *globals, v any) {

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// iana is a loopback stand-in for www.iana.org/assignments.
+type iana struct {
+	mu       sync.Mutex
+	bodies   map[string][]byte // registry id → body
+	status   map[string][]int  // registry id → statuses to answer first
+	requests atomic.Int32
+	*httptest.Server
+}
+
+func newIANA(t *testing.T) *iana {
+	read := func(name string) []byte {
+		b, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	s := &iana{
+		bodies: map[string][]byte{"service-names-port-numbers": read("ports-2019.xml"), "protocol-numbers": read("protocols.xml")},
+		status: map[string][]int{},
+	}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.requests.Add(1)
+		id, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+		s.mu.Lock()
+		body, ok := s.bodies[id]
+		var st int
+		if q := s.status[id]; len(q) > 0 {
+			st, s.status[id] = q[0], q[1:]
+		}
+		s.mu.Unlock()
+		if st != 0 {
+			w.WriteHeader(st)
+			return
+		}
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		etag := `"` + string(rune('a'+len(body)%26)) + `"`
+		if r.Header.Get("If-None-Match") == etag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", etag)
+		w.Write(body)
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *iana) set(id string, body []byte) {
+	s.mu.Lock()
+	s.bodies[id] = body
+	s.mu.Unlock()
+}
+
+func TestFetch(t *testing.T) {
+	srv := newIANA(t)
+	c := newCLI(t)
+	fetch := func(args ...string) (int, string, string) {
+		return c.run(append([]string{"fetch", "--mirror", srv.URL, "--backoff", "1ms"}, args...)...)
+	}
+	code, out, errs := fetch()
+	if code != exitOK || !strings.Contains(out, "service-names-port-numbers: archived 2019-12-31 (6 records)") || !strings.Contains(out, "protocol-numbers: archived 2024-01-08 (3 records)") {
+		t.Fatalf("first fetch: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, _ = fetch()
+	if code != exitOK || strings.Count(out, "unchanged (server says not modified)") != 2 {
+		t.Errorf("second fetch: exit %d, want 0 and two 304s:\n%s", code, out)
+	}
+	if code, out, _ = fetch("--quiet", "--exit-code"); code != exitUnchanged || out != "" {
+		t.Errorf("fetch --quiet --exit-code with nothing new: exit %d, output %q; want %d and nothing", code, out, exitUnchanged)
+	}
+
+	before := snapshot(t, c.store)
+	bad := []struct {
+		name string
+		body string
+		code int
+		msg  string
+	}{
+		{"html error page", "<!DOCTYPE html><html><body>Service Unavailable</body></html>", exitRefused, "HTML page"},
+		{"truncated", mustRead(t, "testdata/truncated.xml"), exitRefused, "not a valid registry"},
+		{"another registry", mustRead(t, "testdata/protocols.xml"), exitRefused, `serves registry "protocol-numbers", expected "service-names-port-numbers"`},
+		{"far fewer records", fewer(t), exitRefused, "1 records, under 90% of the 6 in the latest stored version 2019-12-31"},
+	}
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) {
+			srv.set("service-names-port-numbers", []byte(tt.body))
+			code, out, errs := fetch("service-names-port-numbers")
+			if code != tt.code || !strings.Contains(errs, tt.msg) {
+				t.Errorf("exit %d, want %d; stderr %q should say %q (stdout %q)", code, tt.code, errs, tt.msg, out)
+			}
+			if !sameFiles(before, snapshot(t, c.store)) {
+				t.Errorf("store changed after a refused download")
+			}
+		})
+	}
+	t.Run("server errors", func(t *testing.T) {
+		srv.mu.Lock()
+		srv.status["service-names-port-numbers"] = []int{500, 500, 500, 500, 500}
+		srv.mu.Unlock()
+		code, _, errs := fetch("service-names-port-numbers", "--retries", "2")
+		if code != exitNetwork || !strings.Contains(errs, "500") {
+			t.Errorf("exit %d, want %d; stderr %q", code, exitNetwork, errs)
+		}
+		srv.mu.Lock()
+		srv.status["service-names-port-numbers"] = nil
+		srv.mu.Unlock()
+	})
+	t.Run("suspicious with --force", func(t *testing.T) {
+		srv.set("service-names-port-numbers", []byte(fewer(t)))
+		code, out, errs := fetch("service-names-port-numbers", "--force")
+		if code != exitOK || !strings.Contains(out, "archived 2024-03-18 (1 records)") {
+			t.Errorf("exit %d; %s%s", code, out, errs)
+		}
+	})
+	t.Run("json", func(t *testing.T) {
+		srv.set("service-names-port-numbers", []byte(mustRead(t, "testdata/ports-2024.xml")))
+		code, out, _ := fetch("--json", "service-names-port-numbers")
+		var got fetchJSON
+		if err := json.Unmarshal([]byte(out), &got); err != nil || code != exitOK {
+			t.Fatalf("fetch --json: exit %d, %v: %q", code, err, out)
+		}
+		if got.Status != "archived" || got.Version == nil || got.Version.Version != "2024-03-18.2" || got.Version.Records != 5 {
+			t.Errorf("fetch --json = %+v", got)
+		}
+	})
+	t.Run("unknown name", func(t *testing.T) {
+		code, _, errs := fetch("port-numbers")
+		if code != exitError || !strings.Contains(errs, `unknown registry "port-numbers"`) || !strings.Contains(errs, "hint: known registries") {
+			t.Errorf("exit %d, stderr %q", code, errs)
+		}
+	})
+	t.Run("non-http URL", func(t *testing.T) {
+		code, _, errs := fetch("file:///etc/passwd")
+		if code != exitError || !strings.Contains(errs, "file:///etc/passwd") {
+			t.Errorf("exit %d, stderr %q", code, errs)
+		}
+	})
+}
+
+func TestFetchUnreachable(t *testing.T) {
+	srv := newIANA(t)
+	url := srv.URL
+	srv.Close() // nothing listens there now
+	c := newCLI(t)
+	code, _, errs := c.run("fetch", "--mirror", url, "--retries", "0", "service-names-port-numbers")
+	if code != exitNetwork || !strings.Contains(errs, "hint: the network cannot be reached from here; backfill from files or an existing archive with `regdiff import PATH`") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+}
+
+func TestFetchLocked(t *testing.T) {
+	srv := newIANA(t)
+	c := newCLI(t)
+	c.mustRun("import", "testdata/ports-2019.xml")
+	s, unlock, err := (&globals{store: c.store, io: &streams{}}).lockStore(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	_ = s
+	code, _, errs := c.run("fetch", "--mirror", srv.URL, "--wait", "100ms")
+	if code != exitLocked || !strings.Contains(errs, "locked by another regdiff process") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+	if n := srv.requests.Load(); n != 0 {
+		t.Errorf("a locked fetch still downloaded (%d requests)", n)
+	}
+}
+
+func mustRead(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// fewer is the 2024 fixture cut down to one record: far under 90% of the
+// 2019 fixture's six.
+func fewer(t *testing.T) string {
+	s := mustRead(t, "testdata/ports-2024.xml")
+	first := strings.Index(s, "<record>")
+	second := strings.Index(s[first+1:], "<record") + first + 1
+	end := strings.Index(s, "<people>")
+	return s[:second] + s[end:]
+}
