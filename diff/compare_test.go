@@ -1,0 +1,257 @@
+package diff
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/regdiff/regdiff/snapshots"
+)
+
+// rec builds a record; desc may be "".
+func rec(name, proto, number, desc string) snapshots.Record {
+	return snapshots.Record{Name: name, Protocol: proto, Number: number, Description: desc}
+}
+
+// with returns r after applying f, for one-line variations in tables.
+func with(r snapshots.Record, f func(*snapshots.Record)) snapshots.Record {
+	f(&r)
+	return r
+}
+
+// describe shows a change compactly: "changed ssh 22/tcp [description]".
+func describe(c Change) string {
+	s := c.Kind + " " + keyText(c.Key, true)
+	if c.Kind == Renamed {
+		s = c.Kind + " " + c.OldKey.Name + "→" + keyText(c.Key, true)
+	}
+	if c.Kind == Changed || c.Kind == Renamed {
+		s += " [" + strings.Join(c.FieldNames(), ",") + "]"
+	}
+	return s
+}
+
+func describeAll(r *Result) []string {
+	out := []string{}
+	for _, c := range r.Changes {
+		out = append(out, describe(c))
+	}
+	return out
+}
+
+func TestCompare(t *testing.T) {
+	ssh := with(rec("ssh", "tcp", "22", "The Secure Shell (SSH) Protocol"), func(r *snapshots.Record) {
+		r.Refs = []string{"rfc:rfc4251"}
+		r.Contact = []string{"person:Tatu_Ylonen"}
+	})
+	tests := []struct {
+		name     string
+		old, new []snapshots.Record
+		want     []string
+	}{
+		{"identical", []snapshots.Record{ssh}, []snapshots.Record{ssh}, []string{}},
+		{"both empty", nil, nil, []string{}},
+		{"added", nil, []snapshots.Record{ssh}, []string{"added ssh 22/tcp"}},
+		{"removed", []snapshots.Record{ssh}, nil, []string{"removed ssh 22/tcp"}},
+		{"description", []snapshots.Record{ssh}, []snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Description = "SSH" })},
+			[]string{"changed ssh 22/tcp [description]"}},
+		{"refs", []snapshots.Record{ssh}, []snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Refs = []string{"rfc:rfc4253"} })},
+			[]string{"changed ssh 22/tcp [refs]"}},
+		{"refs added", []snapshots.Record{ssh}, []snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Refs = append(r.Refs, "rfc:rfc4253") })},
+			[]string{"changed ssh 22/tcp [refs]"}},
+		{"assignee", []snapshots.Record{ssh}, []snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Assignee = []string{"person:IESG"} })},
+			[]string{"changed ssh 22/tcp [assignee]"}},
+		{"contact", []snapshots.Record{ssh}, []snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Contact = nil })},
+			[]string{"changed ssh 22/tcp [contact]"}},
+		{"registered", []snapshots.Record{ssh}, []snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Registered = "1995-01" })},
+			[]string{"changed ssh 22/tcp [registered]"}},
+		{"modified", []snapshots.Record{ssh}, []snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Modified = "2024-01-01" })},
+			[]string{"changed ssh 22/tcp [modified]"}},
+		{"note", []snapshots.Record{ssh}, []snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Note = "n" })},
+			[]string{"changed ssh 22/tcp [note]"}},
+		{"unauthorized", []snapshots.Record{ssh}, []snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Unauthorized = "u" })},
+			[]string{"changed ssh 22/tcp [unauthorized]"}},
+		{"service code", []snapshots.Record{ssh}, []snapshots.Record{with(ssh, func(r *snapshots.Record) { r.ServiceCode = "1" })},
+			[]string{"changed ssh 22/tcp [service_code]"}},
+		{"other field", []snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Other = map[string]string{"ipv6": "Y", "same": "s"} })},
+			[]snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Other = map[string]string{"same": "s", "zeta": "z"} })},
+			[]string{"changed ssh 22/tcp [ipv6,zeta]"}},
+		{"several fields in display order", []snapshots.Record{ssh},
+			[]snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Note, r.Description, r.Refs = "n", "d", nil })},
+			[]string{"changed ssh 22/tcp [description,refs,note]"}},
+		{"white space only", []snapshots.Record{ssh},
+			[]snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Description = "  The Secure\n Shell  (SSH)\tProtocol " })},
+			[]string{}},
+		{"child order", []snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Refs = []string{"rfc:a", "rfc:b"} })},
+			[]snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Refs = []string{"rfc:b", "rfc:a"} })},
+			[]string{}},
+		{"empty list equals absent", []snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Refs = []string{} })},
+			[]snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Refs = nil })},
+			[]string{}},
+		{"renamed",
+			[]snapshots.Record{rec("foo", "tcp", "1000", "Foo")},
+			[]snapshots.Record{rec("bar", "tcp", "1000", "Foo")},
+			[]string{"renamed foo→bar 1000/tcp []"}},
+		{"renamed with other changes",
+			[]snapshots.Record{rec("foo", "tcp", "1000", "Foo")},
+			[]snapshots.Record{with(rec("bar", "tcp", "1000", "Bar"), func(r *snapshots.Record) { r.Note = "x" })},
+			[]string{"renamed foo→bar 1000/tcp [description,note]"}},
+		{"renamed prefers equal description",
+			[]snapshots.Record{rec("a", "tcp", "1000", "X"), rec("b", "tcp", "1000", "Y")},
+			[]snapshots.Record{rec("c", "tcp", "1000", "Y"), rec("d", "tcp", "1000", "X")},
+			[]string{"renamed b→c 1000/tcp []", "renamed a→d 1000/tcp []"}},
+		{"renamed in name order otherwise",
+			[]snapshots.Record{rec("b", "tcp", "1000", "1"), rec("a", "tcp", "1000", "2")},
+			[]snapshots.Record{rec("d", "tcp", "1000", "3"), rec("c", "tcp", "1000", "4")},
+			[]string{"renamed a→c 1000/tcp [description]", "renamed b→d 1000/tcp [description]"}},
+		{"more removed than added at a port",
+			[]snapshots.Record{rec("a", "tcp", "1000", "A"), rec("b", "tcp", "1000", "B")},
+			[]snapshots.Record{rec("c", "tcp", "1000", "B")},
+			[]string{"removed a 1000/tcp", "renamed b→c 1000/tcp []"}},
+		{"unassigned to named is not a rename",
+			[]snapshots.Record{rec("", "tcp", "1000", "Unassigned")},
+			[]snapshots.Record{rec("foo", "tcp", "1000", "Foo")},
+			[]string{"removed 1000/tcp", "added foo 1000/tcp"}},
+		{"named to unassigned is not a rename",
+			[]snapshots.Record{rec("foo", "tcp", "1000", "Foo")},
+			[]snapshots.Record{rec("", "tcp", "1000", "Unassigned")},
+			[]string{"added 1000/tcp", "removed foo 1000/tcp"}},
+		{"no rename across protocols",
+			[]snapshots.Record{rec("foo", "tcp", "1000", "Foo")},
+			[]snapshots.Record{rec("bar", "udp", "1000", "Foo")},
+			[]string{"removed foo 1000/tcp", "added bar 1000/udp"}},
+		{"no rename without a number",
+			[]snapshots.Record{rec("foo", "", "", "Foo")},
+			[]snapshots.Record{rec("bar", "", "", "Foo")},
+			[]string{"added bar", "removed foo"}},
+		{"no rename across tables",
+			[]snapshots.Record{with(rec("foo", "", "1", "F"), func(r *snapshots.Record) { r.Table = "t1" })},
+			[]snapshots.Record{with(rec("bar", "", "1", "F"), func(r *snapshots.Record) { r.Table = "t2" })},
+			[]string{"removed [t1] foo 1", "added [t2] bar 1"}},
+		{"table is part of the key",
+			[]snapshots.Record{with(rec("x", "", "1", "A"), func(r *snapshots.Record) { r.Table = "t1" })},
+			[]snapshots.Record{with(rec("x", "", "1", "A"), func(r *snapshots.Record) { r.Table = "t2" })},
+			[]string{"removed [t1] x 1", "added [t2] x 1"}},
+		{"duplicate keys unchanged",
+			[]snapshots.Record{rec("x", "tcp", "5", "A"), rec("x", "tcp", "5", "B")},
+			[]snapshots.Record{rec("x", "tcp", "5", "A"), rec("x", "tcp", "5", "B")},
+			[]string{}},
+		{"duplicate key removed",
+			[]snapshots.Record{rec("x", "tcp", "5", "A"), rec("x", "tcp", "5", "A")},
+			[]snapshots.Record{rec("x", "tcp", "5", "A")},
+			[]string{"removed x 5/tcp"}},
+		{"duplicate key added",
+			[]snapshots.Record{rec("x", "tcp", "5", "A")},
+			[]snapshots.Record{rec("x", "tcp", "5", "A"), rec("x", "tcp", "5", "A")},
+			[]string{"added x 5/tcp"}},
+		{"duplicates matched in order",
+			[]snapshots.Record{rec("x", "tcp", "5", "A"), rec("x", "tcp", "5", "B")},
+			[]snapshots.Record{rec("x", "tcp", "5", "B")},
+			[]string{"removed x 5/tcp", "changed x 5/tcp [description]"}},
+		{"range record changed",
+			[]snapshots.Record{rec("", "", "249-255", "Reserved")},
+			[]snapshots.Record{rec("", "", "249-255", "Unassigned")},
+			[]string{"changed 249-255 [description]"}},
+		{"range split",
+			[]snapshots.Record{rec("", "", "249-255", "Unassigned")},
+			[]snapshots.Record{rec("", "", "249-250", "Unassigned"), rec("", "", "252-255", "Unassigned")},
+			[]string{"added 249-250", "removed 249-255", "added 252-255"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := describeAll(Compare(tt.old, tt.new))
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("got\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(tt.want, "\n  "))
+			}
+		})
+	}
+}
+
+func TestCompareFieldValues(t *testing.T) {
+	old := with(rec("x", "tcp", "5", "a  b"), func(r *snapshots.Record) { r.Refs = []string{"rfc:2", "rfc:1"} })
+	new := with(rec("x", "tcp", "5", "a c"), func(r *snapshots.Record) { r.Refs = []string{"rfc:3", "rfc:1"} })
+	tests := []struct {
+		name string
+		res  *Result
+		want map[string]FieldChange
+	}{
+		{"changed", Compare([]snapshots.Record{old}, []snapshots.Record{new}), map[string]FieldChange{
+			"description": {"a b", "a c"},
+			"refs":        {"rfc:1, rfc:2", "rfc:1, rfc:3"},
+		}},
+		{"added lists every field", Compare(nil, []snapshots.Record{new}), map[string]FieldChange{
+			"description": {"", "a c"},
+			"refs":        {"", "rfc:1, rfc:3"},
+		}},
+		{"removed lists every field", Compare([]snapshots.Record{old}, nil), map[string]FieldChange{
+			"description": {"a b", ""},
+			"refs":        {"rfc:1, rfc:2", ""},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if len(tt.res.Changes) != 1 {
+				t.Fatalf("got %d changes, want 1", len(tt.res.Changes))
+			}
+			got := tt.res.Changes[0].Fields
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCompareSummaryAndPointers(t *testing.T) {
+	old := []snapshots.Record{rec("a", "tcp", "1", "A"), rec("b", "tcp", "2", "B"), rec("c", "tcp", "3", "C"), rec("d", "tcp", "4", "D")}
+	new := []snapshots.Record{rec("a", "tcp", "1", "A2"), rec("b2", "tcp", "2", "B"), rec("c", "tcp", "3", "C"), rec("e", "tcp", "5", "E")}
+	r := Compare(old, new)
+	want := Summary{Added: 1, Removed: 1, Changed: 1, Renamed: 1}
+	if r.Summary != want {
+		t.Errorf("summary: got %+v, want %+v", r.Summary, want)
+	}
+	for _, c := range r.Changes {
+		if (c.Old == nil) != (c.Kind == Added) || (c.New == nil) != (c.Kind == Removed) {
+			t.Errorf("%s: Old %v, New %v", describe(c), c.Old, c.New)
+		}
+		if c.Old != nil && !slices.ContainsFunc([]int{0, 1, 2, 3}, func(i int) bool { return &old[i] == c.Old }) {
+			t.Errorf("%s: Old does not point into the old slice", describe(c))
+		}
+		if c.New != nil && !slices.ContainsFunc([]int{0, 1, 2, 3}, func(i int) bool { return &new[i] == c.New }) {
+			t.Errorf("%s: New does not point into the new slice", describe(c))
+		}
+	}
+}
+
+// TestCompareReversed checks that swapping the versions swaps added and
+// removed, keeps changed and renamed, and reverses every transition.
+func TestCompareReversed(t *testing.T) {
+	a := []snapshots.Record{rec("", "", "1000-1010", "Unassigned"), rec("old", "tcp", "999", "X"), rec("gone", "udp", "20", "G")}
+	b := []snapshots.Record{rec("", "", "1000-1010", "Unassigned"), rec("new", "tcp", "999", "X"), rec("svc", "tcp", "1003", "S"), rec("", "udp", "20", "Reserved")}
+	fwd, rev := Compare(a, b), Compare(b, a)
+	tests := []struct {
+		name      string
+		got, want any
+	}{
+		{"added", rev.Added, fwd.Removed},
+		{"removed", rev.Removed, fwd.Added},
+		{"changed", rev.Changed, fwd.Changed},
+		{"renamed", rev.Renamed, fwd.Renamed},
+		{"transitions", len(rev.Transitions), len(fwd.Transitions)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.got != tt.want {
+				t.Errorf("got %v, want %v", tt.got, tt.want)
+			}
+		})
+	}
+	t.Run("transitions reversed", func(t *testing.T) {
+		for i, tr := range fwd.Transitions {
+			back := rev.Transitions[i]
+			if back.Ports != tr.Ports || back.From != tr.To || back.To != tr.From {
+				t.Errorf("transition %d: got %+v, want the reverse of %+v", i, back, tr)
+			}
+		}
+	})
+}

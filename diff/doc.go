@@ -1,0 +1,69 @@
+// Package diff reports what changed between two versions of a registry:
+// records added, removed, changed field by field and renamed, and the ports
+// whose status changed. It is pure functions over [snapshots.Record] values;
+// the only I/O is writing a [Result] to an [io.Writer] as text
+// ([WriteText]), Markdown ([WriteMarkdown]) or JSON ([WriteJSON]).
+//
+// # Matching records
+//
+// A record is identified by its [snapshots.Key]: (table, name, protocol,
+// number), each absent part empty. Keys are not always unique (80/tcp has
+// three names, and one (name, protocol, number) appears twice in the real
+// data), so records are matched as a multiset: the k-th record with a key in
+// the old version is paired with the k-th record with that key in the new
+// version, in slice order. No record is ever dropped or counted twice.
+//
+// A matched pair is changed when any of these fields differs after every
+// run of white space is collapsed to one space: description, refs,
+// assignee, contact, registered, modified, note, unauthorized, service_code,
+// and each key k of Record.Other as a field named k. Refs, assignee and
+// contact are compared as multisets, since the order of child elements never
+// counts; they are shown sorted and joined with ", ".
+//
+// A removed record and an added record with the same table, protocol and
+// (non-empty) number, and two different non-empty names, form one renamed
+// change, whose Fields list the other fields that changed too. Candidates
+// are paired in name order, preferring pairs with equal descriptions. A
+// record without a name replaced by a named one (an Unassigned port being
+// assigned) is not a rename: it stays one removed and one added change, and
+// the port status transition tells the story.
+//
+// Every change lists in Fields each field whose value differs between the
+// old and the new record; for an added record the old one counts as empty,
+// so Fields holds every non-empty field of the new record (and likewise for
+// a removed one).
+//
+// # Port status
+//
+// For each transport (tcp, udp, sctp, dccp) each port 0–65535 has a status
+// in each version ([Status]). The records covering a port are those whose
+// number range contains it and whose protocol is that transport or empty.
+// Each covering record counts as
+//
+//   - Deregistered when its description starts, ignoring case, with
+//     "De-registered", "Deregistered", "Removed", "Decommissioned" or
+//     "Deprecated";
+//   - otherwise Assigned when it has a name;
+//   - otherwise Reserved when its description starts with "Reserved";
+//   - otherwise Unassigned when its description starts with "Unassigned";
+//   - otherwise (no name, some other text, such as "any private mail
+//     system" or "Decomissioned Port") it has no status and does not
+//     decide the port.
+//
+// The port takes the first of Assigned, Deregistered, Reserved, Unassigned
+// that any covering record has. A port that no record covers, or whose
+// covering records all have no status, is Unassigned.
+//
+// Port status is computed only when one of the two versions has a record
+// with a protocol (the port registries); protocol-numbers has no
+// transitions. [Result.Transitions] lists every port whose status differs,
+// compressed into maximal runs of consecutive ports with the same protocol,
+// old status and new status, ordered by transport (tcp, udp, sctp, dccp) and
+// then by port.
+//
+// # Order
+//
+// Changes are ordered like the records of a normalized version
+// ([snapshots.Compare] on the new key, or the old one for a removal), then
+// by kind; output is the same for the same input, byte for byte.
+package diff

@@ -1,0 +1,53 @@
+package diff_test
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/regdiff/regdiff/diff"
+	"github.com/regdiff/regdiff/snapshots"
+)
+
+func Example() {
+	old := []snapshots.Record{
+		{Protocol: "tcp", Number: "1000-1002", Description: "Unassigned"},
+		{Name: "ssh", Protocol: "tcp", Number: "22", Description: "SSH"},
+	}
+	new := []snapshots.Record{
+		{Protocol: "tcp", Number: "1000-1002", Description: "Unassigned"},
+		{Name: "ssh", Protocol: "tcp", Number: "22", Description: "The Secure Shell (SSH) Protocol"},
+		{Name: "demo", Protocol: "tcp", Number: "1001", Description: "Demo service"},
+	}
+	r := diff.Compare(old, new)
+	r.Registry = "service-names-port-numbers"
+	r.From, r.To = diff.Version{Name: "2019-12-31"}, diff.Version{Name: "2024-03-18"}
+	diff.WriteText(os.Stdout, r, false)
+	// Output:
+	// service-names-port-numbers: 2019-12-31 → 2024-03-18
+	// 1 added, 0 removed, 1 changed, 0 renamed; ports: 1 Unassigned → Assigned
+	//
+	// Added (1):
+	// + demo 1001/tcp  Demo service
+	//
+	// Changed (1):
+	// ~ ssh 22/tcp
+	//     description: SSH → The Secure Shell (SSH) Protocol
+	//
+	// Port status (1):
+	//   tcp 1001  Unassigned → Assigned
+}
+
+func ExamplePortStatuses() {
+	recs := []snapshots.Record{
+		{Number: "1000-1010", Description: "Unassigned"},
+		{Name: "demo", Protocol: "tcp", Number: "1005"},
+	}
+	s := diff.PortStatuses(recs)
+	st, covering := s.Of("tcp", 1005)
+	fmt.Println(st, covering)
+	st, covering = s.Of("udp", 1005)
+	fmt.Println(st, covering)
+	// Output:
+	// Assigned [0 1]
+	// Unassigned [0]
+}

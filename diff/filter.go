@@ -1,0 +1,213 @@
+package diff
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/regdiff/regdiff/snapshots"
+)
+
+// Filter narrows a Result. Each set criterion must hold; an unset one
+// (nil or "") lets everything through.
+type Filter struct {
+	// Ports keeps changes whose old or new record's number range meets one
+	// of the ranges, and the part of each transition inside them.
+	Ports []PortRange
+	// Protocols keeps changes whose record has one of these protocols, or
+	// no protocol but a number (a record that covers every transport), and
+	// the transitions on these transports. Case is ignored.
+	Protocols []string
+	// Name is a path.Match pattern matched, ignoring case, against the
+	// old and the new name of a change. Transitions have no name and are
+	// dropped when Name is set.
+	Name string
+	// Kinds keeps changes of these kinds (Added, Removed, ...). Transitions
+	// are kept.
+	Kinds []string
+	// Statuses keeps transitions from or to one of these statuses, and
+	// changes whose old or new record has one of them ([RecordStatus]).
+	Statuses []Status
+}
+
+// PortRange is an inclusive range of ports.
+type PortRange struct{ Lo, Hi int }
+
+func (p PortRange) String() string { return portsText(p.Lo, p.Hi) }
+
+// ParsePorts parses a comma-separated list of ports and ranges:
+// "22", "0-1023", "80,443,8000-8999".
+func ParsePorts(s string) ([]PortRange, error) {
+	var out []PortRange
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		lo, hi, ok := snapshots.ParseRange(part)
+		if !ok || part == "" || strings.Contains(part, "+") {
+			return nil, fmt.Errorf("invalid port range %q: want a port or range like 22 or 0-1023", part)
+		}
+		if hi > MaxPort {
+			return nil, fmt.Errorf("invalid port range %q: ports go up to %d", part, MaxPort)
+		}
+		out = append(out, PortRange{lo, hi})
+	}
+	return out, nil
+}
+
+// FormatPorts is the inverse of ParsePorts.
+func FormatPorts(rs []PortRange) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = r.String()
+	}
+	return strings.Join(parts, ",")
+}
+
+// ParseKinds parses a comma-separated list of kinds of change.
+func ParseKinds(s string) ([]string, error) {
+	var out []string
+	for _, k := range strings.Split(s, ",") {
+		k = strings.ToLower(strings.TrimSpace(k))
+		if !slices.Contains(Kinds, k) {
+			return nil, fmt.Errorf("unknown kind of change %q (want %s)", k, strings.Join(Kinds, ", "))
+		}
+		out = append(out, k)
+	}
+	return out, nil
+}
+
+// ParseStatuses parses a comma-separated list of statuses.
+func ParseStatuses(s string) ([]Status, error) {
+	var out []Status
+	for _, part := range strings.Split(s, ",") {
+		st, err := ParseStatus(part)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// ParseProtocols parses a comma-separated list of protocols.
+func ParseProtocols(s string) ([]string, error) {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		p = strings.ToLower(strings.TrimSpace(p))
+		if p == "" {
+			return nil, fmt.Errorf("empty protocol in %q", s)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// Validate reports a malformed name pattern.
+func (f Filter) Validate() error {
+	if f.Name != "" {
+		if _, err := path.Match(f.Name, ""); err != nil {
+			return fmt.Errorf("invalid name pattern %q: %w", f.Name, err)
+		}
+	}
+	return nil
+}
+
+// IsZero reports whether the filter lets everything through.
+func (f Filter) IsZero() bool {
+	return f.Ports == nil && f.Protocols == nil && f.Name == "" && f.Kinds == nil && f.Statuses == nil
+}
+
+// Filter returns a copy of r with only the changes and transitions that f
+// keeps, and the summary recounted. r is not modified.
+func (r *Result) Filter(f Filter) *Result {
+	out := *r
+	out.Changes = []Change{}
+	for i := range r.Changes {
+		if f.keepChange(&r.Changes[i]) {
+			out.Changes = append(out.Changes, r.Changes[i])
+		}
+	}
+	out.Summary = summarize(out.Changes)
+	out.Transitions = []Transition{}
+	if f.Name != "" {
+		return &out
+	}
+	for _, t := range r.Transitions {
+		if f.Protocols != nil && !slices.Contains(f.Protocols, strings.ToLower(t.Protocol)) {
+			continue
+		}
+		if f.Statuses != nil && !slices.Contains(f.Statuses, t.From) && !slices.Contains(f.Statuses, t.To) {
+			continue
+		}
+		if f.Ports == nil {
+			out.Transitions = append(out.Transitions, t)
+			continue
+		}
+		out.Transitions = append(out.Transitions, clip(t, f.Ports)...)
+	}
+	return &out
+}
+
+// clip returns the parts of t inside the ranges, in port order, merged
+// where ranges overlap or touch.
+func clip(t Transition, ranges []PortRange) []Transition {
+	rs := slices.Clone(ranges)
+	slices.SortFunc(rs, func(a, b PortRange) int { return a.Lo - b.Lo })
+	var out []Transition
+	for _, r := range rs {
+		lo, hi := max(t.Lo, r.Lo), min(t.Hi, r.Hi)
+		if lo > hi {
+			continue
+		}
+		if n := len(out); n > 0 && out[n-1].Hi >= lo-1 {
+			out[n-1].Hi = max(out[n-1].Hi, hi)
+			continue
+		}
+		c := t
+		c.Lo, c.Hi = lo, hi
+		out = append(out, c)
+	}
+	for i := range out {
+		out[i].Ports = portsText(out[i].Lo, out[i].Hi)
+	}
+	return out
+}
+
+func (f Filter) keepChange(c *Change) bool {
+	if f.Kinds != nil && !slices.Contains(f.Kinds, c.Kind) {
+		return false
+	}
+	recs := make([]*snapshots.Record, 0, 2)
+	for _, r := range []*snapshots.Record{c.Old, c.New} {
+		if r != nil {
+			recs = append(recs, r)
+		}
+	}
+	if f.Name != "" && !slices.ContainsFunc(recs, func(r *snapshots.Record) bool {
+		ok, _ := path.Match(strings.ToLower(f.Name), strings.ToLower(r.Name))
+		return ok
+	}) {
+		return false
+	}
+	if f.Protocols != nil && !slices.ContainsFunc(recs, func(r *snapshots.Record) bool {
+		if r.Protocol == "" {
+			_, _, ok := r.Range()
+			return ok
+		}
+		return slices.Contains(f.Protocols, strings.ToLower(r.Protocol))
+	}) {
+		return false
+	}
+	if f.Ports != nil && !slices.ContainsFunc(recs, func(r *snapshots.Record) bool {
+		lo, hi, ok := r.Range()
+		return ok && slices.ContainsFunc(f.Ports, func(p PortRange) bool { return lo <= p.Hi && p.Lo <= hi })
+	}) {
+		return false
+	}
+	if f.Statuses != nil && !slices.ContainsFunc(recs, func(r *snapshots.Record) bool {
+		return slices.Contains(f.Statuses, RecordStatus(r))
+	}) {
+		return false
+	}
+	return true
+}

@@ -1,0 +1,187 @@
+package diff
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/regdiff/regdiff/snapshots"
+)
+
+// filterFixture has one change of each kind, on several transports and
+// ports, and transitions on tcp and udp.
+func filterFixture() *Result {
+	old := []snapshots.Record{
+		rec("", "", "1000-1010", "Unassigned"),
+		rec("echo", "tcp", "7", "Echo"),
+		rec("http", "tcp", "80", "WWW"),
+		rec("gone", "udp", "2000", "Gone"),
+		rec("oldname", "tcp", "3000", "Svc"),
+		rec("nameonly", "", "", "No port"),
+	}
+	new := []snapshots.Record{
+		rec("", "", "1000-1010", "Unassigned"),
+		rec("echo", "tcp", "7", "Echo"),
+		rec("http", "tcp", "80", "World Wide Web"),
+		rec("svc", "tcp", "1005", "New service"),
+		rec("", "udp", "2000", "Reserved"),
+		rec("NewName", "tcp", "3000", "Svc"),
+		rec("", "", "1-5", "Reserved"),
+	}
+	return Compare(old, new)
+}
+
+func TestFilter(t *testing.T) {
+	all := filterFixture()
+	tests := []struct {
+		name        string
+		f           Filter
+		changes     []string
+		transitions []string
+	}{
+		{"zero filter keeps all", Filter{}, describeAll(all), transitionsText(all.Transitions)},
+		{"port range", Filter{Ports: []PortRange{{0, 999}}},
+			[]string{"added 1-5", "changed http 80/tcp [description]"},
+			[]string{"tcp 1-5 Unassigned→Reserved", "udp 1-5 Unassigned→Reserved", "sctp 1-5 Unassigned→Reserved", "dccp 1-5 Unassigned→Reserved"}},
+		{"port range clips transitions", Filter{Ports: []PortRange{{3, 1005}}},
+			[]string{"added 1-5", "changed http 80/tcp [description]", "added svc 1005/tcp"},
+			[]string{"tcp 3-5 Unassigned→Reserved", "tcp 1005 Unassigned→Assigned", "udp 3-5 Unassigned→Reserved", "sctp 3-5 Unassigned→Reserved", "dccp 3-5 Unassigned→Reserved"}},
+		{"several port ranges merge when touching", Filter{Ports: []PortRange{{4, 5}, {1, 3}}},
+			[]string{"added 1-5"},
+			[]string{"tcp 1-5 Unassigned→Reserved", "udp 1-5 Unassigned→Reserved", "sctp 1-5 Unassigned→Reserved", "dccp 1-5 Unassigned→Reserved"}},
+		{"protocol", Filter{Protocols: []string{"udp"}},
+			[]string{"added 1-5", "added 2000/udp", "removed gone 2000/udp"},
+			[]string{"udp 1-5 Unassigned→Reserved", "udp 2000 Assigned→Reserved"}},
+		{"protocol keeps name-only records out", Filter{Protocols: []string{"tcp"}},
+			[]string{"added 1-5", "changed http 80/tcp [description]", "added svc 1005/tcp", "renamed oldname→NewName 3000/tcp []"},
+			[]string{"tcp 1-5 Unassigned→Reserved", "tcp 1005 Unassigned→Assigned"}},
+		{"name glob ignores case", Filter{Name: "NEW*"},
+			[]string{"renamed oldname→NewName 3000/tcp []"}, []string{}},
+		{"name glob matches the old name", Filter{Name: "old?ame"},
+			[]string{"renamed oldname→NewName 3000/tcp []"}, []string{}},
+		{"name glob on name-only record", Filter{Name: "name*"},
+			[]string{"removed nameonly"}, []string{}},
+		{"kind", Filter{Kinds: []string{Added, Renamed}},
+			[]string{"added 1-5", "added svc 1005/tcp", "added 2000/udp", "renamed oldname→NewName 3000/tcp []"},
+			transitionsText(all.Transitions)},
+		{"status", Filter{Statuses: []Status{Reserved}},
+			[]string{"added 1-5", "added 2000/udp"},
+			[]string{"tcp 1-5 Unassigned→Reserved", "udp 1-5 Unassigned→Reserved", "udp 2000 Assigned→Reserved", "sctp 1-5 Unassigned→Reserved", "dccp 1-5 Unassigned→Reserved"}},
+		{"status from", Filter{Statuses: []Status{Assigned}},
+			[]string{"changed http 80/tcp [description]", "added svc 1005/tcp", "removed gone 2000/udp", "renamed oldname→NewName 3000/tcp []", "removed nameonly"},
+			[]string{"tcp 1005 Unassigned→Assigned", "udp 2000 Assigned→Reserved"}},
+		{"criteria combine", Filter{Ports: []PortRange{{2000, 2000}}, Statuses: []Status{Reserved}, Kinds: []string{Added}},
+			[]string{"added 2000/udp"},
+			[]string{"udp 2000 Assigned→Reserved"}},
+		{"nothing matches", Filter{Ports: []PortRange{{60000, 60000}}}, []string{}, []string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := all.Filter(tt.f)
+			if c := describeAll(got); !slices.Equal(c, tt.changes) {
+				t.Errorf("changes: got\n  %s\nwant\n  %s", strings.Join(c, "\n  "), strings.Join(tt.changes, "\n  "))
+			}
+			if tr := transitionsText(got.Transitions); !slices.Equal(tr, tt.transitions) {
+				t.Errorf("transitions: got\n  %s\nwant\n  %s", strings.Join(tr, "\n  "), strings.Join(tt.transitions, "\n  "))
+			}
+			if got.Summary != summarize(got.Changes) {
+				t.Errorf("summary %+v does not count the changes kept", got.Summary)
+			}
+		})
+	}
+	t.Run("original untouched", func(t *testing.T) {
+		again := filterFixture()
+		if !slices.Equal(describeAll(all), describeAll(again)) || all.Summary != again.Summary {
+			t.Errorf("Filter modified its receiver")
+		}
+	})
+}
+
+func TestParsePorts(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string // FormatPorts of the result, or "error"
+	}{
+		{"22", "22"},
+		{"0-1023", "0-1023"},
+		{"80,443, 8000-8999", "80,443,8000-8999"},
+		{" 1 - 2 ", "1-2"},
+		{"65535", "65535"},
+		{"65536", "error"},
+		{"0-65536", "error"},
+		{"10-5", "error"},
+		{"", "error"},
+		{"80,", "error"},
+		{"-1", "error"},
+		{"+1", "error"},
+		{"http", "error"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			rs, err := ParsePorts(tt.in)
+			got := FormatPorts(rs)
+			if err != nil {
+				got = "error"
+			}
+			if got != tt.want {
+				t.Errorf("got %q (%v), want %q", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseLists(t *testing.T) {
+	tests := []struct {
+		name string
+		run  func() (any, error)
+		want string // fmt of the result, or "error"
+	}{
+		{"kinds", func() (any, error) { return ParseKinds("added, Changed") }, "[added changed]"},
+		{"bad kind", func() (any, error) { return ParseKinds("added,moved") }, "error"},
+		{"statuses", func() (any, error) { return ParseStatuses("reserved,Assigned") }, "[Reserved Assigned]"},
+		{"bad status", func() (any, error) { return ParseStatuses("free") }, "error"},
+		{"protocols", func() (any, error) { return ParseProtocols("TCP,udp") }, "[tcp udp]"},
+		{"empty protocol", func() (any, error) { return ParseProtocols("tcp,") }, "error"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, err := tt.run()
+			got := "error"
+			if err == nil {
+				got = strings.TrimSpace(strings.ReplaceAll(sprint(v), "\n", " "))
+			}
+			if got != tt.want {
+				t.Errorf("got %s (%v), want %s", got, err, tt.want)
+			}
+		})
+	}
+	t.Run("bad glob", func(t *testing.T) {
+		if err := (Filter{Name: "[a"}).Validate(); err == nil {
+			t.Errorf("got no error for a malformed pattern")
+		}
+	})
+}
+
+// FuzzParsePorts checks that whatever ParsePorts accepts formats back to
+// text that parses to the same ranges, all within 0–65535.
+func FuzzParsePorts(f *testing.F) {
+	for _, s := range []string{"22", "0-1023", "80,443,8000-8999", " 1 - 2 ", "65536", "1-", "-", ",", "007"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		rs, err := ParsePorts(s)
+		if err != nil {
+			return
+		}
+		for _, r := range rs {
+			if r.Lo < 0 || r.Hi > MaxPort || r.Lo > r.Hi {
+				t.Fatalf("ParsePorts(%q) gave out-of-range %v", s, r)
+			}
+		}
+		text := FormatPorts(rs)
+		again, err := ParsePorts(text)
+		if err != nil || !slices.Equal(again, rs) {
+			t.Fatalf("ParsePorts(%q) = %v, formatted %q, parsed again %v, %v", s, rs, text, again, err)
+		}
+	})
+}

@@ -1,0 +1,427 @@
+package diff
+
+import (
+	"bufio"
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/regdiff/regdiff/snapshots"
+	"github.com/sergi/go-diff/diffmatchpatch"
+)
+
+// ANSI colours for WriteText.
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiRed    = "\x1b[31m"
+	ansiGreen  = "\x1b[32m"
+	ansiYellow = "\x1b[33m"
+	ansiCyan   = "\x1b[36m"
+)
+
+var kindTitles = map[string]string{Added: "Added", Removed: "Removed", Changed: "Changed", Renamed: "Renamed"}
+
+// header is the first line: "registry: FROM → TO".
+func header(r *Result) string {
+	h := r.From.Name + " → " + r.To.Name
+	if r.Registry != "" {
+		h = r.Registry + ": " + h
+	}
+	return h
+}
+
+// formatNote explains a comparison across source formats, or is "".
+func formatNote(r *Result) string {
+	if r.From.Format == r.To.Format || r.From.Format == "" || r.To.Format == "" {
+		return ""
+	}
+	return fmt.Sprintf("formats differ: %s is from %s, %s from %s; fields one format cannot carry show as changes",
+		r.From.Name, r.From.Format, r.To.Name, r.To.Format)
+}
+
+// summaryLine is "389 added, 102 removed, 149 changed, 3 renamed; ports: 95
+// Unassigned → Assigned, ...", or "no differences".
+func summaryLine(r *Result) string {
+	if r.Empty() {
+		return "no differences"
+	}
+	s := fmt.Sprintf("%d added, %d removed, %d changed, %d renamed", r.Added, r.Removed, r.Changed, r.Renamed)
+	if len(r.Transitions) > 0 {
+		s += "; ports: " + strings.Join(portSummary(r.Transitions), ", ")
+	}
+	return s
+}
+
+// portSummary counts ports (transport and port pairs) per kind of
+// transition, most frequent first.
+func portSummary(ts []Transition) []string {
+	type ft struct{ from, to Status }
+	counts := map[ft]int{}
+	var order []ft
+	for _, t := range ts {
+		k := ft{t.From, t.To}
+		if _, ok := counts[k]; !ok {
+			order = append(order, k)
+		}
+		counts[k] += t.Count()
+	}
+	slices.SortFunc(order, func(a, b ft) int {
+		return cmp.Or(cmp.Compare(counts[b], counts[a]), cmp.Compare(a.from, b.from), cmp.Compare(a.to, b.to))
+	})
+	out := make([]string, len(order))
+	for i, k := range order {
+		out[i] = fmt.Sprintf("%d %s → %s", counts[k], k.from, k.to)
+	}
+	return out
+}
+
+// keyText shows a key as "ssh 22/tcp", "249-255", "HOPOPT 0" or "ssh".
+func keyText(k snapshots.Key, table bool) string {
+	port := k.Number
+	if k.Protocol != "" {
+		if port != "" {
+			port += "/" + k.Protocol
+		} else {
+			port = k.Protocol
+		}
+	}
+	var parts []string
+	if table && k.Table != "" {
+		parts = append(parts, "["+k.Table+"]")
+	}
+	for _, p := range []string{k.Name, port} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	if len(parts) == 0 {
+		return "(empty key)"
+	}
+	return strings.Join(parts, " ")
+}
+
+// portText is the number and protocol part of a key: "22/tcp", or "".
+func portText(k snapshots.Key) string {
+	if k.Protocol == "" && k.Number == "" {
+		return ""
+	}
+	return keyText(snapshots.Key{Protocol: k.Protocol, Number: k.Number}, false)
+}
+
+// multiTable reports whether the changes span several tables, so that keys
+// need their table to be unambiguous.
+func multiTable(r *Result) bool {
+	for _, c := range r.Changes {
+		if c.Key.Table != r.Changes[0].Key.Table || c.OldKey.Table != "" && c.OldKey.Table != c.Key.Table {
+			return true
+		}
+	}
+	return false
+}
+
+func byKind(r *Result, kind string) []*Change {
+	var out []*Change
+	for i := range r.Changes {
+		if r.Changes[i].Kind == kind {
+			out = append(out, &r.Changes[i])
+		}
+	}
+	return out
+}
+
+// description of the change's record, for added and removed lines.
+func description(c *Change) string {
+	return collapse(c.record().Description)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+// WriteText writes r for people to read: a header, a summary line, then
+// changes grouped by kind and the port transitions. color adds ANSI colours.
+func WriteText(w io.Writer, r *Result, color bool) error {
+	bw := bufio.NewWriter(w)
+	paint := func(code, s string) string {
+		if !color || s == "" {
+			return s
+		}
+		return code + s + ansiReset
+	}
+	table := multiTable(r)
+	fmt.Fprintln(bw, paint(ansiBold, header(r)))
+	if r.Reversed {
+		fmt.Fprintln(bw, "(reversed: FROM is newer than TO)")
+	}
+	if n := formatNote(r); n != "" {
+		fmt.Fprintf(bw, "(%s)\n", n)
+	}
+	fmt.Fprintln(bw, summaryLine(r))
+
+	marks := map[string]string{Added: "+", Removed: "-", Changed: "~", Renamed: ">"}
+	colors := map[string]string{Added: ansiGreen, Removed: ansiRed, Changed: ansiYellow, Renamed: ansiCyan}
+	for _, kind := range Kinds {
+		cs := byKind(r, kind)
+		if len(cs) == 0 {
+			continue
+		}
+		fmt.Fprintf(bw, "\n%s (%d):\n", paint(ansiBold, kindTitles[kind]), len(cs))
+		for _, c := range cs {
+			line := marks[kind] + " " + keyText(c.Key, table)
+			switch kind {
+			case Added, Removed:
+				if d := description(c); d != "" {
+					line += "  " + d
+				}
+				fmt.Fprintln(bw, paint(colors[kind], line))
+				continue
+			case Renamed:
+				line = marks[kind] + " " + c.OldKey.Name + " → " + keyText(c.Key, table)
+			}
+			fmt.Fprintln(bw, paint(colors[kind], line))
+			for _, name := range c.FieldNames() {
+				fmt.Fprintf(bw, "    %s: %s\n", name, textFieldChange(c.Fields[name], color))
+			}
+		}
+	}
+	if len(r.Transitions) > 0 {
+		fmt.Fprintf(bw, "\n%s (%d):\n", paint(ansiBold, "Port status"), len(r.Transitions))
+		width := 0
+		for _, t := range r.Transitions {
+			width = max(width, len(t.Protocol)+1+len(t.Ports))
+		}
+		for _, t := range r.Transitions {
+			fmt.Fprintf(bw, "  %-*s  %s → %s\n", width, t.Protocol+" "+t.Ports, t.From, t.To)
+		}
+	}
+	return bw.Flush()
+}
+
+// textFieldChange shows "old → new", or an inline word diff for long text
+// ([-removed-]{+inserted+}, or red and green with color).
+func textFieldChange(fc FieldChange, color bool) string {
+	if !isLong(fc) {
+		if color {
+			return ansiRed + orNone(fc.From) + ansiReset + " → " + ansiGreen + orNone(fc.To) + ansiReset
+		}
+		return orNone(fc.From) + " → " + orNone(fc.To)
+	}
+	var sb strings.Builder
+	for _, d := range wordDiff(fc.From, fc.To) {
+		switch {
+		case d.Type == diffmatchpatch.DiffEqual:
+			sb.WriteString(d.Text)
+		case color && d.Type == diffmatchpatch.DiffDelete:
+			sb.WriteString(ansiRed + d.Text + ansiReset)
+		case color:
+			sb.WriteString(ansiGreen + d.Text + ansiReset)
+		case d.Type == diffmatchpatch.DiffDelete:
+			sb.WriteString("[-" + d.Text + "-]")
+		default:
+			sb.WriteString("{+" + d.Text + "+}")
+		}
+	}
+	return sb.String()
+}
+
+// WriteMarkdown writes r as Markdown, ready to paste into a changelog: a
+// heading, the summary, a section per kind and a table of port transitions.
+func WriteMarkdown(w io.Writer, r *Result) error {
+	bw := bufio.NewWriter(w)
+	table := multiTable(r)
+	fmt.Fprintf(bw, "## %s\n\n", md(header(r)))
+	if r.Reversed {
+		fmt.Fprintf(bw, "> **Reversed:** FROM is newer than TO, so the changes are shown from the newer version back to the older one.\n\n")
+	}
+	if n := formatNote(r); n != "" {
+		fmt.Fprintf(bw, "> **Note:** %s.\n\n", md(n))
+	}
+	if r.Empty() {
+		fmt.Fprintf(bw, "No differences.\n")
+		return bw.Flush()
+	}
+	fmt.Fprintf(bw, "**%d added, %d removed, %d changed, %d renamed**", r.Added, r.Removed, r.Changed, r.Renamed)
+	if len(r.Transitions) > 0 {
+		fmt.Fprintf(bw, "; ports: %s", strings.Join(portSummary(r.Transitions), ", "))
+	}
+	fmt.Fprintf(bw, "\n")
+
+	numberCol := "Number"
+	if len(r.Transitions) > 0 || slices.ContainsFunc(r.Changes, func(c Change) bool { return c.Key.Protocol != "" }) {
+		numberCol = "Port"
+	}
+	for _, kind := range Kinds {
+		cs := byKind(r, kind)
+		if len(cs) == 0 {
+			continue
+		}
+		fmt.Fprintf(bw, "\n### %s (%d)\n\n", kindTitles[kind], len(cs))
+		switch kind {
+		case Added, Removed:
+			if table {
+				fmt.Fprintf(bw, "| Table | Name | %s | Description |\n| --- | --- | --- | --- |\n", numberCol)
+			} else {
+				fmt.Fprintf(bw, "| Name | %s | Description |\n| --- | --- | --- |\n", numberCol)
+			}
+			for _, c := range cs {
+				if table {
+					fmt.Fprintf(bw, "| %s ", mdCell(c.Key.Table))
+				}
+				fmt.Fprintf(bw, "| %s | %s | %s |\n", mdCell(c.Key.Name), mdCell(portText(c.Key)), mdCell(description(c)))
+			}
+		default:
+			for _, c := range cs {
+				var title string
+				if c.Key.Name != "" {
+					title = "**" + md(c.Key.Name) + "**"
+				}
+				if kind == Renamed {
+					title = "**" + md(c.OldKey.Name) + "** → " + title
+				}
+				port := portText(c.Key)
+				if table && c.Key.Table != "" {
+					port = "[" + c.Key.Table + "] " + port
+				}
+				fmt.Fprintf(bw, "- %s\n", strings.TrimSpace(title+" "+md(port)))
+				for _, name := range c.FieldNames() {
+					fmt.Fprintf(bw, "  - %s: %s\n", md(name), mdFieldChange(c.Fields[name]))
+				}
+			}
+		}
+	}
+	if len(r.Transitions) > 0 {
+		fmt.Fprintf(bw, "\n### Port status (%d)\n\n| Protocol | Ports | From | To |\n| --- | --- | --- | --- |\n", len(r.Transitions))
+		for _, t := range r.Transitions {
+			fmt.Fprintf(bw, "| %s | %s | %s | %s |\n", t.Protocol, t.Ports, t.From, t.To)
+		}
+	}
+	return bw.Flush()
+}
+
+// mdFieldChange shows ~~old~~ → **new**, or an inline diff of long text.
+func mdFieldChange(fc FieldChange) string {
+	if !isLong(fc) {
+		from, to := "*(none)*", "*(none)*"
+		if fc.From != "" {
+			from = "~~" + md(fc.From) + "~~"
+		}
+		if fc.To != "" {
+			to = "**" + md(fc.To) + "**"
+		}
+		return from + " → " + to
+	}
+	var sb strings.Builder
+	for _, d := range wordDiff(fc.From, fc.To) {
+		if d.Type == diffmatchpatch.DiffEqual {
+			sb.WriteString(md(d.Text))
+			continue
+		}
+		// Emphasis markers must touch non-space text: keep the spaces
+		// around a changed run outside the markers.
+		core := strings.TrimSpace(d.Text)
+		if core == "" {
+			if d.Type == diffmatchpatch.DiffInsert {
+				sb.WriteString(d.Text)
+			}
+			continue
+		}
+		lead := d.Text[:strings.Index(d.Text, core)]
+		trail := d.Text[len(lead)+len(core):]
+		mark := "**"
+		if d.Type == diffmatchpatch.DiffDelete {
+			mark = "~~"
+		}
+		sb.WriteString(lead + mark + md(core) + mark + trail)
+	}
+	return sb.String()
+}
+
+var mdEscaper = strings.NewReplacer(
+	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "~", `\~`, "[", `\[`, "]", `\]`,
+	"<", `\<`, ">", `\>`, "|", `\|`, "#", `\#`,
+)
+
+// md escapes text for Markdown.
+func md(s string) string { return mdEscaper.Replace(s) }
+
+// mdCell escapes text for a table cell, where a line break would end the
+// row.
+func mdCell(s string) string { return md(collapse(s)) }
+
+// JSON shape, documented in the README.
+type (
+	jsonResult struct {
+		Registry    string           `json:"registry"`
+		From        jsonVersion      `json:"from"`
+		To          jsonVersion      `json:"to"`
+		Reversed    bool             `json:"reversed,omitempty"`
+		Summary     jsonSummary      `json:"summary"`
+		Changes     []jsonChange     `json:"changes"`
+		Transitions []jsonTransition `json:"transitions"`
+	}
+	jsonVersion struct {
+		Version string `json:"version"`
+		Commit  string `json:"commit"`
+	}
+	jsonSummary struct {
+		Added   int `json:"added"`
+		Removed int `json:"removed"`
+		Changed int `json:"changed"`
+		Renamed int `json:"renamed"`
+	}
+	jsonChange struct {
+		Kind   string               `json:"kind"`
+		Key    snapshots.Key        `json:"key"`
+		OldKey *snapshots.Key       `json:"old_key,omitempty"`
+		Fields map[string]jsonField `json:"fields"`
+	}
+	jsonField struct {
+		From string `json:"from"`
+		To   string `json:"to"`
+	}
+	jsonTransition struct {
+		Protocol string `json:"protocol"`
+		Ports    string `json:"ports"`
+		From     string `json:"from"`
+		To       string `json:"to"`
+	}
+)
+
+// WriteJSON writes r as one indented JSON object; see the package README
+// for its shape. Field values are plain text, without inline diffs.
+func WriteJSON(w io.Writer, r *Result) error {
+	out := jsonResult{
+		Registry:    r.Registry,
+		From:        jsonVersion{r.From.Name, r.From.Commit},
+		To:          jsonVersion{r.To.Name, r.To.Commit},
+		Reversed:    r.Reversed,
+		Summary:     jsonSummary{r.Added, r.Removed, r.Changed, r.Renamed},
+		Changes:     make([]jsonChange, 0, len(r.Changes)),
+		Transitions: make([]jsonTransition, 0, len(r.Transitions)),
+	}
+	for _, c := range r.Changes {
+		jc := jsonChange{Kind: c.Kind, Key: c.Key, Fields: make(map[string]jsonField, len(c.Fields))}
+		if c.Kind == Renamed {
+			k := c.OldKey
+			jc.OldKey = &k
+		}
+		for name, fc := range c.Fields {
+			jc.Fields[name] = jsonField{fc.From, fc.To}
+		}
+		out.Changes = append(out.Changes, jc)
+	}
+	for _, t := range r.Transitions {
+		out.Transitions = append(out.Transitions, jsonTransition{t.Protocol, t.Ports, t.From.String(), t.To.String()})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
