@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"time"
 )
 
 // Input is one file offered for import.
@@ -52,8 +53,11 @@ type ImportOptions struct {
 }
 
 // checkpoint bounds the work a kill can lose: refs move after this many
-// new versions, each time atomically.
-const checkpoint = 64
+// new versions or this much time, each time atomically.
+const (
+	checkpoint      = 64
+	checkpointEvery = 2 * time.Second
+)
 
 // Import parses inputs, writes the new versions and moves the refs. The
 // caller must hold the store's lock. An input that fails to read or parse is
@@ -117,6 +121,7 @@ func (s *Store) Import(ctx context.Context, inputs []Input, opts ImportOptions) 
 		return nil
 	}
 	done := 0
+	lastFlush := time.Now()
 	var firstErr error
 	for r := range results {
 		done++
@@ -131,8 +136,9 @@ func (s *Store) Import(ctx context.Context, inputs []Input, opts ImportOptions) 
 		case r.prepared != nil:
 			pending = append(pending, *r.prepared)
 		}
-		if len(pending) >= checkpoint && firstErr == nil {
+		if firstErr == nil && (len(pending) >= checkpoint || len(pending) > 0 && time.Since(lastFlush) > checkpointEvery) {
 			firstErr = flush()
+			lastFlush = time.Now()
 		}
 	}
 	if firstErr == nil {

@@ -62,7 +62,9 @@ func open(dir string) *Store {
 }
 
 // Create opens the store at dir, creating it when dir is missing or empty.
-// A non-empty folder that is not a store is refused, never written to.
+// A non-empty folder that is not a store is refused, never written to. The
+// new store is built in a temporary folder and renamed into place, so that
+// two processes creating it at once both end up with one whole store.
 func Create(dir string) (*Store, error) {
 	if s, err := Open(dir); err == nil {
 		return s, nil
@@ -75,8 +77,20 @@ func Create(dir string) (*Store, error) {
 	case len(entries) > 0:
 		return nil, fmt.Errorf("create store %s: %w: the folder is not empty; choose another --store", dir, ErrNotStore)
 	}
+	parent := filepath.Dir(filepath.Clean(dir))
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, fmt.Errorf("create store %s: %w", dir, err)
+	}
+	tmp, err := os.MkdirTemp(parent, ".regdiff-new-")
+	if err != nil {
+		return nil, fmt.Errorf("create store %s: %w", dir, err)
+	}
+	defer os.RemoveAll(tmp) // gone once renamed
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return nil, fmt.Errorf("create store %s: %w", dir, err)
+	}
 	for _, d := range []string{"objects/info", "objects/pack", "refs/heads", "refs/tags"} {
-		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Join(tmp, d), 0o755); err != nil {
 			return nil, fmt.Errorf("create store %s: %w", dir, err)
 		}
 	}
@@ -84,15 +98,23 @@ func Create(dir string) (*Store, error) {
 		{"HEAD", "ref: refs/heads/service-names-port-numbers\n"},
 		{"config", "[core]\n\trepositoryformatversion = 0\n\tbare = true\n"},
 		{"description", "regdiff store: versions of IANA registries\n"},
-		// The marker goes last: a folder without it is not yet a store.
 		{marker, "regdiff store, format 1\n"},
 	}
 	for _, f := range files {
-		if err := writeFileAtomic(filepath.Join(dir, f.name), []byte(f.text), 0o644, true); err != nil {
+		if err := writeFileAtomic(filepath.Join(tmp, f.name), []byte(f.text), 0o644, true); err != nil {
 			return nil, fmt.Errorf("create store %s: %w", dir, err)
 		}
 	}
-	return open(dir), nil
+	// rename(2) replaces a missing or empty folder; when another process
+	// got there first, its store is the one to open.
+	renameErr := os.Rename(tmp, dir)
+	if s, err := Open(dir); err == nil {
+		return s, nil
+	}
+	if renameErr != nil {
+		return nil, fmt.Errorf("create store %s: %w", dir, renameErr)
+	}
+	return nil, fmt.Errorf("create store %s: %w", dir, ErrNotStore)
 }
 
 // Dir returns the store's folder.
