@@ -67,17 +67,13 @@ func encodeRecords(recs []Record) (map[string][]byte, error) {
 	Sort(sorted)
 	files := map[string]*bytes.Buffer{}
 	for i := range sorted {
-		line, err := json.Marshal(&sorted[i])
-		if err != nil {
-			return nil, fmt.Errorf("encode record %v: %w", sorted[i].Key(), err)
-		}
 		name := bucketOf(&sorted[i])
 		b := files[name]
 		if b == nil {
 			b = &bytes.Buffer{}
 			files[name] = b
 		}
-		b.Write(line)
+		b.Write(appendRecordJSON(b.AvailableBuffer(), &sorted[i]))
 		b.WriteByte('\n')
 	}
 	out := make(map[string][]byte, len(files))

@@ -105,8 +105,10 @@ func Create(dir string) (*Store, error) {
 			return nil, fmt.Errorf("create store %s: %w", dir, err)
 		}
 	}
-	// rename(2) replaces a missing or empty folder; when another process
-	// got there first, its store is the one to open.
+	// os.Rename will not replace a folder, even an empty one: remove an
+	// empty one first (os.Remove fails on a non-empty one). When another
+	// process got there first, its store is the one to open.
+	os.Remove(dir)
 	renameErr := os.Rename(tmp, dir)
 	if s, err := Open(dir); err == nil {
 		return s, nil

@@ -261,6 +261,17 @@ func TestCreateRefusesForeignFolder(t *testing.T) {
 	}
 }
 
+func TestCreateInEmptyFolder(t *testing.T) {
+	dir := t.TempDir() // exists and is empty, like --store $(mktemp -d)
+	s, err := Create(dir)
+	if err != nil {
+		t.Fatalf("Create on an empty folder: %v", err)
+	}
+	if _, err := Open(s.Dir()); err != nil {
+		t.Errorf("Open after Create: %v", err)
+	}
+}
+
 func TestLock(t *testing.T) {
 	s := newStore(t)
 	unlock, err := s.Lock(context.Background(), 0)

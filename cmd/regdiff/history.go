@@ -1,0 +1,79 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/regdiff/regdiff/history"
+	"github.com/spf13/cobra"
+)
+
+func newHistoryCmd(g *globals) *cobra.Command {
+	var asJSON bool
+	var color string
+	cmd := &cobra.Command{
+		Use:   "history QUERY",
+		Short: "Tell the life of a port, a range or a service name",
+		Long: `Tell the life of a port, a range of ports or a service name across every
+stored version: a verdict per transport (since when it has been what it is),
+then the periods (runs of versions with the same status, with the records
+that covered it) and the events (every version where a record covering it
+was added, removed, changed or renamed, field by field).
+
+QUERY is a port (253), a port and transport (253/tcp), a range (249-255), or
+a service name (ssh, ssh/tcp). Status follows the rule in "regdiff diff
+--help".
+
+A cache of decoded records is kept in the store (cache/history.idx); it is
+keyed by git hashes, so it is never stale, and it can be deleted at any time.
+
+` + exitCodesHelp,
+		Example: `  regdiff history 253
+  regdiff history 249-255 --json
+  regdiff history ssh
+  regdiff history 80/tcp --registry service-names-port-numbers`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			q, err := history.ParseQuery(args[0])
+			if err != nil {
+				return withCode(exitError, err, "a query is a port (253), a port and transport (253/tcp), a range (249-255) or a service name (ssh)")
+			}
+			s, err := g.openStore()
+			if err != nil {
+				return err
+			}
+			if _, err := g.versions(s); err != nil {
+				return err
+			}
+			ix, err := history.OpenIndex(s, filepath.Join(s.Dir(), "cache", "history.idx"))
+			if err != nil {
+				fmt.Fprintf(g.io.Err, "regdiff: warning: history cache ignored: %v\n", err)
+			}
+			var src history.Source = s
+			if ix != nil {
+				src = ix
+			}
+			h, err := history.Build(cmd.Context(), src, g.registry, q)
+			if err != nil {
+				if errors.Is(err, history.ErrNoSuchName) {
+					return withCode(exitError, err) // the message carries the suggestions
+				}
+				return err
+			}
+			if ix != nil {
+				if err := ix.Save(); err != nil {
+					fmt.Fprintf(g.io.Err, "regdiff: warning: %v\n", err)
+				}
+			}
+			if asJSON {
+				return history.WriteJSON(g.io.Out, h)
+			}
+			useColor := color == "always" || (color == "auto" && g.io.OutTTY && !g.io.NoColor)
+			return history.WriteText(g.io.Out, h, useColor)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().StringVar(&color, "color", "auto", "colour: auto, always or never")
+	return cmd
+}

@@ -1,0 +1,83 @@
+package history
+
+import (
+	"context"
+	"io"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/regdiff/regdiff/internal/shareddata"
+	"github.com/regdiff/regdiff/snapshots"
+)
+
+// BenchmarkHistory253 times `regdiff history 253` minus process start, on
+// the store built from the shared bundle: open the store (and the index),
+// build the history over every version, write the text.
+//
+//   - warm-index: the index file already knows every version (the usual
+//     case: each history or changelog run saves what it learned).
+//   - no-index: Build straight on the store, decoding the blobs it needs.
+//   - git-log-S: the baseline of issue 4, git's pickaxe over the raw XML
+//     history in a clone of the bundle, timed in the same run.
+func BenchmarkHistory253(b *testing.B) {
+	s, _ := realStore(b)
+	q, err := ParseQuery("253")
+	if err != nil {
+		b.Fatal(err)
+	}
+	run := func(b *testing.B, src func(*snapshots.Store) Source) {
+		st, err := snapshots.Open(s.Dir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		h, err := Build(context.Background(), src(st), ports, q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := WriteText(io.Discard, h, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+	idx := filepath.Join(b.TempDir(), "history.idx")
+	warm := func(st *snapshots.Store) Source {
+		ix, err := OpenIndex(st, idx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return ix
+	}
+	// Warm the index once, as a first run would.
+	ix, _ := OpenIndex(s, idx)
+	if _, err := Build(context.Background(), ix, ports, q); err != nil {
+		b.Fatal(err)
+	}
+	if err := ix.Save(); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("warm-index", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			run(b, warm)
+		}
+	})
+	b.Run("no-index", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			run(b, func(st *snapshots.Store) Source { return st })
+		}
+	})
+	b.Run("git-log-S", func(b *testing.B) {
+		if _, err := exec.LookPath("git"); err != nil {
+			b.Skip("git not installed")
+		}
+		clone := shareddata.Clone(b)
+		for b.Loop() {
+			// No version has <number>253</number> (253 is in the range
+			// 249-255), so git finds nothing, after reading every version.
+			if err := exec.Command("git", "-C", clone, "log", "-S<number>253</number>", "--format=%H", "main", "--", ports+".xml").Run(); err != nil {
+				b.Fatalf("git log -S: %v", err)
+			}
+		}
+	})
+}

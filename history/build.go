@@ -1,0 +1,546 @@
+package history
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/regdiff/regdiff/diff"
+	"github.com/regdiff/regdiff/snapshots"
+)
+
+// Source is what Build reads: a registry's versions, oldest first, and
+// their normalized files. *snapshots.Store satisfies it.
+type Source interface {
+	Versions(registry string) ([]snapshots.Version, error)
+	Files(v snapshots.Version) ([]snapshots.File, error)
+	Blob(h plumbing.Hash) ([]byte, error)
+}
+
+// ErrNoSuchName is what a [*NameError] wraps: a name query matched no
+// record in any version.
+var ErrNoSuchName = errors.New("no such service name")
+
+// History is the story of a query across every version of a registry.
+type History struct {
+	Query    Query
+	Registry string
+	Versions int    // number of versions read
+	First    string // name of the oldest version
+	Last     string // name of the newest version
+	// Periods are ordered by transport (tcp, udp, sctp, dccp), then for a
+	// name query by number, then by time.
+	Periods []Period
+	// Events are ordered by version, then as the diff orders changes.
+	Events []Event
+}
+
+// Period is a maximal run of consecutive versions in which the query had
+// the same status on one transport.
+//
+// For a port query, Status is the status of every port asked about; for a
+// range whose ports differ it is "mixed", and Parts gives each sub-range.
+// For a name query, a period is a run in which the name held Number on
+// Protocol with the same record status (Assigned or Deregistered).
+type Period struct {
+	Protocol string // "tcp", ...; "" for a name's record without a protocol
+	Number   string // name queries only: the number held, as written
+	Status   string // "Assigned", "Deregistered", "Reserved", "Unassigned" or "mixed"
+	Parts    []Part // mixed periods only
+	From, To string // first and last version names
+	Versions int
+	// Records are the records that covered the query (or, for a name
+	// query, the name's records) in the period's last version.
+	Records []snapshots.Record
+
+	first, last int // version indexes
+}
+
+// Mixed is the status of a period whose ports do not all share one status.
+const Mixed = "mixed"
+
+// Part is a run of ports with one status, within a mixed period.
+type Part struct {
+	Ports  string // "247-248"
+	Status string
+}
+
+// Event is one change, in one version, to a record covering the query (or
+// having the queried name).
+type Event struct {
+	Version string
+	diff.Change
+}
+
+// Build reads every version of registry in src and tells the history of q.
+//
+// It reads only what the query needs: for a port query, the port's
+// thousand-file and ranges.jsonl of each version; for a name query, the
+// files that may hold the name. A file is decoded only when its blob differs
+// from the previous version's, and each blob at most once.
+func Build(ctx context.Context, src Source, registry string, q Query) (*History, error) {
+	if err := q.check(); err != nil {
+		return nil, err
+	}
+	vs, err := src.Versions(registry)
+	if err != nil {
+		return nil, err
+	}
+	if len(vs) == 0 {
+		return nil, fmt.Errorf("registry %s: %w", registry, snapshots.ErrEmpty)
+	}
+	h := &History{Query: q, Registry: registry, Versions: len(vs), First: vs[0].Name, Last: vs[len(vs)-1].Name}
+	ix, ok := src.(*Index)
+	if !ok {
+		ix = NewIndex(src)
+	}
+	b := &builder{ix: ix, h: h, vs: vs}
+	if q.IsName() {
+		err = b.names(ctx)
+	} else {
+		err = b.ports(ctx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for i := range h.Periods {
+		p := &h.Periods[i]
+		p.From, p.To, p.Versions = vs[p.first].Name, vs[p.last].Name, p.last-p.first+1
+	}
+	return h, nil
+}
+
+type builder struct {
+	ix   *Index
+	h    *History
+	vs   []snapshots.Version
+	recs []*snapshots.Record // decoded lines, by id
+
+	// Port queries only.
+	info  []lineInfo // by id
+	cover map[plumbing.Hash][]int32
+}
+
+// record decodes line id, once.
+func (b *builder) record(id int32) (*snapshots.Record, error) {
+	if int(id) < len(b.recs) && b.recs[id] != nil {
+		return b.recs[id], nil
+	}
+	r, err := b.ix.record(id)
+	if err != nil {
+		return nil, err
+	}
+	if int(id) >= len(b.recs) {
+		b.recs = slices.Grow(b.recs, len(b.ix.lines)-len(b.recs))[:len(b.ix.lines)]
+	}
+	b.recs[id] = &r
+	return &r, nil
+}
+
+func (b *builder) addEvents(version string, cs []diff.Change) {
+	for _, c := range cs {
+		b.h.Events = append(b.h.Events, Event{Version: version, Change: c})
+	}
+}
+
+// slot is where a name can be held: a number on a protocol.
+type slot struct{ protocol, number string }
+
+// names builds the history of a name query.
+func (b *builder) names(ctx context.Context) error {
+	q := b.h.Query
+	m := newMatcher(q.Name)
+	type open struct {
+		status diff.Status
+		period int
+	}
+	var periods []Period
+	opens := map[slot]open{}
+	var prev map[string]plumbing.Hash
+	for i, v := range b.vs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		files, err := b.ix.Files(v)
+		if err != nil {
+			return err
+		}
+		cur := make(map[string]plumbing.Hash, len(files))
+		held := map[slot][]snapshots.Record{}
+		for _, f := range files {
+			cur[f.Path] = f.Hash
+			hits, err := b.hits(m, f)
+			if err != nil {
+				return fmt.Errorf("version %s: %w", v.Name, err)
+			}
+			for _, r := range hits {
+				s := slot{r.Protocol, r.Number}
+				held[s] = append(held[s], r)
+			}
+		}
+		if i > 0 {
+			if err := b.nameEvents(m, v.Name, prev, cur); err != nil {
+				return fmt.Errorf("version %s: %w", v.Name, err)
+			}
+		}
+		for s, recs := range held {
+			st := nameStatus(recs)
+			o, ok := opens[s]
+			if ok && o.status == st && periods[o.period].last == i-1 {
+				periods[o.period].last = i
+				periods[o.period].Records = recs
+				continue
+			}
+			opens[s] = open{status: st, period: len(periods)}
+			periods = append(periods, Period{Protocol: s.protocol, Number: s.number, Status: st.String(), Records: recs, first: i, last: i})
+		}
+		prev = cur
+	}
+	if len(periods) == 0 {
+		return b.noSuchName(m)
+	}
+	slices.SortStableFunc(periods, func(x, y Period) int {
+		if c := transportRank(x.Protocol) - transportRank(y.Protocol); c != 0 {
+			return c
+		}
+		if c := snapshots.Compare(&snapshots.Record{Number: x.Number}, &snapshots.Record{Number: y.Number}); c != 0 {
+			return c
+		}
+		return x.first - y.first
+	})
+	b.h.Periods = periods
+	return nil
+}
+
+// nameStatus is the status of a name's records at one number and protocol:
+// Deregistered when all of them are, else Assigned (package diff's rule:
+// the first of Assigned, Deregistered, Reserved and Unassigned any has).
+func nameStatus(recs []snapshots.Record) diff.Status {
+	best := diff.Unassigned
+	for i := range recs {
+		if s := diff.RecordStatus(&recs[i]); s != 0 && s < best {
+			best = s
+		}
+	}
+	return best
+}
+
+// transportRank orders protocols: tcp, udp, sctp, dccp, then others by name.
+func transportRank(p string) int {
+	if i := slices.Index(diff.Transports, p); i >= 0 {
+		return i
+	}
+	return len(diff.Transports)
+}
+
+// matcher finds a name in records, ignoring case.
+type matcher struct {
+	name string
+	// key is `"name":"NAME"` lowercased, as a record line holding the name
+	// must contain it (ignoring the case of ASCII letters), or nil when the
+	// name could be escaped or folded differently in JSON, in which case
+	// every line is decoded.
+	key   []byte
+	lines []int8 // by line id: 0 not known yet, 1 no, 2 yes
+	files map[plumbing.Hash]bool
+}
+
+func newMatcher(name string) *matcher {
+	m := &matcher{name: name, files: map[plumbing.Hash]bool{}}
+	plain := true
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		plain = plain && c >= 0x20 && c < 0x80 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	if plain {
+		m.key = []byte(`"name":"` + strings.ToLower(name) + `"`)
+	}
+	return m
+}
+
+func (m *matcher) match(r *snapshots.Record) bool {
+	return equalFold(r.Name, m.name)
+}
+
+// lineHas reports whether line id is a record with the name.
+func (b *builder) lineHas(m *matcher, id int32) (bool, error) {
+	if int(id) < len(m.lines) && m.lines[id] != 0 {
+		return m.lines[id] == 2, nil
+	}
+	has := false
+	if m.key == nil || containsFold(b.ix.lines[id].text, m.key) {
+		r, err := b.record(id)
+		if err != nil {
+			return false, err
+		}
+		has = m.match(r)
+	}
+	if int(id) >= len(m.lines) {
+		m.lines = slices.Grow(m.lines, len(b.ix.lines)-len(m.lines))[:len(b.ix.lines)]
+	}
+	m.lines[id] = 1
+	if has {
+		m.lines[id] = 2
+	}
+	return has, nil
+}
+
+// fileHas reports whether a file holds a record with the name.
+func (b *builder) fileHas(m *matcher, f snapshots.File) (bool, error) {
+	if has, ok := m.files[f.Hash]; ok || f.Hash.IsZero() {
+		return has, nil
+	}
+	ids, err := b.ix.fileLines(f)
+	if err != nil {
+		return false, err
+	}
+	has := false
+	for _, id := range ids {
+		if has, err = b.lineHas(m, id); err != nil {
+			return false, fmt.Errorf("%s: %w", f.Path, err)
+		}
+		if has {
+			break
+		}
+	}
+	m.files[f.Hash] = has
+	return has, nil
+}
+
+// hits returns the records of f that have the queried name (and protocol).
+func (b *builder) hits(m *matcher, f snapshots.File) ([]snapshots.Record, error) {
+	if has, err := b.fileHas(m, f); err != nil || !has {
+		return nil, err
+	}
+	ids, err := b.ix.fileLines(f)
+	if err != nil {
+		return nil, err
+	}
+	var out []snapshots.Record
+	for _, id := range ids {
+		if has, _ := b.lineHas(m, id); !has {
+			continue
+		}
+		r := b.recs[id]
+		if b.h.Query.Protocol == "" || r.Protocol == b.h.Query.Protocol {
+			out = append(out, *r)
+		}
+	}
+	return out, nil
+}
+
+// containsFold reports whether data holds lower (ASCII, lowercase), ignoring
+// the case of ASCII letters in data.
+func containsFold(data, lower []byte) bool {
+	if len(lower) == 0 {
+		return true
+	}
+	first := lower[0]
+	for i := 0; i+len(lower) <= len(data); i++ {
+		if foldByte(data[i]) != first {
+			continue
+		}
+		j := 1
+		for j < len(lower) && foldByte(data[i+j]) == lower[j] {
+			j++
+		}
+		if j == len(lower) {
+			return true
+		}
+	}
+	return false
+}
+
+func foldByte(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// nameEvents adds the changes between two versions that touch a record with
+// the queried name. Only files whose blob changed can hold changes. Within
+// such a file only the records at a number where the name appears (on
+// either side, on the same protocol) are compared: matching is by key and
+// a rename pairs records of the same protocol and number, so this finds exactly the changes a whole comparison
+// would find for the name.
+func (b *builder) nameEvents(m *matcher, version string, prev, cur map[string]plumbing.Hash) error {
+	var paths []string
+	for p, h := range cur {
+		if prev[p] != h {
+			paths = append(paths, p)
+		}
+	}
+	for p := range prev {
+		if _, ok := cur[p]; !ok {
+			paths = append(paths, p)
+		}
+	}
+	slices.Sort(paths)
+	type span struct{ lo, hi int32 }
+	var cs []diff.Change
+	for _, p := range paths {
+		sides := [2]snapshots.File{{Path: p, Hash: prev[p]}, {Path: p, Hash: cur[p]}}
+		var ids [2][]int32
+		spans := map[span]bool{}
+		slots := map[slot]bool{}
+		for k, f := range sides {
+			has, err := b.fileHas(m, f)
+			if err != nil || !has {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			if ids[k], err = b.ix.fileLines(f); err != nil {
+				return err
+			}
+			for _, id := range ids[k] {
+				if has, _ := b.lineHas(m, id); has {
+					spans[span{b.ix.lines[id].lo, b.ix.lines[id].hi}] = true
+					slots[slot{b.recs[id].Protocol, b.recs[id].Number}] = true
+				}
+			}
+		}
+		if len(slots) == 0 {
+			continue
+		}
+		var recs [2][]snapshots.Record
+		for k, f := range sides {
+			if ids[k] == nil && !f.Hash.IsZero() {
+				var err error
+				if ids[k], err = b.ix.fileLines(f); err != nil {
+					return err
+				}
+			}
+			for _, id := range ids[k] {
+				if l := &b.ix.lines[id]; !spans[span{l.lo, l.hi}] {
+					continue
+				}
+				r, err := b.record(id)
+				if err != nil {
+					return fmt.Errorf("%s: %w", p, err)
+				}
+				if slots[slot{r.Protocol, r.Number}] {
+					recs[k] = append(recs[k], *r)
+				}
+			}
+		}
+		cs = append(cs, diff.Compare(recs[0], recs[1]).Changes...)
+	}
+	sortChanges(cs)
+	proto := b.h.Query.Protocol
+	for _, c := range cs {
+		named := equalFold(c.Key.Name, m.name) || c.Kind == diff.Renamed && equalFold(c.OldKey.Name, m.name)
+		if named && (proto == "" || c.Key.Protocol == proto) {
+			b.addEvents(version, []diff.Change{c})
+		}
+	}
+	return nil
+}
+
+// noSuchName explains that the name is in no version, with close names
+// from the oldest and the newest version as a hint.
+func (b *builder) noSuchName(m *matcher) error {
+	q := b.h.Query
+	// A name query has read every file of every version: their lines are
+	// every record the registry ever had.
+	var names, protocols []string
+	seen := map[int32]bool{}
+	named := map[string]bool{}
+	exists := false
+	for h := range m.files {
+		ids, err := b.ix.fileLines(snapshots.File{Hash: h})
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			r, err := b.record(id)
+			if err != nil {
+				return err
+			}
+			if r.Name != "" && !named[r.Name] {
+				named[r.Name] = true
+				names = append(names, r.Name)
+			}
+			if m.match(r) {
+				exists = true
+				if r.Protocol != "" && !slices.Contains(protocols, r.Protocol) {
+					protocols = append(protocols, r.Protocol)
+				}
+			}
+		}
+	}
+	e := &NameError{Name: q.Name, Protocol: q.Protocol, Registry: b.h.Registry, First: b.h.First, Last: b.h.Last}
+	if exists {
+		e.Exists = true
+		slices.SortFunc(protocols, func(x, y string) int { return cmp.Or(transportRank(x)-transportRank(y), strings.Compare(x, y)) })
+		e.Protocols = protocols
+		return e
+	}
+	slices.Sort(names)
+	e.Suggestions = Suggest(names, q.Name)
+	return e
+}
+
+// NameError is the error of a name query that matches no record in any
+// version; it wraps [ErrNoSuchName]. Its message is one line, with the
+// hints in it; a command line may rather print Hint on a line of its own.
+type NameError struct {
+	Name, Protocol string // as queried
+	Registry       string
+	First, Last    string // the versions searched
+	// Exists is true when the name has records, only not on Protocol.
+	Exists bool
+	// Protocols lists the transports the name has records on, when only
+	// the queried transport is missing.
+	Protocols []string
+	// Suggestions are close names from every version.
+	Suggestions []string
+}
+
+func (e *NameError) Error() string {
+	msg := fmt.Sprintf("%v: %q is in no version of %s (%s … %s)", ErrNoSuchName, e.Name, e.Registry, e.First, e.Last)
+	if e.Exists {
+		msg = fmt.Sprintf("%v: %s has no %s record in any version of %s", ErrNoSuchName, e.Name, e.Protocol, e.Registry)
+	}
+	if h := e.Hint(); h != "" {
+		msg += "; " + h
+	}
+	return msg
+}
+
+// Hint tells what to try instead, or is "".
+func (e *NameError) Hint() string {
+	switch {
+	case len(e.Protocols) > 0:
+		return fmt.Sprintf("it has %s records: query %s without /%s", strings.Join(e.Protocols, ", "), e.Name, e.Protocol)
+	case len(e.Suggestions) > 0:
+		return "did you mean " + strings.Join(e.Suggestions, ", ") + "?"
+	}
+	return ""
+}
+
+func (e *NameError) Unwrap() error { return ErrNoSuchName }
+
+// equalFold compares ASCII letters ignoring case and every other byte
+// exactly, so that a name's bytes can be searched for in record lines.
+func equalFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if foldByte(a[i]) != foldByte(b[i]) {
+			return false
+		}
+	}
+	return true
+}

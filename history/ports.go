@@ -1,0 +1,352 @@
+package history
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"path"
+	"slices"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/regdiff/regdiff/diff"
+	"github.com/regdiff/regdiff/snapshots"
+)
+
+// A port's status depends only on the records of its own thousand-file and
+// of ranges.jsonl (see snapshots/layout.go), so a port query reads those
+// files only, and does work for a version only when one of their blobs
+// differs from the previous version's.
+
+const recordsDir = "records"
+
+// lineInfo is what a port query needs of one line, computed once.
+type lineInfo struct {
+	known     bool
+	covers    bool // top-level table, on a transport the query asks about
+	transport int  // index into diff.Transports, or -1 for every transport
+	status    diff.Status
+}
+
+// ports builds the history of a port or range query.
+func (b *builder) ports(ctx context.Context) error {
+	q := b.h.Query
+	paths := []string{path.Join(recordsDir, "ranges.jsonl")}
+	for n := q.Lo / 1000 * 1000; n <= q.Hi; n += 1000 {
+		paths = append(paths, path.Join(recordsDir, snapshots.BucketForPort(n)))
+	}
+	transports := q.transports()
+	b.cover = map[plumbing.Hash][]int32{}
+	cur := make([][]diff.Segment, len(transports))
+	open := make([]int, len(transports)) // index into periods[t]
+	periods := make([][]Period, len(transports))
+	hashesAt := make([][]plumbing.Hash, len(b.vs))
+	var prev []plumbing.Hash
+	for i, v := range b.vs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		files, err := b.ix.Files(v)
+		if err != nil {
+			return err
+		}
+		hashes := pick(files, paths)
+		if i == 0 || !slices.Equal(hashes, prev) {
+			lists := make([][]int32, len(paths))
+			for j, p := range paths {
+				if lists[j], err = b.covering(p, hashes[j]); err != nil {
+					return fmt.Errorf("version %s: %w", v.Name, err)
+				}
+			}
+			if i > 0 {
+				if err := b.portEvents(v.Name, paths, prev, hashes); err != nil {
+					return fmt.Errorf("version %s: %w", v.Name, err)
+				}
+			}
+			for t, proto := range transports {
+				segs := b.segments(proto, lists)
+				if i > 0 && slices.Equal(segs, cur[t]) {
+					continue
+				}
+				cur[t], open[t] = segs, len(periods[t])
+				periods[t] = append(periods[t], newPeriod(proto, segs, i))
+			}
+			prev = hashes
+		}
+		hashesAt[i] = prev
+		for t := range transports {
+			periods[t][open[t]].last = i
+		}
+	}
+	// Each period lists the covering records of its last version.
+	for t, proto := range transports {
+		for k := range periods[t] {
+			p := &periods[t][k]
+			recs, err := b.coveringRecords(paths, hashesAt[p.last], proto)
+			if err != nil {
+				return err
+			}
+			p.Records = recs
+		}
+		b.h.Periods = append(b.h.Periods, periods[t]...)
+	}
+	return nil
+}
+
+// pick returns the hashes of the files at paths, the zero hash for a file
+// the version lacks.
+func pick(files []snapshots.File, paths []string) []plumbing.Hash {
+	out := make([]plumbing.Hash, len(paths))
+	for _, f := range files {
+		if i := slices.Index(paths, f.Path); i >= 0 {
+			out[i] = f.Hash
+		}
+	}
+	return out
+}
+
+// lineInfo decodes line id once and tells whether and how it covers ports
+// of the query.
+func (b *builder) lineInfo(id int32) (lineInfo, error) {
+	if int(id) < len(b.info) && b.info[id].known {
+		return b.info[id], nil
+	}
+	r, err := b.record(id)
+	if err != nil {
+		return lineInfo{}, err
+	}
+	q := b.h.Query
+	li := lineInfo{known: true, transport: -1, status: diff.RecordStatus(r)}
+	if r.Protocol != "" {
+		li.transport = slices.Index(diff.Transports, r.Protocol)
+	}
+	li.covers = r.Table == "" && (r.Protocol == "" || li.transport >= 0) && (q.Protocol == "" || r.Protocol == "" || r.Protocol == q.Protocol)
+	if int(id) >= len(b.info) {
+		b.info = slices.Grow(b.info, len(b.ix.lines)-len(b.info))[:len(b.ix.lines)]
+	}
+	b.info[id] = li
+	return li, nil
+}
+
+// covering returns the ids of a file's lines that cover a port of the
+// query, once per blob.
+func (b *builder) covering(p string, h plumbing.Hash) ([]int32, error) {
+	if ids, ok := b.cover[h]; ok || h.IsZero() {
+		return ids, nil
+	}
+	ids, err := b.ix.fileLines(snapshots.File{Path: p, Hash: h})
+	if err != nil {
+		return nil, err
+	}
+	q := b.h.Query
+	var out []int32
+	for _, id := range ids {
+		if l := &b.ix.lines[id]; l.lo < 0 || int(l.lo) > q.Hi || int(l.hi) < q.Lo {
+			continue
+		}
+		li, err := b.lineInfo(id)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		if li.covers {
+			out = append(out, id)
+		}
+	}
+	b.cover[h] = out
+	return out, nil
+}
+
+// coveringRecords returns the records of the files that cover a port of
+// the query on proto ("" for any), in normalized order.
+func (b *builder) coveringRecords(paths []string, hashes []plumbing.Hash, proto string) ([]snapshots.Record, error) {
+	var ids []int32
+	for j, p := range paths {
+		cov, err := b.covering(p, hashes[j])
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range cov {
+			if r := b.recs[id]; proto == "" || r.Protocol == "" || r.Protocol == proto {
+				ids = append(ids, id)
+			}
+		}
+	}
+	// The order of snapshots.Compare, with the numbers already parsed.
+	slices.SortStableFunc(ids, func(x, y int32) int {
+		lx, ly := &b.ix.lines[x], &b.ix.lines[y]
+		return cmp.Or(cmp.Compare(lx.lo, ly.lo), cmp.Compare(lx.hi, ly.hi), snapshots.Compare(b.recs[x], b.recs[y]))
+	})
+	out := make([]snapshots.Record, len(ids))
+	for i, id := range ids {
+		out[i] = *b.recs[id]
+	}
+	return out, nil
+}
+
+// portEvents adds the changes to covering records between two versions. A
+// record's file is decided by its number, so comparing file by file finds
+// the same changes as comparing everything: matching is by key and renames
+// keep the number. The changes are then put in the diff's order.
+func (b *builder) portEvents(version string, paths []string, old, new []plumbing.Hash) error {
+	var cs []diff.Change
+	for j, p := range paths {
+		if old[j] == new[j] {
+			continue
+		}
+		o, err := b.coveringRecords([]string{p}, old[j:j+1], "")
+		if err != nil {
+			return err
+		}
+		n, err := b.coveringRecords([]string{p}, new[j:j+1], "")
+		if err != nil {
+			return err
+		}
+		cs = append(cs, diff.Compare(o, n).Changes...)
+	}
+	sortChanges(cs)
+	b.addEvents(version, cs)
+	return nil
+}
+
+// sortChanges orders changes as diff.Compare does: by record, then kind.
+func sortChanges(cs []diff.Change) {
+	rec := func(c *diff.Change) *snapshots.Record {
+		if c.New != nil {
+			return c.New
+		}
+		return c.Old
+	}
+	slices.SortStableFunc(cs, func(a, b diff.Change) int {
+		return cmp.Or(snapshots.Compare(rec(&a), rec(&b)),
+			cmp.Compare(slices.Index(diff.Kinds, a.Kind), slices.Index(diff.Kinds, b.Kind)),
+			cmp.Compare(a.OldKey.Name, b.OldKey.Name))
+	})
+}
+
+// single is a record covering one port of the query.
+type single struct {
+	port   int
+	status diff.Status
+}
+
+// bestOf combines two statuses by precedence; 0 is no status.
+func bestOf(a, b diff.Status) diff.Status {
+	if a == 0 || b != 0 && b < a {
+		return b
+	}
+	return a
+}
+
+// segments computes the status of the query's ports on proto from the
+// covering lines, with the rule of package diff: a port takes the first of
+// Assigned, Deregistered, Reserved and Unassigned that a covering record
+// has, and is Unassigned when none has one. Single-port records (most of
+// them) are merged in port order; only the few ranges need a sweep.
+func (b *builder) segments(proto string, lists [][]int32) []diff.Segment {
+	q := b.h.Query
+	t := slices.Index(diff.Transports, proto)
+	var singles []single
+	var spans []diff.Segment
+	for _, ids := range lists {
+		for _, id := range ids {
+			li := b.info[id]
+			if li.status == 0 || li.transport >= 0 && li.transport != t {
+				continue
+			}
+			l := &b.ix.lines[id]
+			lo, hi := max(int(l.lo), q.Lo), min(int(l.hi), q.Hi)
+			if lo == hi {
+				singles = append(singles, single{lo, li.status})
+			} else {
+				spans = append(spans, diff.Segment{Lo: lo, Hi: hi, Status: li.status})
+			}
+		}
+	}
+	if !slices.IsSortedFunc(singles, func(a, b single) int { return a.port - b.port }) {
+		slices.SortStableFunc(singles, func(a, b single) int { return a.port - b.port })
+	}
+	var out []diff.Segment
+	emit := func(lo, hi int, st diff.Status) {
+		if lo > hi {
+			return
+		}
+		if st == 0 {
+			st = diff.Unassigned
+		}
+		if n := len(out); n > 0 && out[n-1].Status == st && out[n-1].Hi == lo-1 {
+			out[n-1].Hi = hi
+			return
+		}
+		out = append(out, diff.Segment{Lo: lo, Hi: hi, Status: st})
+	}
+	k := 0
+	for _, rs := range sweep(spans, q.Lo, q.Hi) {
+		pos := rs.Lo
+		for k < len(singles) && singles[k].port <= rs.Hi {
+			p, st := singles[k].port, singles[k].status
+			for k++; k < len(singles) && singles[k].port == p; k++ {
+				st = bestOf(st, singles[k].status)
+			}
+			emit(pos, p-1, rs.Status)
+			emit(p, p, bestOf(rs.Status, st))
+			pos = p + 1
+		}
+		emit(pos, rs.Hi, rs.Status)
+	}
+	return out
+}
+
+// sweep turns spans into segments covering lo..hi, each with the best
+// status of the spans over it, or 0 where none.
+func sweep(spans []diff.Segment, lo, hi int) []diff.Segment {
+	type edge struct {
+		pos   int
+		delta int
+		st    diff.Status
+	}
+	edges := make([]edge, 0, 2*len(spans))
+	for _, s := range spans {
+		edges = append(edges, edge{s.Lo, 1, s.Status}, edge{s.Hi + 1, -1, s.Status})
+	}
+	slices.SortFunc(edges, func(a, b edge) int { return a.pos - b.pos })
+	var count [diff.Unassigned + 1]int
+	current := func() diff.Status {
+		for st := diff.Assigned; st <= diff.Unassigned; st++ {
+			if count[st] > 0 {
+				return st
+			}
+		}
+		return 0
+	}
+	var out []diff.Segment
+	pos, e := lo, 0
+	for pos <= hi {
+		for e < len(edges) && edges[e].pos <= pos {
+			count[edges[e].st] += edges[e].delta
+			e++
+		}
+		next := hi + 1
+		if e < len(edges) {
+			next = min(next, edges[e].pos)
+		}
+		out = append(out, diff.Segment{Lo: pos, Hi: next - 1, Status: current()})
+		pos = next
+	}
+	return out
+}
+
+func newPeriod(proto string, segs []diff.Segment, i int) Period {
+	p := Period{Protocol: proto, first: i, last: i}
+	if len(segs) == 1 {
+		p.Status = segs[0].Status.String()
+		return p
+	}
+	p.Status = Mixed
+	for _, s := range segs {
+		p.Parts = append(p.Parts, Part{Ports: portsText(s.Lo, s.Hi), Status: s.Status.String()})
+	}
+	return p
+}
+
+func portsText(lo, hi int) string {
+	return Query{Lo: lo, Hi: hi}.Ports()
+}
