@@ -39,3 +39,29 @@ func FuzzAppendRecordJSON(f *testing.F) {
 		checkRecordJSON(t, Record{Name: name, Protocol: proto, Number: num, Description: desc, Refs: []string{ref}, Other: map[string]string{k: v}})
 	})
 }
+
+// TestEncodeRecordsOrder checks that the normalized files list records in
+// Compare's order, whatever order they came in.
+func TestEncodeRecordsOrder(t *testing.T) {
+	var recs []Record
+	for _, n := range []string{"80", "7", "249-255", "", "1000-1999", "22", "7", "1500", "x"} {
+		for _, p := range []string{"udp", "", "tcp"} {
+			recs = append(recs, Record{Number: n, Protocol: p, Name: "n" + n + p}, Record{Table: "t", Number: n, Protocol: p})
+		}
+	}
+	files, err := encodeRecords(recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range files {
+		got, err := decodeRecords(nil, name, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := append([]Record(nil), got...)
+		Sort(want)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s is not in Compare order:\n got %v\nwant %v", name, got, want)
+		}
+	}
+}

@@ -2,9 +2,12 @@ package snapshots
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"path"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -29,8 +32,12 @@ const (
 
 // bucketOf returns the path, under records/, of the file that holds r.
 func bucketOf(r *Record) string {
-	var name string
 	lo, hi, ok := r.Range()
+	return bucketName(r.Table, lo, hi, ok)
+}
+
+func bucketName(table string, lo, hi int, ok bool) string {
+	var name string
 	switch {
 	case !ok:
 		name = unnumberedFile
@@ -38,12 +45,20 @@ func bucketOf(r *Record) string {
 		name = rangesFile
 	default:
 		b := lo / bucketSize * bucketSize
-		name = fmt.Sprintf("%05d-%05d.jsonl", b, b+bucketSize-1)
+		name = pad5(b) + "-" + pad5(b+bucketSize-1) + ".jsonl"
 	}
-	if r.Table != "" {
-		return safeName(r.Table) + "/" + name
+	if table != "" {
+		return safeName(table) + "/" + name
 	}
 	return name
+}
+
+func pad5(n int) string {
+	s := strconv.Itoa(n)
+	for len(s) < 5 {
+		s = "0" + s
+	}
+	return s
 }
 
 // BucketForPort returns the normalized file that holds single-number
@@ -62,18 +77,51 @@ func safeName(s string) string {
 
 // encodeRecords groups records into the normalized files.
 func encodeRecords(recs []Record) (map[string][]byte, error) {
-	sorted := make([]Record, len(recs))
-	copy(sorted, recs)
-	Sort(sorted)
-	files := map[string]*bytes.Buffer{}
-	for i := range sorted {
-		name := bucketOf(&sorted[i])
-		b := files[name]
-		if b == nil {
-			b = &bytes.Buffer{}
-			files[name] = b
+	// Sort indexes by precomputed keys: Compare parses numbers on every
+	// call, and this runs for every record of every imported version.
+	type key struct {
+		lo, hi int
+		ok     bool
+		i      int
+	}
+	keys := make([]key, len(recs))
+	for i := range recs {
+		lo, hi, ok := recs[i].Range()
+		keys[i] = key{lo, hi, ok, i}
+	}
+	slices.SortStableFunc(keys, func(a, b key) int {
+		ra, rb := &recs[a.i], &recs[b.i]
+		if c := cmp.Compare(ra.Table, rb.Table); c != 0 {
+			return c
 		}
-		b.Write(appendRecordJSON(b.AvailableBuffer(), &sorted[i]))
+		if a.ok != b.ok {
+			if a.ok {
+				return -1
+			}
+			return 1
+		}
+		if c := cmp.Compare(a.lo, b.lo); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.hi, b.hi); c != 0 {
+			return c
+		}
+		return compareText(ra, rb)
+	})
+	files := map[string]*bytes.Buffer{}
+	var lastName string
+	var b *bytes.Buffer
+	for _, k := range keys {
+		r := &recs[k.i]
+		name := bucketName(r.Table, k.lo, k.hi, k.ok)
+		if b == nil || name != lastName {
+			if b = files[name]; b == nil {
+				b = &bytes.Buffer{}
+				files[name] = b
+			}
+			lastName = name
+		}
+		b.Write(appendRecordJSON(b.AvailableBuffer(), r))
 		b.WriteByte('\n')
 	}
 	out := make(map[string][]byte, len(files))

@@ -115,6 +115,11 @@ func Compare(a, b *Record) int {
 			return c
 		}
 	}
+	return compareText(a, b)
+}
+
+// compareText breaks ties between records whose numbers compare equal.
+func compareText(a, b *Record) int {
 	if c := cmp.Compare(a.Number, b.Number); c != 0 {
 		return c
 	}
