@@ -282,15 +282,24 @@ func (s *Store) RecordsIn(f File) ([]Record, error) {
 
 // Raw returns the version's raw file, byte for byte as it was imported.
 func (s *Store) Raw(v Version) ([]byte, error) {
+	h, err := s.RawHash(v)
+	if err != nil {
+		return nil, err
+	}
+	return s.Blob(h)
+}
+
+// RawHash returns the blob hash of the version's raw file.
+func (s *Store) RawHash(v Version) (plumbing.Hash, error) {
 	t, err := object.GetTree(s.st, v.Tree)
 	if err != nil {
-		return nil, fmt.Errorf("version %s: %w", v.Name, err)
+		return plumbing.ZeroHash, fmt.Errorf("version %s: %w", v.Name, err)
 	}
 	e, err := t.FindEntry(v.RawFile)
 	if err != nil {
-		return nil, fmt.Errorf("version %s: raw file %s: %w", v.Name, v.RawFile, err)
+		return plumbing.ZeroHash, fmt.Errorf("version %s: raw file %s: %w", v.Name, v.RawFile, err)
 	}
-	return s.Blob(e.Hash)
+	return e.Hash, nil
 }
 
 // Blob reads one blob.

@@ -35,6 +35,7 @@ const (
 	exitNetwork   = 5 // fetch could not download
 	exitLocked    = 6 // another regdiff holds the store's lock
 	exitStore     = 7 // the store is missing, empty or not a regdiff store
+	exitVerify    = 8 // verify found problems
 )
 
 const exitCodesHelp = `Exit status:

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+func newVerifyCmd(g *globals) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "verify",
+		Short: "Check the store end to end",
+		Long: `Check every registry in the store: each version's commit, tree and blobs can
+be read, its raw file matches its recorded sha256 and record count, its
+normalized records are exactly what parsing the raw file again gives, versions
+are in date order and each tag points at its version. Problems are listed with
+the versions they affect.
+
+` + exitCodesHelp + `
+  8  verify found problems`,
+		Example: `  regdiff verify
+  regdiff verify --json | jq '.problems[]'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := g.openStore()
+			if err != nil {
+				return err
+			}
+			regs, err := s.Registries()
+			if err != nil {
+				return err
+			}
+			p := g.progress("verifying", asJSON)
+			problems, err := s.Verify(cmd.Context(), p.update)
+			p.done()
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				list := []string{}
+				for _, pr := range problems {
+					list = append(list, pr.String())
+				}
+				enc := json.NewEncoder(g.io.Out)
+				enc.SetIndent("", "  ")
+				enc.Encode(map[string]any{"registries": regs, "ok": len(problems) == 0, "problems": list})
+			} else {
+				for _, pr := range problems {
+					fmt.Fprintf(g.io.Out, "%s\n", pr)
+				}
+				if len(problems) == 0 {
+					fmt.Fprintf(g.io.Out, "store %s is whole: %d registries checked\n", s.Dir(), len(regs))
+				}
+			}
+			if len(problems) > 0 {
+				if asJSON {
+					return silent{exitVerify}
+				}
+				return withCode(exitVerify, fmt.Errorf("%d problem(s) in %s", len(problems), s.Dir()))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}

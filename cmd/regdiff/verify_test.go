@@ -1,0 +1,65 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/regdiff/regdiff/snapshots"
+)
+
+func TestVerify(t *testing.T) {
+	setup := func(t *testing.T) (*cli, []snapshots.Version) {
+		c := newCLI(t)
+		c.mustRun("import", "testdata/ports-2019.xml", "testdata/ports-2024.xml")
+		s, err := snapshots.Open(c.store)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vs, err := s.Versions("service-names-port-numbers")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c, vs
+	}
+	t.Run("whole", func(t *testing.T) {
+		c, _ := setup(t)
+		if out := c.mustRun("verify"); !strings.Contains(out, "is whole: 1 registries checked") {
+			t.Errorf("verify: %s", out)
+		}
+	})
+	t.Run("missing raw object", func(t *testing.T) {
+		c, vs := setup(t)
+		s, _ := snapshots.Open(c.store)
+		hash := rawBlobHash(t, s, vs[0])
+		os.Remove(filepath.Join(c.store, "objects", hash[:2], hash[2:]))
+		code, out, errs := c.run("verify")
+		if code != exitVerify || !strings.Contains(out, "service-names-port-numbers 2019-12-31: raw file unreadable") {
+			t.Errorf("exit %d\n%s%s", code, out, errs)
+		}
+	})
+	t.Run("tag moved", func(t *testing.T) {
+		c, vs := setup(t)
+		p := filepath.Join(c.store, "packed-refs")
+		b, _ := os.ReadFile(p)
+		moved := strings.Replace(string(b), vs[0].Commit.String()+" refs/tags/service-names-port-numbers/2019-12-31", vs[1].Commit.String()+" refs/tags/service-names-port-numbers/2019-12-31", 1)
+		if moved == string(b) {
+			t.Fatal("tag line not found")
+		}
+		os.WriteFile(p, []byte(moved), 0o644)
+		code, out, _ := c.run("verify")
+		if code != exitVerify || !strings.Contains(out, "tag service-names-port-numbers/2019-12-31 points at") {
+			t.Errorf("exit %d\n%s", code, out)
+		}
+	})
+}
+
+func rawBlobHash(t *testing.T, s *snapshots.Store, v snapshots.Version) string {
+	t.Helper()
+	h, err := s.RawHash(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h.String()
+}

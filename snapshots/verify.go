@@ -1,0 +1,143 @@
+package snapshots
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// Problem is one thing [Store.Verify] found wrong.
+type Problem struct {
+	Registry string
+	Version  string // "" when the problem is not one version's
+	Msg      string
+}
+
+func (p Problem) String() string {
+	if p.Version == "" {
+		return p.Registry + ": " + p.Msg
+	}
+	return p.Registry + " " + p.Version + ": " + p.Msg
+}
+
+// Verify checks a store end to end: every version's commit, tree and
+// blobs can be read; its raw file matches its recorded sha256 and record
+// count; its normalized files are exactly what parsing the raw file again
+// gives; versions are in date order; each version's tag points at it.
+// progress, when set, is called after each version.
+func (s *Store) Verify(ctx context.Context, progress func(done, total int)) ([]Problem, error) {
+	regs, err := s.Registries()
+	if err != nil {
+		return nil, err
+	}
+	refs, err := s.readRefs()
+	if err != nil {
+		return nil, err
+	}
+	var all [][]Version
+	total := 0
+	var problems []Problem
+	for _, reg := range regs {
+		vs, err := s.Versions(reg)
+		if err != nil {
+			problems = append(problems, Problem{Registry: reg, Msg: err.Error()})
+			all = append(all, nil)
+			continue
+		}
+		all = append(all, vs)
+		total += len(vs)
+	}
+	done := 0
+	for i, reg := range regs {
+		vs := all[i]
+		for j, v := range vs {
+			if err := ctx.Err(); err != nil {
+				return problems, err
+			}
+			bad := func(format string, args ...any) {
+				problems = append(problems, Problem{Registry: reg, Version: v.Name, Msg: fmt.Sprintf(format, args...)})
+			}
+			if j > 0 && vs[j-1].Date > v.Date {
+				bad("out of date order: comes after %s", vs[j-1].Name)
+			}
+			if h := refs["refs/tags/"+reg+"/"+v.Name]; h != v.Commit {
+				bad("tag %s/%s points at %s, not at the version's commit %s", reg, v.Name, short(h), short(v.Commit))
+			}
+			s.verifyVersion(v, bad)
+			done++
+			if progress != nil {
+				progress(done, total)
+			}
+		}
+	}
+	return problems, nil
+}
+
+func short(h plumbing.Hash) string {
+	if h.IsZero() {
+		return "nothing"
+	}
+	return h.String()[:12]
+}
+
+func (s *Store) verifyVersion(v Version, bad func(string, ...any)) {
+	raw, err := s.Raw(v)
+	if err != nil {
+		bad("raw file unreadable: %v", err)
+		return
+	}
+	sum := sha256.Sum256(raw)
+	if got := hex.EncodeToString(sum[:]); got != v.SHA256 {
+		bad("raw file sha256 is %s, recorded %s", got[:16], v.SHA256[:min(16, len(v.SHA256))])
+	}
+	reg, err := Parse(raw)
+	if err != nil {
+		bad("raw file no longer parses: %v", err)
+		return
+	}
+	if len(reg.Records) != v.Records {
+		bad("raw file has %d records, recorded %d", len(reg.Records), v.Records)
+	}
+	want, err := encodeRecords(reg.Records)
+	if err != nil {
+		bad("%v", err)
+		return
+	}
+	files, err := s.Files(v)
+	if err != nil {
+		bad("normalized files unreadable: %v", err)
+		return
+	}
+	have := map[string]plumbing.Hash{}
+	for _, f := range files {
+		have[f.Path] = f.Hash
+		if _, err := s.Blob(f.Hash); err != nil {
+			bad("%s unreadable: %v", f.Path, err)
+		}
+	}
+	var names []string
+	for name := range want {
+		names = append(names, name)
+	}
+	for name := range have {
+		if _, ok := want[name]; !ok {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		data, ok := want[name]
+		switch {
+		case !ok:
+			bad("%s is not what parsing the raw file gives (extra file)", name)
+		case have[name].IsZero():
+			bad("%s is missing", name)
+		case objectHash(plumbing.BlobObject, data) != have[name]:
+			bad("%s differs from a new parse of the raw file", name)
+		}
+	}
+}
