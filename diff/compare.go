@@ -38,6 +38,9 @@ type Result struct {
 	Summary
 	Changes     []Change
 	Transitions []Transition
+	// Ignored names the fields left out of a comparison across formats
+	// (see [CompareAcross]).
+	Ignored []string
 }
 
 // Summary counts changes by kind.

@@ -39,8 +39,13 @@ func formatNote(r *Result) string {
 	if r.From.Format == r.To.Format || r.From.Format == "" || r.To.Format == "" {
 		return ""
 	}
-	return fmt.Sprintf("formats differ: %s is from %s, %s from %s; fields one format cannot carry show as changes",
-		r.From.Name, r.From.Format, r.To.Name, r.To.Format)
+	note := fmt.Sprintf("formats differ: %s is from %s, %s from %s", r.From.Name, r.From.Format, r.To.Name, r.To.Format)
+	if len(r.Ignored) > 0 {
+		note += "; not compared, as one format cannot carry them: " + strings.Join(r.Ignored, ", ")
+	} else {
+		note += "; fields one format cannot carry show as changes"
+	}
+	return note
 }
 
 // summaryLine is "389 added, 102 removed, 149 changed, 3 renamed; ports: 95
@@ -362,6 +367,7 @@ type (
 		From        jsonVersion      `json:"from"`
 		To          jsonVersion      `json:"to"`
 		Reversed    bool             `json:"reversed,omitempty"`
+		Ignored     []string         `json:"ignored_fields,omitempty"`
 		Summary     jsonSummary      `json:"summary"`
 		Changes     []jsonChange     `json:"changes"`
 		Transitions []jsonTransition `json:"transitions"`
@@ -369,6 +375,7 @@ type (
 	jsonVersion struct {
 		Version string `json:"version"`
 		Commit  string `json:"commit"`
+		Format  string `json:"format,omitempty"`
 	}
 	jsonSummary struct {
 		Added   int `json:"added"`
@@ -399,8 +406,9 @@ type (
 func WriteJSON(w io.Writer, r *Result) error {
 	out := jsonResult{
 		Registry:    r.Registry,
-		From:        jsonVersion{r.From.Name, r.From.Commit},
-		To:          jsonVersion{r.To.Name, r.To.Commit},
+		From:        jsonVersion{r.From.Name, r.From.Commit, r.From.Format},
+		To:          jsonVersion{r.To.Name, r.To.Commit, r.To.Format},
+		Ignored:     r.Ignored,
 		Reversed:    r.Reversed,
 		Summary:     jsonSummary{r.Added, r.Removed, r.Changed, r.Renamed},
 		Changes:     make([]jsonChange, 0, len(r.Changes)),

@@ -1,0 +1,57 @@
+package diff
+
+import (
+	"strings"
+
+	"github.com/regdiff/regdiff/snapshots"
+)
+
+// Across says how to compare versions that come from different source
+// formats (an RFC's port table and IANA's XML, say), so that what only the
+// formats explain is not reported as a change.
+type Across struct {
+	// Carried reports whether both formats can carry a field; changes to
+	// other fields are dropped, since one side lacks them by nature.
+	Carried func(field string) bool
+	// FoldNames compares service names ignoring case: the Assigned Numbers
+	// RFCs wrote keywords in upper case.
+	FoldNames bool
+	// Ignored lists, for the header, the fields left out.
+	Ignored []string
+}
+
+// CompareAcross is [Compare] for versions of different formats.
+func CompareAcross(old, new []snapshots.Record, a Across) *Result {
+	if a.FoldNames {
+		old, new = foldNames(old), foldNames(new)
+	}
+	r := Compare(old, new)
+	r.Ignored = a.Ignored
+	if a.Carried == nil {
+		return r
+	}
+	kept := r.Changes[:0]
+	for _, c := range r.Changes {
+		for f := range c.Fields {
+			if !a.Carried(f) {
+				delete(c.Fields, f)
+			}
+		}
+		if c.Kind == Changed && len(c.Fields) == 0 {
+			continue
+		}
+		kept = append(kept, c)
+	}
+	r.Changes = kept
+	r.Summary = summarize(kept)
+	return r
+}
+
+func foldNames(recs []snapshots.Record) []snapshots.Record {
+	out := make([]snapshots.Record, len(recs))
+	copy(out, recs)
+	for i := range out {
+		out[i].Name = strings.ToLower(out[i].Name)
+	}
+	return out
+}
