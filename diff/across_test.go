@@ -19,8 +19,8 @@ func TestCompareAcross(t *testing.T) {
 	}
 	carried := map[string]bool{"description": true, "contact": true}
 	tests := []struct {
-		name                    string
-		across                  Across
+		name                             string
+		across                           Across
 		added, removed, changed, renamed int
 	}{
 		{"plain compare sees case changes as renames", Across{}, 1, 1, 0, 2},
