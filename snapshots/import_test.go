@@ -172,3 +172,20 @@ func TestImportOrderDoesNotMatter(t *testing.T) {
 		t.Errorf("%d versions after a shuffled import, %d in order", len(got), len(want))
 	}
 }
+
+// BenchmarkImportBundle imports the whole shared bundle into a new store.
+// bench/run times the same through the CLI against a git CLI replay.
+func BenchmarkImportBundle(b *testing.B) {
+	for b.Loop() {
+		b.StopTimer()
+		s, err := snapshots.Create(filepath.Join(b.TempDir(), "store"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		inputs := bundleInputs(b)
+		b.StartTimer()
+		if _, err := s.Import(context.Background(), inputs, snapshots.ImportOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
