@@ -31,6 +31,36 @@ func checkRecordJSON(t *testing.T, r Record) {
 	if !reflect.DeepEqual(back, viaStd) {
 		t.Errorf("round trip differs from encoding/json:\n got %+v\nwant %+v\n(%s)", back, viaStd, got)
 	}
+	// The fast reader gives what encoding/json gives, on our lines and on
+	// encoding/json's own (which escape <, > and &).
+	for _, line := range [][]byte{got, std} {
+		var fast Record
+		if !parseRecordJSON(line, &fast) {
+			t.Errorf("parseRecordJSON refused %s", line)
+			continue
+		}
+		if !reflect.DeepEqual(fast, viaStd) {
+			t.Errorf("parseRecordJSON(%s):\n got %+v\nwant %+v", line, fast, viaStd)
+		}
+	}
+}
+
+func FuzzParseRecordJSON(f *testing.F) {
+	f.Add([]byte(`{"name":"ssh","protocol":"tcp","number":"22","refs":["rfc:rfc4251"],"other":{"k":"v"}}`))
+	f.Add([]byte(`{"description":"a\"b\u00e9\n"}`))
+	f.Add([]byte(`{}`))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		var fast, std Record
+		if !parseRecordJSON(line, &fast) {
+			return
+		}
+		if err := json.Unmarshal(line, &std); err != nil {
+			t.Fatalf("parseRecordJSON accepted %q, encoding/json refuses it: %v", line, err)
+		}
+		if !reflect.DeepEqual(fast, std) {
+			t.Fatalf("parseRecordJSON(%q) = %+v, encoding/json %+v", line, fast, std)
+		}
+	})
 }
 
 func FuzzAppendRecordJSON(f *testing.F) {

@@ -146,8 +146,11 @@ func decodeRecords(dst []Record, name string, data []byte) ([]Record, error) {
 			continue
 		}
 		var r Record
-		if err := json.Unmarshal(l, &r); err != nil {
-			return dst, fmt.Errorf("%s:%d: %w", name, line, err)
+		if !parseRecordJSON(l, &r) {
+			r = Record{}
+			if err := json.Unmarshal(l, &r); err != nil {
+				return dst, fmt.Errorf("%s:%d: %w", name, line, err)
+			}
 		}
 		dst = append(dst, r)
 	}

@@ -385,8 +385,9 @@ func parseMessage(msg string) (Version, error) {
 // the same hash on both sides holds identical records, and leaving it out
 // of both sides drops no change. It also drops no port status transition:
 // a port's status depends only on the single-number records in its own
-// file and on the ranges, so when a table's ranges.jsonl differs every file
-// of that table is read.
+// file and on the ranges. So a table's ranges.jsonl is read whenever any of
+// its files differs (a port in a changed file may sit in a range), and when
+// ranges.jsonl itself differs every file of that table is read.
 func (s *Store) RecordsDiffering(a, b Version) (old, new []Record, err error) {
 	fa, err := s.Files(a)
 	if err != nil {
@@ -416,7 +417,21 @@ func (s *Store) RecordsDiffering(a, b Version) (old, new []Record, err error) {
 			wholeTable[tableOf(p)] = true
 		}
 	}
-	keep := func(p string) bool { return wholeTable[tableOf(p)] || ha[p] != hb[p] }
+	tableChanged := map[string]bool{}
+	for p := range ha {
+		if ha[p] != hb[p] {
+			tableChanged[tableOf(p)] = true
+		}
+	}
+	for p := range hb {
+		if ha[p] != hb[p] {
+			tableChanged[tableOf(p)] = true
+		}
+	}
+	keep := func(p string) bool {
+		t := tableOf(p)
+		return wholeTable[t] || ha[p] != hb[p] || tableChanged[t] && strings.HasSuffix(p, "/"+rangesFile)
+	}
 	read := func(files []File) ([]Record, error) {
 		var out []Record
 		for _, f := range files {

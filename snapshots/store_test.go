@@ -302,3 +302,33 @@ func TestPrepareRefusesUnsafeIDs(t *testing.T) {
 		t.Errorf("Prepare accepted date 2020-13")
 	}
 }
+
+// TestRecordsDifferingKeepsRanges: a single port removed inside an
+// unchanged range falls back to the range's status, so the range must be
+// read although its file did not change.
+func TestRecordsDifferingKeepsRanges(t *testing.T) {
+	s := newStore(t)
+	rng := Record{Number: "240-255", Description: "Reserved"}
+	a := synth{date: "2020-01-01", recs: []Record{rng, {Name: "x", Protocol: "tcp", Number: "250", Description: "X"}, {Name: "y", Protocol: "tcp", Number: "5000"}}}
+	b := synth{date: "2021-01-01", recs: []Record{rng, {Name: "y", Protocol: "tcp", Number: "5000"}}}
+	add(t, s, a, b)
+	vs, _ := s.Versions("r")
+	old, new, err := s.RecordsDiffering(vs[0], vs[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	has := func(recs []Record, number string) bool {
+		for _, r := range recs {
+			if r.Number == number {
+				return true
+			}
+		}
+		return false
+	}
+	if !has(old, "240-255") || !has(new, "240-255") {
+		t.Errorf("ranges not read on both sides: old %v, new %v", old, new)
+	}
+	if has(old, "5000") || has(new, "5000") {
+		t.Errorf("unchanged file read: old %v, new %v", old, new)
+	}
+}
