@@ -128,7 +128,7 @@ func appendJSONString(b []byte, s string) []byte {
 // and changelog spend their time on. It reports false on anything it does
 // not expect, and the caller falls back to encoding/json, so a line written
 // by another tool or by hand still reads.
-func parseRecordJSON(line []byte, r *Record) bool {
+func parseRecordJSON(line string, r *Record) bool {
 	p := jsonScanner{b: line}
 	if !p.byte('{') {
 		return false
@@ -202,8 +202,10 @@ func parseRecordJSON(line []byte, r *Record) bool {
 	}
 }
 
+// jsonScanner reads a string so that unescaped values are substrings of
+// it: decoding a file costs one allocation for its text, not one per field.
 type jsonScanner struct {
-	b []byte
+	b string
 	i int
 }
 
@@ -232,10 +234,10 @@ func (p *jsonScanner) str() (string, bool) {
 	for p.i < len(p.b) {
 		switch c := p.b[p.i]; {
 		case c == '"':
-			if !utf8.Valid(p.b[start:p.i]) {
+			if !utf8.ValidString(p.b[start:p.i]) {
 				return "", false // encoding/json replaces bad bytes; let it
 			}
-			s := string(p.b[start:p.i])
+			s := p.b[start:p.i]
 			p.i++
 			return s, true
 		case c == '\\':
@@ -286,7 +288,7 @@ func (p *jsonScanner) escaped(start int) (string, bool) {
 				return "", false
 			}
 			var v rune
-			for _, h := range p.b[p.i : p.i+4] {
+			for _, h := range []byte(p.b[p.i : p.i+4]) {
 				v <<= 4
 				switch {
 				case h >= '0' && h <= '9':

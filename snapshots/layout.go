@@ -133,26 +133,28 @@ func encodeRecords(recs []Record) (map[string][]byte, error) {
 
 // decodeRecords appends the records of one normalized file to dst.
 func decodeRecords(dst []Record, name string, data []byte) ([]Record, error) {
+	text := string(data) // records' strings share this one allocation
+	dst = slices.Grow(dst, strings.Count(text, "\n")+1)
 	line := 0
-	for len(data) > 0 {
+	for len(text) > 0 {
 		line++
-		var l []byte
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			l, data = data[:i], data[i+1:]
+		var l string
+		if i := strings.IndexByte(text, '\n'); i >= 0 {
+			l, text = text[:i], text[i+1:]
 		} else {
-			l, data = data, nil
+			l, text = text, ""
 		}
-		if len(bytes.TrimSpace(l)) == 0 {
+		if strings.TrimSpace(l) == "" {
 			continue
 		}
-		var r Record
-		if !parseRecordJSON(l, &r) {
-			r = Record{}
-			if err := json.Unmarshal(l, &r); err != nil {
-				return dst, fmt.Errorf("%s:%d: %w", name, line, err)
+		dst = append(dst, Record{})
+		r := &dst[len(dst)-1]
+		if !parseRecordJSON(l, r) {
+			*r = Record{}
+			if err := json.Unmarshal([]byte(l), r); err != nil {
+				return dst[:len(dst)-1], fmt.Errorf("%s:%d: %w", name, line, err)
 			}
 		}
-		dst = append(dst, r)
 	}
 	return dst, nil
 }
