@@ -136,7 +136,12 @@ func runDiffArgs(cmd *cobra.Command, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	res := diff.Compare(old, new)
+	var res *diff.Result
+	if ac := acrossFor(a, b); ac != nil {
+		res = diff.CompareAcross(old, new, *ac)
+	} else {
+		res = diff.Compare(old, new)
+	}
 	res.Registry = g.registry
 	res.From = diff.Version{Name: a.Name, Commit: a.Commit.String(), Format: a.Format}
 	res.To = diff.Version{Name: b.Name, Commit: b.Commit.String(), Format: b.Format}

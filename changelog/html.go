@@ -1,0 +1,69 @@
+package changelog
+
+import (
+	_ "embed"
+	"html/template"
+	"io"
+	"strings"
+)
+
+//go:embed page.html.tmpl
+var pageText string
+
+var templates = template.Must(template.New("").Funcs(template.FuncMap{"thousands": thousands}).Parse(pageText))
+
+type pageView struct {
+	Title   string
+	Intro   string
+	Chart   *chartView
+	NoChart string
+	TOC     []tocYear
+	Entries []entryView
+}
+
+type tocYear struct {
+	Year  string
+	Links []tocLink
+}
+
+type tocLink struct {
+	ID, Label, Title string
+	Quiet            bool // no record changes
+}
+
+// WriteHTML writes the changelog as one self-contained HTML page: inline
+// CSS and SVG, no script and nothing loaded from elsewhere. It has a chart
+// of the tcp ports by status over time, a table of contents by year and a
+// section per version, newest first, whose id is the version's name (so
+// PAGE#2024-03-18 links to it). Every text is escaped.
+func WriteHTML(w io.Writer, c *Changelog) error {
+	p := pageView{Title: c.Title, Intro: intro(c), Chart: newChart(c.Series)}
+	if p.Chart == nil {
+		p.NoChart = "No chart: this registry has no port records."
+	}
+	inPage := make(map[string]bool, len(c.Entries))
+	for i := range c.Entries {
+		inPage[c.Entries[i].Version.Name] = true
+	}
+	for i := range c.Entries {
+		e := &c.Entries[i]
+		p.Entries = append(p.Entries, newEntryView(c, e, "", inPage, 0))
+		year, label := splitName(e.Version.Name)
+		if n := len(p.TOC); n == 0 || p.TOC[n-1].Year != year {
+			p.TOC = append(p.TOC, tocYear{Year: year})
+		}
+		t := &p.TOC[len(p.TOC)-1]
+		t.Links = append(t.Links, tocLink{ID: e.Version.Name, Label: label, Title: headline(e), Quiet: e.Unchanged()})
+	}
+	return templates.ExecuteTemplate(w, "page", p)
+}
+
+// splitName splits "2024-03-18" into "2024" and "03-18" for the table of
+// contents.
+func splitName(name string) (year, rest string) {
+	y, r, ok := strings.Cut(name, "-")
+	if !ok || len(y) != 4 {
+		return "", name
+	}
+	return y, r
+}

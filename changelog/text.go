@@ -1,0 +1,177 @@
+package changelog
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/regdiff/regdiff/diff"
+)
+
+// WriteMarkdown writes the changelog as Markdown: a title, then a "##"
+// heading per version, newest first, followed by diff's Markdown for its
+// changes (summary, a "###" section per kind of change, port status
+// transitions).
+func WriteMarkdown(w io.Writer, c *Changelog) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "# %s: changelog\n\n%s\n", md(c.Title), md(intro(c)))
+	var buf bytes.Buffer
+	for i := range c.Entries {
+		e := &c.Entries[i]
+		fmt.Fprintf(bw, "\n## %s\n\n", md(e.Version.Name))
+		switch {
+		case e.First():
+			fmt.Fprintf(bw, "%s\n", md(firstText(e)))
+		case e.Unchanged():
+			fmt.Fprintf(bw, "%s\n", md(unchangedText(e)))
+		default:
+			fmt.Fprintf(bw, "Changes since %s · %s records.\n\n", md(e.Previous.Name), thousands(e.Version.Records))
+			buf.Reset()
+			if err := diff.WriteMarkdown(&buf, e.Diff); err != nil {
+				return err
+			}
+			// Drop diff's own "## FROM → TO" heading: the version's heading
+			// and the line above say it.
+			body := buf.Bytes()
+			if bytes.HasPrefix(body, []byte("## ")) {
+				if i := bytes.Index(body, []byte("\n\n")); i >= 0 {
+					body = body[i+2:]
+				}
+			}
+			bw.Write(body)
+		}
+	}
+	return bw.Flush()
+}
+
+// WriteJSON writes the entries, newest first, as one JSON array of diff
+// objects, each exactly as [diff.WriteJSON] writes it. The oldest version on
+// record, which has nothing to be compared with, has an empty "from"
+// version and no changes.
+func WriteJSON(w io.Writer, c *Changelog) error {
+	items := make([]json.RawMessage, len(c.Entries))
+	var buf bytes.Buffer
+	for i := range c.Entries {
+		buf.Reset()
+		if err := diff.WriteJSON(&buf, entryResult(c, &c.Entries[i])); err != nil {
+			return err
+		}
+		items[i] = slices.Clone(buf.Bytes())
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(items)
+}
+
+// entryResult is the entry's diff, or for the oldest version on record an
+// empty one to it.
+func entryResult(c *Changelog, e *Entry) *diff.Result {
+	if e.Diff != nil {
+		return e.Diff
+	}
+	return &diff.Result{
+		Registry:    c.Registry,
+		To:          diffVersion(e.Version),
+		Changes:     []diff.Change{},
+		Transitions: []diff.Transition{},
+	}
+}
+
+// intro is the line under the title.
+func intro(c *Changelog) string {
+	n := len(c.Entries)
+	if n == 0 {
+		return "Registry " + c.Registry + ": no versions."
+	}
+	newest, oldest := c.Entries[0].Version.Name, c.Entries[n-1].Version.Name
+	if n == 1 {
+		return fmt.Sprintf("Registry %s: version %s.", c.Registry, newest)
+	}
+	return fmt.Sprintf("Registry %s: %d versions from %s to %s, newest first.", c.Registry, n, oldest, newest)
+}
+
+func firstText(e *Entry) string {
+	return fmt.Sprintf("First version on record, %s records.", thousands(e.Version.Records))
+}
+
+func unchangedText(e *Entry) string {
+	return fmt.Sprintf("No record changes since %s: the file changed only outside its records (such as its date or list of people).", e.Previous.Name)
+}
+
+// summaryText is "3 added, 1 removed, 2 changed, 0 renamed", as diff
+// writes it.
+func summaryText(r *diff.Result) string {
+	return fmt.Sprintf("%d added, %d removed, %d changed, %d renamed", r.Added, r.Removed, r.Changed, r.Renamed)
+}
+
+// portsText counts ports per kind of status transition, most frequent
+// first, as diff's summary line does: "95 Unassigned → Assigned, …".
+func portsText(ts []diff.Transition) string {
+	type ft struct{ from, to diff.Status }
+	counts := map[ft]int{}
+	var order []ft
+	for _, t := range ts {
+		k := ft{t.From, t.To}
+		if _, ok := counts[k]; !ok {
+			order = append(order, k)
+		}
+		counts[k] += t.Count()
+	}
+	slices.SortFunc(order, func(a, b ft) int {
+		return cmp.Or(cmp.Compare(counts[b], counts[a]), cmp.Compare(a.from, b.from), cmp.Compare(a.to, b.to))
+	})
+	out := make([]string, len(order))
+	for i, k := range order {
+		out[i] = fmt.Sprintf("%s %s → %s", thousands(counts[k]), k.from, k.to)
+	}
+	return strings.Join(out, ", ")
+}
+
+// headline is an entry's one-line description, for feed titles and the
+// table of contents.
+func headline(e *Entry) string {
+	switch {
+	case e.First():
+		return fmt.Sprintf("first version on record, %s records", thousands(e.Version.Records))
+	case e.Unchanged():
+		return "no record changes"
+	}
+	s := summaryText(e.Diff)
+	if len(e.Diff.Transitions) > 0 {
+		s += "; ports: " + portsText(e.Diff.Transitions)
+	}
+	return s
+}
+
+// thousands writes n with comma separators: 14,444.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+var mdEscaper = strings.NewReplacer(
+	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "~", `\~`, "[", `\[`, "]", `\]`,
+	"<", `\<`, ">", `\>`, "|", `\|`, "#", `\#`,
+)
+
+// md escapes text for Markdown, as diff does.
+func md(s string) string { return mdEscaper.Replace(s) }

@@ -1,0 +1,187 @@
+package changelog
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/regdiff/regdiff/diff"
+	"github.com/regdiff/regdiff/snapshots"
+)
+
+// entryView is what the HTML templates show of one entry: plain strings,
+// with at most a limited number of changes.
+type entryView struct {
+	ID        string // the version's name, the section's id
+	Name      string
+	Prev      string // the previous version's name, "" for the first
+	PrevHref  string // link to the previous version's section, or ""
+	Href      string // link to this entry's section
+	Records   string
+	First     bool
+	Unchanged bool
+	Text      string // the line that says what kind of entry it is
+	Summary   string // "3 added, 1 removed, 2 changed, 0 renamed"
+	Ports     string // "95 Unassigned → Assigned, …"
+	Note      string // diff's note on differing source formats
+	NumberCol string // "Port" or "Number"
+	ShowTable bool   // changes span several tables
+	Sections  []sectionView
+	Trans     []diff.Transition
+	TransN    int // transitions in all, when Trans is cut short
+	Omitted   int // changes and transitions left out by the limit
+}
+
+type sectionView struct {
+	Title string // "Added"
+	Kind  string // "added": class names
+	Total int
+	Rows  []rowView    // added and removed
+	Items []changeView // changed and renamed
+}
+
+type rowView struct {
+	Table, Name, Port, Desc string
+}
+
+type changeView struct {
+	OldName, Name, Port string
+	Fields              []fieldView
+}
+
+type fieldView struct {
+	Name     string
+	From, To string
+	Inline   []span // an inline word diff, for long text
+}
+
+var kindTitles = map[string]string{diff.Added: "Added", diff.Removed: "Removed", diff.Changed: "Changed", diff.Renamed: "Renamed"}
+
+// newEntryView builds the view of e. base is prefixed to "#VERSION" links
+// ("" in the page itself, the page's URL in a feed; links to versions
+// outside the page are left out). limit caps the changes plus transitions
+// shown, 0 meaning no cap.
+func newEntryView(c *Changelog, e *Entry, base string, inPage map[string]bool, limit int) entryView {
+	v := entryView{
+		ID:      e.Version.Name,
+		Name:    e.Version.Name,
+		Records: thousands(e.Version.Records),
+		First:   e.First(),
+	}
+	if base != "" || inPage != nil {
+		v.Href = base + "#" + e.Version.Name
+	}
+	if e.First() {
+		v.Text = firstText(e)
+		return v
+	}
+	v.Prev = e.Previous.Name
+	if inPage[v.Prev] {
+		v.PrevHref = base + "#" + v.Prev
+	}
+	r := e.Diff
+	if r.Empty() {
+		v.Unchanged = true
+		v.Text = unchangedText(e)
+		return v
+	}
+	v.Summary = summaryText(r)
+	v.Ports = portsText(r.Transitions)
+	if r.From.Format != r.To.Format && r.From.Format != "" && r.To.Format != "" {
+		v.Note = "The formats differ: " + r.From.Name + " is from " + r.From.Format + ", " + r.To.Name + " from " + r.To.Format
+		if len(r.Ignored) > 0 {
+			v.Note += "; not compared, as one format cannot carry them: " + strings.Join(r.Ignored, ", ") + "."
+		} else {
+			v.Note += "; fields one format cannot carry show as changes."
+		}
+	}
+	v.NumberCol = "Number"
+	if len(r.Transitions) > 0 || slices.ContainsFunc(r.Changes, func(c diff.Change) bool { return c.Key.Protocol != "" }) {
+		v.NumberCol = "Port"
+	}
+	for _, ch := range r.Changes {
+		if ch.Key.Table != r.Changes[0].Key.Table || ch.OldKey.Table != "" && ch.OldKey.Table != ch.Key.Table {
+			v.ShowTable = true
+			break
+		}
+	}
+	left := limit
+	take := func() bool {
+		if limit == 0 {
+			return true
+		}
+		if left > 0 {
+			left--
+			return true
+		}
+		v.Omitted++
+		return false
+	}
+	for _, kind := range diff.Kinds {
+		sec := sectionView{Title: kindTitles[kind], Kind: kind}
+		for i := range r.Changes {
+			ch := &r.Changes[i]
+			if ch.Kind != kind {
+				continue
+			}
+			sec.Total++
+			if !take() {
+				continue
+			}
+			switch kind {
+			case diff.Added, diff.Removed:
+				rec := ch.New
+				if rec == nil {
+					rec = ch.Old
+				}
+				sec.Rows = append(sec.Rows, rowView{Table: ch.Key.Table, Name: ch.Key.Name, Port: portText(ch.Key), Desc: collapse(recDesc(rec))})
+			default:
+				cv := changeView{Name: ch.Key.Name, Port: portText(ch.Key)}
+				if v.ShowTable && ch.Key.Table != "" {
+					cv.Port = strings.TrimSpace("[" + ch.Key.Table + "] " + cv.Port)
+				}
+				if kind == diff.Renamed {
+					cv.OldName = ch.OldKey.Name
+				}
+				for _, name := range ch.FieldNames() {
+					fc := ch.Fields[name]
+					fv := fieldView{Name: name, From: fc.From, To: fc.To}
+					if fc.From != "" && fc.To != "" && (len(fc.From) > longText || len(fc.To) > longText) {
+						fv.Inline = wordDiff(fc.From, fc.To)
+					}
+					cv.Fields = append(cv.Fields, fv)
+				}
+				sec.Items = append(sec.Items, cv)
+			}
+		}
+		if sec.Total > 0 {
+			v.Sections = append(v.Sections, sec)
+		}
+	}
+	v.TransN = len(r.Transitions)
+	for _, t := range r.Transitions {
+		if take() {
+			v.Trans = append(v.Trans, t)
+		}
+	}
+	return v
+}
+
+func recDesc(r *snapshots.Record) string {
+	if r == nil {
+		return ""
+	}
+	return r.Description
+}
+
+// portText is a key's number and protocol: "22/tcp", "249-255", "tcp" or "".
+func portText(k snapshots.Key) string {
+	switch {
+	case k.Protocol == "":
+		return k.Number
+	case k.Number == "":
+		return k.Protocol
+	}
+	return k.Number + "/" + k.Protocol
+}
+
+func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }

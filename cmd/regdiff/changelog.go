@@ -1,0 +1,89 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/regdiff/regdiff/changelog"
+	"github.com/regdiff/regdiff/diff"
+	"github.com/regdiff/regdiff/snapshots"
+	"github.com/spf13/cobra"
+)
+
+func newChangelogCmd(g *globals) *cobra.Command {
+	var since, until, format, out, feedURL, htmlURL string
+	cmd := &cobra.Command{
+		Use:   "changelog",
+		Short: "Write the registry's changelog: Markdown, HTML, JSON or an Atom feed",
+		Long: `Write one entry per version, newest first, each with its date, summary counts,
+port status transitions and grouped changes (the diff against the previous
+version).
+
+  md     Markdown, for people and pull requests
+  html   one self-contained page (inline CSS and SVG, no JavaScript), with a
+         chart of Assigned, Reserved and Unassigned tcp ports over time
+  json   an array of diff objects, as "regdiff diff --json" writes them
+  atom   an Atom 1.0 feed; entry ids depend only on each version's content,
+         so regenerating it after each fetch never repeats an entry
+
+With -o the file is written atomically (a temporary file renamed into place),
+so a web server never serves half a page.
+
+` + exitCodesHelp,
+		Example: `  regdiff changelog --since 2023 > CHANGES.md
+  regdiff changelog --format html -o /var/www/ports/index.html
+  regdiff fetch --quiet && regdiff changelog --format atom --feed-url https://example.org/ports.atom -o /var/www/ports.atom`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			switch format {
+			case "md", "markdown", "html", "json", "atom":
+			default:
+				return withCode(exitError, fmt.Errorf("unknown --format %q: use md, html, json or atom", format))
+			}
+			if format == "markdown" {
+				format = "md"
+			}
+			s, err := g.openStore()
+			if err != nil {
+				return err
+			}
+			vs, err := g.versions(s)
+			if err != nil {
+				return err
+			}
+			from, err := snapshots.Resolve(vs, since)
+			if err != nil {
+				return withCode(exitError, fmt.Errorf("--since: %w", err), "`regdiff log` lists the versions stored")
+			}
+			to, err := snapshots.Resolve(vs, until)
+			if err != nil {
+				return withCode(exitError, fmt.Errorf("--until: %w", err), "`regdiff log` lists the versions stored")
+			}
+			p := g.progress("comparing versions", false)
+			c, err := changelog.Build(cmd.Context(), s, g.registry, vs, changelog.Options{
+				Since: from, Until: to, Progress: p.update,
+				Across: func(a, b snapshots.Version) *diff.Across { return acrossFor(a, b) },
+			})
+			p.done()
+			if errors.Is(err, changelog.ErrRange) {
+				return withCode(exitError, err)
+			}
+			if err != nil {
+				return err
+			}
+			feed := changelog.Feed{Self: feedURL, Alternate: htmlURL}
+			if out != "" {
+				return changelog.WriteFile(out, c, format, feed)
+			}
+			return changelog.Write(g.io.Out, c, format, feed)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&since, "since", "first", "oldest version to include (a version spec)")
+	f.StringVar(&until, "until", "latest", "newest version to include (a version spec)")
+	f.StringVar(&format, "format", "md", "md, html, json or atom")
+	f.StringVarP(&out, "output", "o", "", "write to this file, atomically, instead of standard output")
+	f.StringVar(&feedURL, "feed-url", "", "URL the Atom feed is served at (its self link and id)")
+	f.StringVar(&htmlURL, "html-url", "", "URL of the HTML changelog, for links from feed entries")
+	return cmd
+}
