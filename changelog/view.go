@@ -51,7 +51,7 @@ type changeView struct {
 type fieldView struct {
 	Name     string
 	From, To string
-	Inline   []span // an inline word diff, for long text
+	Inline   []diff.Span // an inline word diff, for long text
 }
 
 var kindTitles = map[string]string{diff.Added: "Added", diff.Removed: "Removed", diff.Changed: "Changed", diff.Renamed: "Renamed"}
@@ -145,8 +145,8 @@ func newEntryView(c *Changelog, e *Entry, base string, inPage map[string]bool, l
 				for _, name := range ch.FieldNames() {
 					fc := ch.Fields[name]
 					fv := fieldView{Name: name, From: fc.From, To: fc.To}
-					if fc.From != "" && fc.To != "" && (len(fc.From) > longText || len(fc.To) > longText) {
-						fv.Inline = wordDiff(fc.From, fc.To)
+					if diff.IsLong(fc) {
+						fv.Inline = diff.WordDiff(fc.From, fc.To)
 					}
 					cv.Fields = append(cv.Fields, fv)
 				}

@@ -84,3 +84,30 @@ func tokens(s string) []string {
 	}
 	return out
 }
+
+// Span is a piece of a word-level inline diff: Op is -1 for removed text,
+// 1 for inserted text and 0 for text both sides share.
+type Span struct {
+	Op   int
+	Text string
+}
+
+// WordDiff is the inline diff the renderers show for long text, for other
+// renderers (the changelog's HTML) to show the same.
+func WordDiff(a, b string) []Span {
+	diffs := wordDiff(a, b)
+	out := make([]Span, len(diffs))
+	for i, d := range diffs {
+		switch d.Type {
+		case diffmatchpatch.DiffDelete:
+			out[i].Op = -1
+		case diffmatchpatch.DiffInsert:
+			out[i].Op = 1
+		}
+		out[i].Text = d.Text
+	}
+	return out
+}
+
+// IsLong reports whether a field change is shown as an inline word diff.
+func IsLong(fc FieldChange) bool { return isLong(fc) }
