@@ -83,6 +83,15 @@ type Event struct {
 // files that may hold the name. A file is decoded only when its blob differs
 // from the previous version's, and each blob at most once.
 func Build(ctx context.Context, src Source, registry string, q Query) (*History, error) {
+	return BuildAcross(ctx, src, registry, q, nil)
+}
+
+// BuildAcross is [Build] with a rule for versions of different source
+// formats: across, when set, is asked about each pair of consecutive
+// versions, and a non-nil answer compares them with [diff.CompareAcross],
+// as the diff command does, so that a field one format cannot carry does
+// not show up as an event.
+func BuildAcross(ctx context.Context, src Source, registry string, q Query, across func(a, b snapshots.Version) *diff.Across) (*History, error) {
 	if err := q.check(); err != nil {
 		return nil, err
 	}
@@ -98,7 +107,7 @@ func Build(ctx context.Context, src Source, registry string, q Query) (*History,
 	if !ok {
 		ix = NewIndex(src)
 	}
-	b := &builder{ix: ix, h: h, vs: vs}
+	b := &builder{ix: ix, h: h, vs: vs, across: across}
 	if q.IsName() {
 		err = b.names(ctx)
 	} else {
@@ -115,14 +124,26 @@ func Build(ctx context.Context, src Source, registry string, q Query) (*History,
 }
 
 type builder struct {
-	ix   *Index
-	h    *History
-	vs   []snapshots.Version
-	recs []*snapshots.Record // decoded lines, by id
+	ix     *Index
+	h      *History
+	vs     []snapshots.Version
+	across func(a, b snapshots.Version) *diff.Across
+	cur    int                 // the version whose events are being found
+	recs   []*snapshots.Record // decoded lines, by id
 
 	// Port queries only.
 	info  []lineInfo // by id
 	cover map[plumbing.Hash][]int32
+}
+
+// compare diffs the covering records of versions cur-1 and cur.
+func (b *builder) compare(old, new []snapshots.Record) *diff.Result {
+	if b.across != nil && b.cur > 0 {
+		if a := b.across(b.vs[b.cur-1], b.vs[b.cur]); a != nil {
+			return diff.CompareAcross(old, new, *a)
+		}
+	}
+	return diff.Compare(old, new)
 }
 
 // record decodes line id, once.
@@ -183,6 +204,7 @@ func (b *builder) names(ctx context.Context) error {
 			}
 		}
 		if i > 0 {
+			b.cur = i
 			if err := b.nameEvents(m, v.Name, prev, cur); err != nil {
 				return fmt.Errorf("version %s: %w", v.Name, err)
 			}
@@ -430,7 +452,7 @@ func (b *builder) nameEvents(m *matcher, version string, prev, cur map[string]pl
 				}
 			}
 		}
-		cs = append(cs, diff.Compare(recs[0], recs[1]).Changes...)
+		cs = append(cs, b.compare(recs[0], recs[1]).Changes...)
 	}
 	sortChanges(cs)
 	proto := b.h.Query.Protocol

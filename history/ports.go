@@ -58,6 +58,7 @@ func (b *builder) ports(ctx context.Context) error {
 				}
 			}
 			if i > 0 {
+				b.cur = i
 				if err := b.portEvents(v.Name, paths, prev, hashes); err != nil {
 					return fmt.Errorf("version %s: %w", v.Name, err)
 				}
@@ -200,7 +201,7 @@ func (b *builder) portEvents(version string, paths []string, old, new []plumbing
 		if err != nil {
 			return err
 		}
-		cs = append(cs, diff.Compare(o, n).Changes...)
+		cs = append(cs, b.compare(o, n).Changes...)
 	}
 	sortChanges(cs)
 	b.addEvents(version, cs)

@@ -12,9 +12,9 @@ var Fields = []string{"description", "refs", "assignee", "contact", "registered"
 var carried = map[string][]string{
 	"csv":                   {"description", "refs", "assignee", "contact", "registered", "modified", "note", "unauthorized", "service_code"},
 	"text-rendering":        {"description", "refs", "assignee", "contact", "registered", "modified", "note", "unauthorized"},
-	"port-numbers":          {"description", "refs", "contact"},
+	"port-numbers":          {"description", "refs", "contact", "registered"},
 	"rfc":                   {"description", "refs", "contact"},
-	"protocol-numbers-text": {"description", "refs"},
+	"protocol-numbers-text": {"description", "refs", "contact"},
 }
 
 // Carries reports whether a source format can hold a field.

@@ -220,6 +220,10 @@ func (s *Store) importOne(in Input, data []byte, known map[string]Version, opts 
 	if in.Date != "" {
 		reg.Updated = in.Date
 	}
+	if reg.Updated == "" {
+		refuse(fmt.Errorf("the file gives no date of its own (a %s copy has no updated field, and this one has no date to go by); name it with --date YYYY-MM-DD or --date YYYY-MM", reg.Format))
+		return r
+	}
 	if opts.Registry != "" && reg.ID != opts.Registry {
 		refuse(fmt.Errorf("this is registry %q, not %q", reg.ID, opts.Registry))
 		return r

@@ -6,22 +6,26 @@ import (
 )
 
 // acrossFor returns how to compare two versions of different source
-// formats, or nil when they share one.
+// formats, or nil when they share one. Contacts and assignees are left out
+// too: each format writes people its own way ("[JBP]", "Jon Postel
+// <postel@isi.edu>", "person:Jon_Postel"), so across formats they differ
+// by form, not by fact.
 func acrossFor(a, b snapshots.Version) *diff.Across {
 	if a.Format == b.Format {
 		return nil
 	}
+	comparable := func(f string) bool {
+		return f != "contact" && f != "assignee" && isKnownField(f) &&
+			snapshots.Carries(a.Format, f) && snapshots.Carries(b.Format, f)
+	}
 	var ignored []string
 	for _, f := range snapshots.Fields {
-		if !snapshots.Carries(a.Format, f) || !snapshots.Carries(b.Format, f) {
+		if !comparable(f) {
 			ignored = append(ignored, f)
 		}
 	}
 	return &diff.Across{
-		Carried: func(f string) bool {
-			return snapshots.Carries(a.Format, f) && snapshots.Carries(b.Format, f) &&
-				(a.Format == "xml" && b.Format == "xml" || isKnownField(f))
-		},
+		Carried:   comparable,
 		FoldNames: snapshots.FoldsNames(a.Format) || snapshots.FoldsNames(b.Format),
 		Ignored:   ignored,
 	}

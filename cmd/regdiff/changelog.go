@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/regdiff/regdiff/changelog"
-	"github.com/regdiff/regdiff/diff"
 	"github.com/regdiff/regdiff/snapshots"
 	"github.com/spf13/cobra"
 )
@@ -62,7 +61,7 @@ so a web server never serves half a page.
 			p := g.progress("comparing versions", false)
 			c, err := changelog.Build(cmd.Context(), s, g.registry, vs, changelog.Options{
 				Since: from, Until: to, Progress: p.update,
-				Across: func(a, b snapshots.Version) *diff.Across { return acrossFor(a, b) },
+				Across: acrossFor,
 			})
 			p.done()
 			if errors.Is(err, changelog.ErrRange) {

@@ -54,7 +54,7 @@ keyed by git hashes, so it is never stale, and it can be deleted at any time.
 			if ix != nil {
 				src = ix
 			}
-			h, err := history.Build(cmd.Context(), src, g.registry, q)
+			h, err := history.BuildAcross(cmd.Context(), src, g.registry, q, acrossFor)
 			if err != nil {
 				if errors.Is(err, history.ErrNoSuchName) {
 					return withCode(exitError, err) // the message carries the suggestions
