@@ -82,8 +82,16 @@ const (
 //   - Assignee gives Assignee the same way, except when it equals Contact:
 //     IANA's CSV repeats the contact in the Assignee column when the XML
 //     record has no <assignee> (the common case), so an Assignee equal to
-//     Contact stays empty. The rare XML record whose <assignee> names the
-//     same people as its contact xrefs therefore loses its Assignee here.
+//     Contact stays empty. The XML records whose <assignee> names the same
+//     person as the contact (under 0.6% of records) therefore lose their
+//     Assignee here. An Assignee that ends with the Contact items and has
+//     more (how the 2013 text rendering wrote assignee and contact) keeps
+//     the items before them.
+//
+// What the CSV writes differently from the XML stays as the CSV writes
+// it: an inline <xref type="rfc" data="rfc6614"/> in a note is "[rfc6614]"
+// from the XML parser and "[RFC6614]" in the CSV; an xref with text as
+// well as data shows its text ("[TR-352]" for a uri).
 //
 // Text is collapsed as the XML parser does: every run of space, tab, CR
 // and LF becomes one space, and the ends are trimmed.
@@ -152,11 +160,7 @@ func ParseCSV(data []byte) (*Registry, error) {
 			}
 		}
 		rec.Refs = sl.refs(row[csvReference])
-		contact := csvCollapse(row[csvContact])
-		rec.Contact = sl.people(contact)
-		if assignee := csvCollapse(row[csvAssignee]); assignee != contact {
-			rec.Assignee = sl.people(assignee)
-		}
+		rec.Assignee, rec.Contact = sl.assigneeContact(row[csvAssignee], row[csvContact])
 		for _, d := range [...]string{rec.Registered, rec.Modified} {
 			if csvIsDate(d) && csvLaterDate(d, reg.Updated) {
 				reg.Updated = d
@@ -377,6 +381,25 @@ func (l *csvStrings) refs(cell string) []string {
 		out = append(out, t+":"+d)
 	}
 	return l.add(out...)
+}
+
+// assigneeContact converts the Assignee and Contact cells. IANA's
+// renderings fill the Assignee column with the record's contacts when it
+// has no <assignee> (so an Assignee equal to Contact is no assignee), and
+// the 2013 text rendering wrote the assignee followed by the contacts (so
+// an Assignee that ends with the Contact items, and has more, is the items
+// before them).
+func (l *csvStrings) assigneeContact(assigneeCell, contactCell string) (assignee, contact []string) {
+	a, c := csvCollapse(assigneeCell), csvCollapse(contactCell)
+	if a == c {
+		return nil, l.people(c)
+	}
+	if c != "" && len(a) > len(c) && strings.HasSuffix(a, c) {
+		if items, ok := csvBracketed(a[:len(a)-len(c)]); ok && len(items) > 0 && a[len(a)-len(c)-1] == ']' && c[0] == '[' {
+			a = a[:len(a)-len(c)]
+		}
+	}
+	return l.people(a), l.people(c)
 }
 
 // people converts an Assignee or Contact cell, collapsed, to "person:X"

@@ -11,7 +11,7 @@ var Fields = []string{"description", "refs", "assignee", "contact", "registered"
 // about the registry.
 var carried = map[string][]string{
 	"csv":                   {"description", "refs", "assignee", "contact", "registered", "modified", "note", "unauthorized", "service_code"},
-	"text-rendering":        {"description", "refs", "assignee", "contact", "registered", "modified", "note", "unauthorized"},
+	"text-rendering":        {"description", "refs", "assignee", "contact", "registered", "modified", "note", "unauthorized", "service_code"},
 	"port-numbers":          {"description", "refs", "contact", "registered"},
 	"rfc":                   {"description", "refs", "contact"},
 	"protocol-numbers-text": {"description", "refs", "contact"},

@@ -1,0 +1,68 @@
+package snapshots
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzParseCSV checks that ParseCSV never panics, fails only with a
+// *ParseError naming a line of the input, and, when it accepts, gives
+// numbers that are numbers or ranges, dates as Updated, and the same
+// result for the input with LF line ends turned to CRLF.
+func FuzzParseCSV(f *testing.F) {
+	files, err := filepath.Glob(filepath.Join("testdata", "csv", "*.csv"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte(csvHead2018 + "a,1,tcp,\"x\n\"\"y\",[A][B],[B],2001-02,,[RFC1][[t]],,,\n"))
+	f.Add([]byte(csvHead2019 + "a,1-2,tcp,\"x,,,,,,,,\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		reg, err := ParseCSV(data)
+		if err != nil {
+			var pe *ParseError
+			if !errors.As(err, &pe) || pe.Line < 1 || pe.Line > 1+bytes.Count(data, []byte{'\n'}) {
+				t.Fatalf("got error %T %v, want a *ParseError with a line of the input", err, err)
+			}
+			return
+		}
+		checkAccepted(t, reg, "csv")
+		if bytes.Contains(data, []byte{'\r'}) {
+			return
+		}
+		crlf, err := ParseCSV(bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n")))
+		if err != nil {
+			t.Fatalf("accepted with LF, refused with CRLF: %v", err)
+		}
+		if len(crlf.Records) != len(reg.Records) || crlf.Updated != reg.Updated {
+			t.Fatalf("got %d records %q with CRLF, %d %q with LF", len(crlf.Records), crlf.Updated, len(reg.Records), reg.Updated)
+		}
+	})
+}
+
+// checkAccepted checks what every parse that succeeds must give.
+func checkAccepted(t *testing.T, reg *Registry, format string) {
+	t.Helper()
+	if reg.Format != format || reg.ID == "" {
+		t.Fatalf("got format %q id %q", reg.Format, reg.ID)
+	}
+	if reg.Updated != "" && !csvIsDate(reg.Updated) {
+		t.Fatalf("got Updated %q", reg.Updated)
+	}
+	for i := range reg.Records {
+		if n := reg.Records[i].Number; n != "" {
+			if _, _, ok := ParseRange(n); !ok {
+				t.Fatalf("record %d: number %q", i, n)
+			}
+		}
+	}
+}
