@@ -283,6 +283,10 @@ func (p *jsonScanner) escaped(start int) (string, bool) {
 			buf = append(buf, '\r')
 		case 't':
 			buf = append(buf, '\t')
+		case 'b':
+			buf = append(buf, '\b')
+		case 'f':
+			buf = append(buf, '\f')
 		case 'u':
 			if p.i+4 > len(p.b) {
 				return "", false
