@@ -82,6 +82,9 @@ func Archive(ctx context.Context, s *snapshots.Store, t Target, opts ArchiveOpti
 	if err != nil {
 		return out, fmt.Errorf("%w: %s: %v", ErrInvalid, t.URL, err)
 	}
+	if err := snapshots.CheckID(reg.ID); err != nil {
+		return out, fmt.Errorf("%w: %s: %v", ErrInvalid, t.URL, err)
+	}
 	out.Registry = reg.ID
 	if t.Registry != "" && reg.ID != t.Registry {
 		return out, fmt.Errorf("%w: %s serves registry %q, expected %q", ErrInvalid, t.URL, reg.ID, t.Registry)

@@ -87,7 +87,7 @@ func IsGitSource(loc string) bool {
 
 func isURL(loc string) bool {
 	for _, p := range []string{"https://", "http://", "git://", "ssh://"} {
-		if strings.HasPrefix(loc, p) {
+		if len(loc) >= len(p) && strings.EqualFold(loc[:len(p)], p) {
 			return true
 		}
 	}
@@ -270,6 +270,9 @@ func (g *GitHistory) Files(ctx context.Context, ref string, paths []string) ([]G
 			b, err := object.GetBlob(g.st, h)
 			if err != nil {
 				return nil, err
+			}
+			if b.Size > maxFileSize {
+				return nil, fmt.Errorf("file is %d bytes, over the %d-byte limit for a registry", b.Size, maxFileSize)
 			}
 			r, err := b.Reader()
 			if err != nil {

@@ -159,6 +159,15 @@ func decodeRecords(dst []Record, name string, data []byte) ([]Record, error) {
 	return dst, nil
 }
 
+// CheckID refuses a registry id that validID refuses, with the message
+// users see.
+func CheckID(id string) error {
+	if !validID(id) {
+		return fmt.Errorf("registry id %q is not a plain IANA id; refusing to store it", id)
+	}
+	return nil
+}
+
 // validID reports whether s is usable as a registry id in ref and file
 // names: IANA ids are lowercase words joined by '-', occasionally with digits,
 // '.' or '_'. Anything else (slashes, "..", spaces) is refused so that no id

@@ -49,6 +49,9 @@ func Collect(ctx context.Context, locs []string, opts CollectOptions) (inputs []
 			return nil, nil, done, ctx.Err()
 		}
 		switch {
+		case hasScheme(loc) && !isURL(loc):
+			refused = append(refused, Refusal{Location: loc, Err: fmt.Errorf("import reads repositories over https, http, git and ssh, and local paths; give a file:// location as a plain path")})
+			continue
 		case IsGitSource(loc):
 			if opts.Status != nil {
 				opts.Status("reading git history of " + loc)
@@ -115,6 +118,22 @@ func Collect(ctx context.Context, locs []string, opts CollectOptions) (inputs []
 		}
 	}
 	return inputs, refused, done, nil
+}
+
+// hasScheme reports whether loc starts like a URL ("scheme://"), so that
+// file:// and other schemes get a clear refusal rather than "no such file".
+func hasScheme(loc string) bool {
+	scheme, _, ok := strings.Cut(loc, "://")
+	if !ok || scheme == "" {
+		return false
+	}
+	for i, c := range scheme {
+		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !letter && (i == 0 || !(c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.')) {
+			return false
+		}
+	}
+	return true
 }
 
 func noSuchInput(err error) error {

@@ -41,8 +41,8 @@ type Prepared struct {
 // trees) and returns what Commit needs. It takes no lock and is safe to call
 // from several goroutines: objects no ref points at are harmless.
 func (s *Store) Prepare(raw []byte, reg *Registry, src Source) (Prepared, error) {
-	if !validID(reg.ID) {
-		return Prepared{}, fmt.Errorf("registry id %q is not a plain IANA id; refusing to store it", reg.ID)
+	if err := CheckID(reg.ID); err != nil {
+		return Prepared{}, err
 	}
 	if _, err := dateTime(reg.Updated); err != nil {
 		return Prepared{}, fmt.Errorf("registry %s: %w", reg.ID, err)
