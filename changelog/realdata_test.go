@@ -106,6 +106,7 @@ func sampleStep() int {
 // versions' full records (not the files that differ), and each point of
 // the series against a full count of the version's ports.
 func TestRealData(t *testing.T) {
+	shareddata.FullOnly(t)
 	s := realStore(t, sampleStep())
 	for _, reg := range []string{testRegistry, protocols} {
 		t.Run(reg, func(t *testing.T) {
@@ -173,6 +174,7 @@ func TestRealData(t *testing.T) {
 // TestRealDataRange checks that a range gives the same entries and points
 // as the same versions in a changelog of everything.
 func TestRealDataRange(t *testing.T) {
+	shareddata.FullOnly(t)
 	s := realStore(t, sampleStep())
 	vs, err := s.Versions(testRegistry)
 	if err != nil {

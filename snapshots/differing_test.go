@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/regdiff/regdiff/diff"
+	"github.com/regdiff/regdiff/internal/shareddata"
 	"github.com/regdiff/regdiff/snapshots"
 )
 
@@ -15,6 +16,7 @@ import (
 // only the normalized files that differ) against a diff of every record,
 // over many pairs of real versions.
 func TestRecordsDiffering(t *testing.T) {
+	shareddata.FullOnly(t)
 	inputs := bundleInputs(t)
 	var sub []snapshots.Input
 	for i, in := range inputs {

@@ -32,6 +32,17 @@ func Dir(tb testing.TB) string {
 	return dir
 }
 
+// FullOnly skips a cross-check over the whole real data under -short. CI's
+// race-detector run is -short: there these checks took minutes each while
+// the code they cross-check runs in parallel the same way in lighter tests,
+// and the full run (go test ./...) makes them anyway.
+func FullOnly(tb testing.TB) {
+	tb.Helper()
+	if testing.Short() {
+		tb.Skip("cross-check over the whole real data: made by the full suite (go test ./...), skipped with -short")
+	}
+}
+
 // BundlePath returns the path of iana-history.bundle.
 func BundlePath(tb testing.TB) string {
 	tb.Helper()
