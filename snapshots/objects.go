@@ -43,7 +43,10 @@ func writeObject(gitDir string, t plumbing.ObjectType, content []byte) (plumbing
 	}
 	// No fsync: a killed process loses nothing the page cache holds, and
 	// the refs that make an object reachable are synced (see writeRefs).
-	if err := writeFileAtomic(path, buf.Bytes(), 0o444, false); err != nil {
+	// The temporary file gets git's own name for a loose object being
+	// written: one a kill leaves behind is ignored by git fsck and removed
+	// by git prune, where any other name is reported as a bad object file.
+	if err := writeFileVia(path, "tmp_obj_*", buf.Bytes(), 0o444, false); err != nil {
 		return h, fmt.Errorf("write object %s: %w", hex, err)
 	}
 	return h, nil
@@ -66,7 +69,13 @@ func objectHash(t plumbing.ObjectType, content []byte) plumbing.Hash {
 // syncs it, and renames it over path: readers and a later crash see the old file or the new
 // one, never a part.
 func writeFileAtomic(path string, data []byte, perm os.FileMode, sync bool) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
+	return writeFileVia(path, ".tmp-"+filepath.Base(path)+"-*", data, perm, sync)
+}
+
+// writeFileVia is writeFileAtomic with the temporary file named by pattern
+// (as in os.CreateTemp).
+func writeFileVia(path, pattern string, data []byte, perm os.FileMode, sync bool) error {
+	f, err := os.CreateTemp(filepath.Dir(path), pattern)
 	if err != nil {
 		return err
 	}
