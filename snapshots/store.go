@@ -2,13 +2,11 @@ package snapshots
 
 import (
 	"bufio"
-	"encoding/json"
-
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/klauspost/compress/zlib"
 	"io"
 	"os"
 	"path/filepath"
@@ -23,6 +21,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/klauspost/compress/zlib"
 )
 
 // Store is a bare git repository holding registry versions: for each
@@ -189,40 +188,6 @@ func (s *Store) Registries() ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
-}
-
-// Versions lists a registry's versions, oldest first. It returns ErrEmpty
-// (wrapped) when the registry has none.
-func (s *Store) Versions(registry string) ([]Version, error) {
-	refs, err := s.readRefs()
-	if err != nil {
-		return nil, err
-	}
-	tip, ok := refs["refs/heads/"+registry]
-	if !ok {
-		return nil, fmt.Errorf("registry %s: %w in %s", registry, ErrEmpty, s.dir)
-	}
-	var vs []Version
-	for h := tip; !h.IsZero(); {
-		c, err := object.GetCommit(s.st, h)
-		if err != nil {
-			return nil, fmt.Errorf("registry %s: read commit %s: %w", registry, h, err)
-		}
-		v, err := parseMessage(c.Message)
-		if err != nil {
-			return nil, fmt.Errorf("registry %s: commit %s: %w", registry, h, err)
-		}
-		v.Commit, v.Tree = c.Hash, c.TreeHash
-		vs = append(vs, v)
-		h = plumbing.ZeroHash
-		if len(c.ParentHashes) > 0 {
-			h = c.ParentHashes[0]
-		}
-	}
-	for i, j := 0, len(vs)-1; i < j; i, j = i+1, j-1 {
-		vs[i], vs[j] = vs[j], vs[i]
-	}
-	return vs, nil
 }
 
 // Records returns all records of a version, in normalized order.

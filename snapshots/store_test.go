@@ -332,3 +332,69 @@ func TestRecordsDifferingKeepsRanges(t *testing.T) {
 		t.Errorf("unchanged file read: old %v, new %v", old, new)
 	}
 }
+
+// TestVersionsCache checks the cached version list against a walk of the
+// branch through imports that extend it, rewrite it (an older version put
+// in its place) and leave it alone, and with a cache that is garbage, lies
+// or cannot be written.
+func TestVersionsCache(t *testing.T) {
+	s := newStore(t)
+	same := func(when string) {
+		t.Helper()
+		got, err := s.Versions("r")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := s.versions("r", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: cached list\n%v\nwalked\n%v", when, got, want)
+		}
+	}
+	path := s.versionsCachePath("r")
+	add(t, s, versions[0], versions[1])
+	same("first import")
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("no cache after a read: %v", err)
+	}
+	add(t, s, versions[4])
+	same("newer version added")
+	add(t, s, versions[3]) // 1990-03: rewrites every commit
+	same("older version put in its place")
+	add(t, s, versions[2]) // same date as versions[1], seen later
+	same("same-date version")
+
+	os.WriteFile(path, []byte("regdiff versions 1\nnot\ta\tversion\n"), 0o644)
+	same("garbage cache")
+
+	// A cache in the right form that lies: verify finds it and removes it.
+	vs, _ := s.versions("r", false)
+	s.writeVersionsCache("r", vs)
+	data, _ := os.ReadFile(path)
+	os.WriteFile(path, []byte(strings.Replace(string(data), "\t2019-06-01\t", "\t2019-06-02\t", 1)), 0o644)
+	problems, err := s.Verify(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The synthetic raw files give other problems (they hold no records).
+	var storeWide []Problem
+	for _, p := range problems {
+		if p.Version == "" {
+			storeWide = append(storeWide, p)
+		}
+	}
+	if len(storeWide) != 1 || storeWide[0].String() != "r: cache/versions/r disagreed with the branch at 2019-06-02; removed (commands rebuild it)" {
+		t.Errorf("verify of a lying cache: %v", storeWide)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("lying cache kept: %v", err)
+	}
+	same("after verify")
+
+	// A store the user cannot write to still answers.
+	os.RemoveAll(filepath.Dir(path))
+	os.WriteFile(filepath.Dir(path), nil, 0o644) // a file where the folder goes
+	same("cache cannot be written")
+}

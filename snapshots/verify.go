@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"os"
 	"sort"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -42,7 +43,7 @@ func (s *Store) Verify(ctx context.Context, progress func(done, total int)) ([]P
 	total := 0
 	var problems []Problem
 	for _, reg := range regs {
-		vs, err := s.Versions(reg)
+		vs, err := s.versions(reg, false)
 		if err != nil {
 			problems = append(problems, Problem{Registry: reg, Msg: err.Error()})
 			all = append(all, nil)
@@ -50,6 +51,9 @@ func (s *Store) Verify(ctx context.Context, progress func(done, total int)) ([]P
 		}
 		all = append(all, vs)
 		total += len(vs)
+		if msg := s.checkVersionsCache(reg, vs); msg != "" {
+			problems = append(problems, Problem{Registry: reg, Msg: msg})
+		}
 	}
 	done := 0
 	for i, reg := range regs {
@@ -75,6 +79,28 @@ func (s *Store) Verify(ctx context.Context, progress func(done, total int)) ([]P
 		}
 	}
 	return problems, nil
+}
+
+// checkVersionsCache compares the cached version list with the walked one
+// and removes a cache that lies; commands then walk and rebuild it. A cache
+// may end at a tip the branch no longer has (an older version was put in
+// its place since): only the versions it shares with the branch must agree.
+func (s *Store) checkVersionsCache(reg string, walked []Version) string {
+	at := make(map[plumbing.Hash]int, len(walked))
+	for i, w := range walked {
+		at[w.Commit] = i
+	}
+	for i, c := range s.readVersionsCache(reg) {
+		j, ok := at[c.Commit]
+		if !ok {
+			continue // from a branch since rewritten
+		}
+		if j != i || c != walked[j] {
+			os.Remove(s.versionsCachePath(reg))
+			return fmt.Sprintf("cache/versions/%s disagreed with the branch at %s; removed (commands rebuild it)", reg, c.Name)
+		}
+	}
+	return ""
 }
 
 func short(h plumbing.Hash) string {

@@ -202,7 +202,15 @@ func (s *Store) Commit(ps []Prepared) ([]Report, error) {
 	if len(set) == 0 {
 		return reports, nil
 	}
-	return reports, s.writeRefs(drop, set)
+	if err := s.writeRefs(drop, set); err != nil {
+		return reports, err
+	}
+	// Bring the cached version lists up to date now, under the lock, so
+	// that commands reading the store do not write to it.
+	for _, reg := range regs {
+		s.Versions(reg) // the commit stands whether or not the cache is kept
+	}
+	return reports, nil
 }
 
 type entry struct {

@@ -1,0 +1,148 @@
+package snapshots
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// A registry's version list comes from walking its branch, one commit
+// object read per version. At 5,000 versions that walk was most of the time
+// of a diff or a history query, so the list is cached in cache/versions/ID.
+// A commit hash fixes the whole history below it: a cached list ending at
+// the branch tip is exact, and one ending at an older or rewritten tip still
+// saves the walk below the newest commit the two share. A cache that cannot
+// be read is ignored and one that cannot be written is not kept: the walk
+// is always the fallback.
+
+const versionsCacheHeader = "regdiff versions 1"
+
+// Versions lists a registry's versions, oldest first. It returns ErrEmpty
+// (wrapped) when the registry has none.
+func (s *Store) Versions(registry string) ([]Version, error) {
+	return s.versions(registry, true)
+}
+
+// versions is Versions, reading and keeping the cache when useCache is set
+// (verify walks every commit itself).
+func (s *Store) versions(registry string, useCache bool) ([]Version, error) {
+	refs, err := s.readRefs()
+	if err != nil {
+		return nil, err
+	}
+	tip, ok := refs["refs/heads/"+registry]
+	if !ok {
+		return nil, fmt.Errorf("registry %s: %w in %s", registry, ErrEmpty, s.dir)
+	}
+	var cached []Version
+	if useCache && validID(registry) {
+		cached = s.readVersionsCache(registry)
+		if n := len(cached); n > 0 && cached[n-1].Commit == tip {
+			return cached, nil
+		}
+	}
+	at := make(map[plumbing.Hash]int, len(cached))
+	for i, v := range cached {
+		at[v.Commit] = i
+	}
+	var newer, older []Version
+	for h := tip; !h.IsZero(); {
+		if i, ok := at[h]; ok {
+			older = cached[:i+1]
+			break
+		}
+		c, err := object.GetCommit(s.st, h)
+		if err != nil {
+			return nil, fmt.Errorf("registry %s: read commit %s: %w", registry, h, err)
+		}
+		v, err := parseMessage(c.Message)
+		if err != nil {
+			return nil, fmt.Errorf("registry %s: commit %s: %w", registry, h, err)
+		}
+		v.Commit, v.Tree = c.Hash, c.TreeHash
+		newer = append(newer, v)
+		h = plumbing.ZeroHash
+		if len(c.ParentHashes) > 0 {
+			h = c.ParentHashes[0]
+		}
+	}
+	vs := make([]Version, 0, len(older)+len(newer))
+	vs = append(vs, older...)
+	for i := len(newer) - 1; i >= 0; i-- {
+		vs = append(vs, newer[i])
+	}
+	if useCache && validID(registry) {
+		s.writeVersionsCache(registry, vs)
+	}
+	return vs, nil
+}
+
+func (s *Store) versionsCachePath(registry string) string {
+	return filepath.Join(s.dir, "cache", "versions", registry)
+}
+
+// readVersionsCache returns the cached list, or nil when there is none or
+// it does not read as one: one line per version, tab-separated.
+func (s *Store) readVersionsCache(registry string) []Version {
+	data, err := os.ReadFile(s.versionsCachePath(registry))
+	if err != nil {
+		return nil
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(nil, 1<<20)
+	if !sc.Scan() || sc.Text() != versionsCacheHeader {
+		return nil
+	}
+	var vs []Version
+	for sc.Scan() {
+		f := strings.Split(sc.Text(), "\t")
+		if len(f) != 9 {
+			return nil
+		}
+		commit, ok1 := parseHash(f[0])
+		tree, ok2 := parseHash(f[1])
+		n, err := strconv.Atoi(f[6])
+		if !ok1 || !ok2 || err != nil {
+			return nil
+		}
+		vs = append(vs, Version{Registry: registry, Commit: commit, Tree: tree, Name: f[2], Date: f[3],
+			Format: f[4], SHA256: f[5], Records: n, RawFile: f[7], Title: f[8]})
+	}
+	if sc.Err() != nil {
+		return nil
+	}
+	return vs
+}
+
+func parseHash(s string) (plumbing.Hash, bool) {
+	if len(s) != 40 || !plumbing.IsHash(s) {
+		return plumbing.ZeroHash, false
+	}
+	return plumbing.NewHash(s), true
+}
+
+func (s *Store) writeVersionsCache(registry string, vs []Version) {
+	var b strings.Builder
+	b.WriteString(versionsCacheHeader + "\n")
+	for _, v := range vs {
+		fields := []string{v.Commit.String(), v.Tree.String(), v.Name, v.Date, v.Format, v.SHA256, strconv.Itoa(v.Records), v.RawFile, v.Title}
+		for _, f := range fields {
+			if strings.ContainsAny(f, "\t\n") {
+				return // cannot be cached in this form; the walk will do
+			}
+		}
+		b.WriteString(strings.Join(fields, "\t") + "\n")
+	}
+	path := s.versionsCachePath(registry)
+	if os.MkdirAll(filepath.Dir(path), 0o755) != nil {
+		return
+	}
+	writeFileAtomic(path, []byte(b.String()), 0o644, false)
+}
