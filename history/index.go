@@ -9,6 +9,7 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/regdiff/regdiff/snapshots"
@@ -33,10 +34,15 @@ type Index struct {
 	src   Source
 	path  string
 	trees map[plumbing.Hash][]snapshots.File
-	blobs map[plumbing.Hash]*blobLines
-	lines []line
-	ids   map[string]int32 // line text → id; built when the first new line is added
-	dirty bool
+	// rawTrees are trees as the index file holds them, decoded on first
+	// use: a history reads one or two files of each of thousands of
+	// trees, and allocating every tree's file list was most of its cost.
+	rawTrees map[plumbing.Hash][]byte
+	paths    []string // of rawTrees' path ids
+	blobs    map[plumbing.Hash]*blobLines
+	lines    []line
+	ids      map[string]int32 // line text → id; built when the first new line is added
+	dirty    bool
 }
 
 // line is one distinct record line of a normalized file.
@@ -55,7 +61,7 @@ type blobLines struct {
 
 // NewIndex returns an empty in-memory index over src.
 func NewIndex(src Source) *Index {
-	return &Index{src: src, trees: map[plumbing.Hash][]snapshots.File{}, blobs: map[plumbing.Hash]*blobLines{}}
+	return &Index{src: src, trees: map[plumbing.Hash][]snapshots.File{}, rawTrees: map[plumbing.Hash][]byte{}, blobs: map[plumbing.Hash]*blobLines{}}
 }
 
 // OpenIndex returns an index over src loaded from the file at path, which
@@ -91,6 +97,16 @@ func (ix *Index) Files(v snapshots.Version) ([]snapshots.File, error) {
 	if fs, ok := ix.trees[v.Tree]; ok && !v.Tree.IsZero() {
 		return fs, nil
 	}
+	if raw, ok := ix.rawTrees[v.Tree]; ok {
+		d := decoder{data: raw}
+		fs := make([]snapshots.File, d.count())
+		for i := range fs {
+			fs[i] = snapshots.File{Path: ix.paths[d.uvarint()], Hash: d.hash()} // ids checked by decode
+		}
+		delete(ix.rawTrees, v.Tree)
+		ix.trees[v.Tree] = fs
+		return fs, nil
+	}
 	fs, err := ix.src.Files(v)
 	if err != nil {
 		return nil, err
@@ -100,6 +116,29 @@ func (ix *Index) Files(v snapshots.Version) ([]snapshots.File, error) {
 		ix.dirty = true
 	}
 	return fs, nil
+}
+
+// pick returns the hashes of a version's files at paths, the zero hash
+// for a file the version lacks, without decoding a tree the index holds.
+func (ix *Index) pick(v snapshots.Version, paths []string) ([]plumbing.Hash, error) {
+	raw, ok := ix.rawTrees[v.Tree]
+	if !ok {
+		files, err := ix.Files(v)
+		if err != nil {
+			return nil, err
+		}
+		return pick(files, paths), nil
+	}
+	out := make([]plumbing.Hash, len(paths))
+	d := decoder{data: raw}
+	for n := d.count(); n > 0; n-- {
+		p := ix.paths[d.uvarint()]
+		h := d.hash()
+		if i := slices.Index(paths, p); i >= 0 {
+			out[i] = h
+		}
+	}
+	return out, nil
 }
 
 // Blob reads a blob from the source.
@@ -260,6 +299,9 @@ func (ix *Index) encode() []byte {
 		u(len(raw))
 		body = append(body, raw...)
 	}
+	for h := range ix.rawTrees {
+		ix.Files(snapshots.Version{Tree: h}) // cannot fail: the tree is held
+	}
 	pathIDs := map[string]int{}
 	var paths []string
 	for _, fs := range ix.trees {
@@ -316,19 +358,21 @@ func (ix *Index) decode(data []byte) error {
 	for i := range paths {
 		paths[i] = string(d.bytes(d.uvarint()))
 	}
+	ix.paths = paths
 	n = d.count()
 	for range n {
 		h := d.hash()
-		fs := make([]snapshots.File, d.count())
-		for i := range fs {
-			p := d.uvarint()
-			if p >= len(paths) {
+		before := d.data
+		for k := d.count(); k > 0 && d.err == nil; k-- {
+			if d.uvarint() >= len(paths) {
 				d.err = errCorrupt
-				break
 			}
-			fs[i] = snapshots.File{Path: paths[p], Hash: d.hash()}
+			d.hash()
 		}
-		ix.trees[h] = fs
+		if d.err != nil {
+			break
+		}
+		ix.rawTrees[h] = before[:len(before)-len(d.data)]
 	}
 	if d.err == nil && len(d.data) != 0 {
 		d.err = errCorrupt

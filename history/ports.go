@@ -45,11 +45,10 @@ func (b *builder) ports(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		files, err := b.ix.Files(v)
+		hashes, err := b.ix.pick(v, paths)
 		if err != nil {
 			return err
 		}
-		hashes := pick(files, paths)
 		if i == 0 || !slices.Equal(hashes, prev) {
 			lists := make([][]int32, len(paths))
 			for j, p := range paths {
