@@ -121,7 +121,7 @@ func parsePorts(s string) (lo, hi int, isNum bool, err error) {
 		return 0, 0, true, err
 	}
 	if hi < lo {
-		return 0, 0, true, fmt.Errorf("range %s is backwards: write %d-%d", s, hi, lo)
+		return 0, 0, true, fmt.Errorf("range %d-%d is backwards: write %d-%d", lo, hi, hi, lo)
 	}
 	return lo, hi, true, nil
 }
