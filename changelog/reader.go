@@ -2,7 +2,6 @@ package changelog
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"path"
 	"strings"
@@ -77,7 +76,7 @@ func (r *reader) decode(f snapshots.File) ([]snapshots.Record, error) {
 		ln, ok := r.lines[string(l)]
 		if !ok {
 			ln.key = string(l)
-			if err := json.Unmarshal(l, &ln.rec); err != nil {
+			if ln.rec, err = snapshots.DecodeRecordLine(ln.key); err != nil {
 				return nil, fmt.Errorf("%s:%d: %w", f.Path, n, err)
 			}
 			r.lines[ln.key] = ln
@@ -176,7 +175,7 @@ func (r *reader) differing(a, b snapshots.Version) (old, new []snapshots.Record,
 		if path.Base(p) != rangesFile {
 			return nil
 		}
-		s, err := r.changedSpans(ha[p], hb[p])
+		s, err := r.s.RangesDiffering(ha[p], hb[p])
 		if err != nil {
 			return fmt.Errorf("%s: %w", p, err)
 		}
@@ -238,42 +237,6 @@ func bucketPorts(p string) (lo, hi int, ok bool) {
 		return 0, 0, false
 	}
 	return snapshots.ParseRange(name)
-}
-
-// changedSpans returns the port spans of the lines that are in one of two
-// ranges files and not in the other (a zero hash is an absent file).
-func (r *reader) changedSpans(a, b plumbing.Hash) ([][2]int, error) {
-	count := map[string]int{}
-	for i, h := range []plumbing.Hash{a, b} {
-		if h.IsZero() {
-			continue
-		}
-		data, err := r.s.Blob(h)
-		if err != nil {
-			return nil, err
-		}
-		for l := range bytes.SplitSeq(data, []byte{'\n'}) {
-			if len(bytes.TrimSpace(l)) > 0 {
-				count[string(l)] += 1 - 2*i // +1 in a, -1 in b
-			}
-		}
-	}
-	var spans [][2]int
-	for l, n := range count {
-		if n == 0 {
-			continue
-		}
-		rec := r.lines[l].rec
-		if _, ok := r.lines[l]; !ok {
-			if err := json.Unmarshal([]byte(l), &rec); err != nil {
-				return nil, err
-			}
-		}
-		if lo, hi, ok := rec.Range(); ok {
-			spans = append(spans, [2]int{lo, hi})
-		}
-	}
-	return spans, nil
 }
 
 // forget drops the cached files and blobs that v does not use.

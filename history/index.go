@@ -3,7 +3,6 @@ package history
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -214,8 +213,8 @@ func lineRange(l []byte) (lo, hi int32, err error) {
 			return rangeOf(string(num[:j]))
 		}
 	}
-	var r snapshots.Record
-	if err := json.Unmarshal(l, &r); err != nil {
+	r, err := snapshots.DecodeRecordLine(string(l))
+	if err != nil {
 		return 0, 0, err
 	}
 	return rangeOf(r.Number)
@@ -231,9 +230,7 @@ func rangeOf(number string) (lo, hi int32, err error) {
 
 // record decodes line id.
 func (ix *Index) record(id int32) (snapshots.Record, error) {
-	var r snapshots.Record
-	err := json.Unmarshal(ix.lines[id].text, &r)
-	return r, err
+	return snapshots.DecodeRecordLine(string(ix.lines[id].text))
 }
 
 // Save writes the index to the file it was opened from, when it learned

@@ -147,16 +147,26 @@ func decodeRecords(dst []Record, name string, data []byte) ([]Record, error) {
 		if strings.TrimSpace(l) == "" {
 			continue
 		}
-		dst = append(dst, Record{})
-		r := &dst[len(dst)-1]
-		if !parseRecordJSON(l, r) {
-			*r = Record{}
-			if err := json.Unmarshal([]byte(l), r); err != nil {
-				return dst[:len(dst)-1], fmt.Errorf("%s:%d: %w", name, line, err)
-			}
+		r, err := DecodeRecordLine(l)
+		if err != nil {
+			return dst, fmt.Errorf("%s:%d: %w", name, line, err)
 		}
+		dst = append(dst, r)
 	}
 	return dst, nil
+}
+
+// DecodeRecordLine decodes one line of a normalized file: with the fast
+// reader of the lines regdiff writes, and encoding/json for anything else
+// (a line written by another tool or by hand).
+func DecodeRecordLine(line string) (Record, error) {
+	var r Record
+	if parseRecordJSON(line, &r) {
+		return r, nil
+	}
+	r = Record{}
+	err := json.Unmarshal([]byte(line), &r)
+	return r, err
 }
 
 // CheckID refuses a registry id that validID refuses, with the message

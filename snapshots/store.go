@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -395,7 +394,7 @@ func (s *Store) RecordsDiffering(a, b Version) (old, new []Record, err error) {
 		if ha[rp] == hb[rp] {
 			continue
 		}
-		spans, err := s.rangesDiffering(ha[rp], hb[rp])
+		spans, err := s.RangesDiffering(ha[rp], hb[rp])
 		if err != nil {
 			return nil, nil, err
 		}
@@ -466,9 +465,10 @@ func (s *Store) looseBlob(h plumbing.Hash) ([]byte, bool) {
 	return data, true
 }
 
-// rangesDiffering returns the spans of the range records that are not on
-// both sides of two versions of a ranges file (lines compared as text).
-func (s *Store) rangesDiffering(a, b plumbing.Hash) ([][2]int, error) {
+// RangesDiffering returns the port spans of the range records that are not
+// on both sides of two versions of a ranges file (lines compared as text; a
+// zero hash is an absent file).
+func (s *Store) RangesDiffering(a, b plumbing.Hash) ([][2]int, error) {
 	count := map[string]int{}
 	for i, h := range []plumbing.Hash{a, b} {
 		if h.IsZero() {
@@ -489,11 +489,9 @@ func (s *Store) rangesDiffering(a, b plumbing.Hash) ([][2]int, error) {
 		if n == 0 {
 			continue
 		}
-		var r Record
-		if !parseRecordJSON(line, &r) {
-			if err := json.Unmarshal([]byte(line), &r); err != nil {
-				return nil, fmt.Errorf("%s: %w", rangesFile, err)
-			}
+		r, err := DecodeRecordLine(line)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", rangesFile, err)
 		}
 		if lo, hi, ok := r.Range(); ok {
 			spans = append(spans, [2]int{lo, hi})
