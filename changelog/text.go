@@ -3,7 +3,6 @@ package changelog
 import (
 	"bufio"
 	"bytes"
-	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -114,22 +113,9 @@ func summaryText(r *diff.Result) string {
 // portsText counts ports per kind of status transition, most frequent
 // first, as diff's summary line does: "95 Unassigned → Assigned, …".
 func portsText(ts []diff.Transition) string {
-	type ft struct{ from, to diff.Status }
-	counts := map[ft]int{}
-	var order []ft
-	for _, t := range ts {
-		k := ft{t.From, t.To}
-		if _, ok := counts[k]; !ok {
-			order = append(order, k)
-		}
-		counts[k] += t.Count()
-	}
-	slices.SortFunc(order, func(a, b ft) int {
-		return cmp.Or(cmp.Compare(counts[b], counts[a]), cmp.Compare(a.from, b.from), cmp.Compare(a.to, b.to))
-	})
-	out := make([]string, len(order))
-	for i, k := range order {
-		out[i] = fmt.Sprintf("%s %s → %s", thousands(counts[k]), k.from, k.to)
+	var out []string
+	for _, c := range diff.CountTransitions(ts) {
+		out = append(out, fmt.Sprintf("%s %s → %s", thousands(c.Ports), c.From, c.To))
 	}
 	return strings.Join(out, ", ")
 }

@@ -61,25 +61,37 @@ func summaryLine(r *Result) string {
 	return s
 }
 
-// portSummary counts ports (transport and port pairs) per kind of
-// transition, most frequent first.
-func portSummary(ts []Transition) []string {
-	type ft struct{ from, to Status }
-	counts := map[ft]int{}
-	var order []ft
+// PortCount is how many ports (transport and port pairs) made one kind of
+// status transition.
+type PortCount struct {
+	From, To Status
+	Ports    int
+}
+
+// CountTransitions counts ports per kind of transition, most frequent
+// first: the "ports:" part of a summary line.
+func CountTransitions(ts []Transition) []PortCount {
+	var out []PortCount
+	at := map[[2]Status]int{}
 	for _, t := range ts {
-		k := ft{t.From, t.To}
-		if _, ok := counts[k]; !ok {
-			order = append(order, k)
+		k := [2]Status{t.From, t.To}
+		i, ok := at[k]
+		if !ok {
+			i, at[k] = len(out), len(out)
+			out = append(out, PortCount{From: t.From, To: t.To})
 		}
-		counts[k] += t.Count()
+		out[i].Ports += t.Count()
 	}
-	slices.SortFunc(order, func(a, b ft) int {
-		return cmp.Or(cmp.Compare(counts[b], counts[a]), cmp.Compare(a.from, b.from), cmp.Compare(a.to, b.to))
+	slices.SortFunc(out, func(a, b PortCount) int {
+		return cmp.Or(cmp.Compare(b.Ports, a.Ports), cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To))
 	})
-	out := make([]string, len(order))
-	for i, k := range order {
-		out[i] = fmt.Sprintf("%d %s → %s", counts[k], k.from, k.to)
+	return out
+}
+
+func portSummary(ts []Transition) []string {
+	var out []string
+	for _, c := range CountTransitions(ts) {
+		out = append(out, fmt.Sprintf("%d %s → %s", c.Ports, c.From, c.To))
 	}
 	return out
 }
