@@ -3,7 +3,6 @@ package snapshots
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -42,27 +41,7 @@ func TestLegacyGolden(t *testing.T) {
 				if err != nil {
 					t.Fatalf("parse: %v", err)
 				}
-				var buf bytes.Buffer
-				enc := json.NewEncoder(&buf)
-				enc.SetEscapeHTML(false)
-				enc.SetIndent("", "\t")
-				if err := enc.Encode(reg); err != nil {
-					t.Fatal(err)
-				}
-				got := buf.Bytes()
-				golden := strings.TrimSuffix(file, ".txt") + ".json"
-				if *update {
-					if err := os.WriteFile(golden, got, 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("%v (run go test -update to create it)", err)
-				}
-				if !bytes.Equal(got, want) {
-					t.Errorf("got:\n%s\nwant (%s):\n%s", got, golden, want)
-				}
+				checkGolden(t, reg, strings.TrimSuffix(file, ".txt")+".json")
 			})
 		}
 	}

@@ -2,10 +2,8 @@ package snapshots
 
 import (
 	"bytes"
-	"encoding/json"
 	"encoding/xml"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,8 +13,6 @@ import (
 
 	"github.com/regdiff/regdiff/internal/shareddata"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
 // TestParseXMLGolden parses the fixtures under testdata/xml and compares the
 // result, as JSON, with the golden file beside each.
@@ -35,27 +31,7 @@ func TestParseXMLGolden(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ParseXML: %v", err)
 			}
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetEscapeHTML(false)
-			enc.SetIndent("", "\t")
-			if err := enc.Encode(reg); err != nil {
-				t.Fatal(err)
-			}
-			got := buf.Bytes()
-			golden := strings.TrimSuffix(file, ".xml") + ".json"
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("got:\n%s\nwant (%s):\n%s", got, golden, want)
-			}
+			checkGolden(t, reg, strings.TrimSuffix(file, ".xml")+".json")
 			checkSameAsNaive(t, data, reg)
 		})
 	}
