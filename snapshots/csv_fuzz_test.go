@@ -2,9 +2,6 @@ package snapshots
 
 import (
 	"bytes"
-	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 )
 
@@ -13,26 +10,13 @@ import (
 // numbers that are numbers or ranges, dates as Updated, and the same
 // result for the input with LF line ends turned to CRLF.
 func FuzzParseCSV(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("testdata", "csv", "*.csv"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, file := range files {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	addFixtures(f, "csv/*.csv")
 	f.Add([]byte(csvHead2018 + "a,1,tcp,\"x\n\"\"y\",[A][B],[B],2001-02,,[RFC1][[t]],,,\n"))
 	f.Add([]byte(csvHead2019 + "a,1-2,tcp,\"x,,,,,,,,\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		reg, err := ParseCSV(data)
 		if err != nil {
-			var pe *ParseError
-			if !errors.As(err, &pe) || pe.Line < 1 || pe.Line > 1+bytes.Count(data, []byte{'\n'}) {
-				t.Fatalf("got error %T %v, want a *ParseError with a line of the input", err, err)
-			}
+			checkParseError(t, err, data)
 			return
 		}
 		checkAccepted(t, reg, "csv")

@@ -3,8 +3,10 @@ package snapshots
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -33,5 +35,33 @@ func checkGolden(t *testing.T, reg *Registry, golden string) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("got:\n%s\nwant (%s):\n%s", got, golden, want)
+	}
+}
+
+// addFixtures seeds a fuzz target with the files under testdata matching
+// each pattern; a pattern matching nothing is a mistake.
+func addFixtures(f *testing.F, patterns ...string) {
+	f.Helper()
+	for _, pattern := range patterns {
+		files, err := filepath.Glob(filepath.Join("testdata", pattern))
+		if err != nil || len(files) == 0 {
+			f.Fatalf("no fixtures match testdata/%s: %v", pattern, err)
+		}
+		for _, file := range files {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(data)
+		}
+	}
+}
+
+// checkParseError fails unless err is a *ParseError naming a line of data.
+func checkParseError(t *testing.T, err error, data []byte) {
+	t.Helper()
+	var pe *ParseError
+	if !errors.As(err, &pe) || pe.Line < 1 || pe.Line > 1+bytes.Count(data, []byte{'\n'}) {
+		t.Fatalf("got error %T %v, want a *ParseError with a line of the input", err, err)
 	}
 }

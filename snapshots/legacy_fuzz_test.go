@@ -1,9 +1,6 @@
 package snapshots
 
 import (
-	"errors"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -15,17 +12,7 @@ import (
 // *ParseError giving a line, and accepts only well-formed records; and that
 // the recognizers do not panic either.
 func legacyFuzz(f *testing.F, parse func([]byte) (*Registry, error), max int, seeds ...string) {
-	files, err := filepath.Glob(filepath.Join("testdata", "legacy", "*", "*.txt"))
-	if err != nil || len(files) == 0 {
-		f.Fatalf("no fixtures: %v", err)
-	}
-	for _, file := range files {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	addFixtures(f, "legacy/*/*.txt")
 	for _, s := range append(seeds, " \xa0", "#  \xa0\n", "\xa0 1/tcp", "x\r\n\f\n") {
 		f.Add([]byte(s))
 	}
@@ -38,10 +25,7 @@ func legacyFuzz(f *testing.F, parse func([]byte) (*Registry, error), max int, se
 		looksProtocolNumbersText(head)
 		reg, err := parse(data)
 		if err != nil {
-			var pe *ParseError
-			if !errors.As(err, &pe) || pe.Line < 1 {
-				t.Fatalf("got error %T %v, want a *ParseError with a line", err, err)
-			}
+			checkParseError(t, err, data)
 			return
 		}
 		if len(reg.Records) == 0 {

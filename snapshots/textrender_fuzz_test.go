@@ -1,10 +1,6 @@
 package snapshots
 
 import (
-	"bytes"
-	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 )
 
@@ -13,26 +9,13 @@ import (
 // accepts, gives one of the two registries with numbers that are numbers
 // or ranges and a date or nothing as Updated.
 func FuzzParseTextRendering(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("testdata", "textrender", "*.txt"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, file := range files {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	addFixtures(f, "textrender/*.txt")
 	f.Add([]byte(trServicesDoc([]string{"a b", "1", "tcp", "x y z\n\nw", "[A][B]", "[B]", "", "", "[[t]]"})))
 	f.Add([]byte(trProtocolsDoc([]string{"1-2", "K", "P Q R", "Y", "[RFC1][Jon_Postel][x y]"})))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		reg, err := ParseTextRendering(data)
 		if err != nil {
-			var pe *ParseError
-			if !errors.As(err, &pe) || pe.Line < 1 || pe.Line > 1+bytes.Count(data, []byte{'\n'}) {
-				t.Fatalf("got error %T %v, want a *ParseError with a line of the input", err, err)
-			}
+			checkParseError(t, err, data)
 			return
 		}
 		checkAccepted(t, reg, "text-rendering")
