@@ -30,15 +30,7 @@ var realStores = struct {
 	m map[int]*snapshots.Store
 }{m: map[int]*snapshots.Store{}}
 
-var tempDirs []string
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	for _, d := range tempDirs {
-		os.RemoveAll(d)
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(shareddata.Main(m)) }
 
 func realStore(tb testing.TB, step int) *snapshots.Store {
 	tb.Helper()
@@ -74,11 +66,10 @@ func realStore(tb testing.TB, step int) *snapshots.Store {
 	if s := realStores.m[step]; s != nil {
 		return s
 	}
-	dir, err := os.MkdirTemp("", "regdiff-changelog-")
+	dir, err := shareddata.TempDir("regdiff-changelog-")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tempDirs = append(tempDirs, dir)
 	s, err := snapshots.Create(dir + "/store")
 	if err != nil {
 		tb.Fatal(err)

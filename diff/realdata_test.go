@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"math/rand"
+	"os"
 	"runtime"
 	"slices"
 	"strconv"
@@ -471,3 +472,6 @@ func BenchmarkPortStatuses(b *testing.B) {
 		PortStatuses(reg.Records)
 	}
 }
+
+// TestMain removes the shared clone and stores the tests made.
+func TestMain(m *testing.M) { os.Exit(shareddata.Main(m)) }

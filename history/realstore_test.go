@@ -26,15 +26,7 @@ var real struct {
 	err      error
 }
 
-var tempDirs []string
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	for _, d := range tempDirs {
-		os.RemoveAll(d)
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(shareddata.Main(m)) }
 
 // realStore returns the store built from ../shared/data/iana-history.bundle
 // and the bundle versions it holds, or skips when the data is absent.
@@ -55,12 +47,11 @@ func realStore(tb testing.TB) (*snapshots.Store, []shareddata.Version) {
 		// like a fresh one, and imported into when it lacks versions
 		// (-short uses its own, REGDIFF_HISTORY_STORE-short).
 		if real.dir = os.Getenv("REGDIFF_HISTORY_STORE"); real.dir == "" {
-			tmp, err := os.MkdirTemp("", "regdiff-history-")
+			tmp, err := shareddata.TempDir("regdiff-history-")
 			if err != nil {
 				real.err = err
 				return
 			}
-			tempDirs = append(tempDirs, tmp)
 			real.dir = filepath.Join(tmp, "store")
 		} else if testing.Short() {
 			real.dir += "-short"

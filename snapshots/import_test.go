@@ -26,6 +26,9 @@ func bundleInputs(t testing.TB) []snapshots.Input {
 	return inputs
 }
 
+// TestMain removes the shared clone and stores the tests made.
+func TestMain(m *testing.M) { os.Exit(shareddata.Main(m)) }
+
 var (
 	fullOnce  sync.Once
 	fullStore *snapshots.Store
@@ -38,7 +41,7 @@ func importedBundle(t *testing.T) (*snapshots.Store, *snapshots.Summary) {
 	t.Helper()
 	inputs := bundleInputs(t)
 	fullOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "regdiff-bundle-store-")
+		dir, err := shareddata.TempDir("regdiff-bundle-store-")
 		if err != nil {
 			fullErr = err
 			return

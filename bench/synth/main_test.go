@@ -15,6 +15,9 @@ import (
 	"github.com/regdiff/regdiff/snapshots"
 )
 
+// TestMain removes the shared clone and stores the tests made.
+func TestMain(m *testing.M) { os.Exit(shareddata.Main(m)) }
+
 // The checks parse every output with the project's own parser and compare
 // it with the version before, so they hold the generator to what a reader
 // of the files sees, not to its own bookkeeping.

@@ -34,7 +34,7 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
-	os.Exit(m.Run())
+	os.Exit(shareddata.Main(m))
 }
 
 func regdiffProcess(ctx context.Context, args ...string) *exec.Cmd {

@@ -53,7 +53,38 @@ var (
 	cloneOnce sync.Once
 	cloneDir  string
 	cloneErr  error
+
+	tempMu   sync.Mutex
+	tempDirs []string
 )
+
+// TempDir makes a folder for what a test binary builds once and shares
+// between its tests (a clone, an imported store), which t.TempDir cannot
+// hold: its folder goes with the test that made it. [Main] removes it.
+func TempDir(prefix string) (string, error) {
+	dir, err := os.MkdirTemp("", prefix)
+	if err == nil {
+		tempMu.Lock()
+		tempDirs = append(tempDirs, dir)
+		tempMu.Unlock()
+	}
+	return dir, err
+}
+
+// Main runs a package's tests and removes the folders [TempDir] made; a
+// package that uses the shared data calls it from TestMain as
+// os.Exit(shareddata.Main(m)). Without it every run left a clone of the
+// bundle, and some a 200 MB store, in the temp folder.
+func Main(m *testing.M) int {
+	code := m.Run()
+	tempMu.Lock()
+	defer tempMu.Unlock()
+	for _, d := range tempDirs {
+		os.RemoveAll(d)
+	}
+	tempDirs = nil
+	return code
+}
 
 // Clone returns a clone of the bundle, made once per test binary.
 func Clone(tb testing.TB) string {
@@ -63,7 +94,7 @@ func Clone(tb testing.TB) string {
 		tb.Skip("git command not found; needed to read the shared bundle independently")
 	}
 	cloneOnce.Do(func() {
-		cloneDir, cloneErr = os.MkdirTemp("", "regdiff-shared-")
+		cloneDir, cloneErr = TempDir("regdiff-shared-")
 		if cloneErr != nil {
 			return
 		}
