@@ -1,12 +1,12 @@
 package snapshots
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -24,43 +24,87 @@ import (
 // loose ref file (as git reads them).
 func (s *Store) readRefs() (map[string]plumbing.Hash, error) {
 	refs := map[string]plumbing.Hash{}
-	data, err := os.ReadFile(filepath.Join(s.dir, "packed-refs"))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("read refs in %s: %w", s.dir, err)
-	}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || line[0] == '#' || line[0] == '^' {
-			continue
-		}
-		h, name, ok := strings.Cut(line, " ")
-		if !ok || len(h) != 40 {
-			return nil, fmt.Errorf("read refs in %s: bad packed-refs line %q", s.dir, line)
-		}
-		refs[name] = plumbing.NewHash(h)
+	err := s.packedRefs(func(name []byte, h plumbing.Hash) bool {
+		refs[string(name)] = h
+		return true
+	})
+	if err != nil {
+		return nil, err
 	}
 	root := filepath.Join(s.dir, "refs")
 	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".tmp-") {
 			return err
 		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
+		h, ok, err := readLooseRef(path)
+		if ok {
+			rel, _ := filepath.Rel(s.dir, path)
+			refs[filepath.ToSlash(rel)] = h
 		}
-		text := strings.TrimSpace(string(b))
-		if len(text) != 40 {
-			return nil // symbolic or damaged loose ref: not ours
-		}
-		rel, _ := filepath.Rel(s.dir, path)
-		refs[filepath.ToSlash(rel)] = plumbing.NewHash(text)
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read refs in %s: %w", s.dir, err)
 	}
 	return refs, nil
+}
+
+// readRef returns one ref as readRefs would, without the map of all of
+// them: a store holds a tag per version, and a command that wants only a
+// branch tip spent more time reading 5,000 tags than the rest of its work.
+func (s *Store) readRef(name string) (plumbing.Hash, bool, error) {
+	// regdiff writes no loose refs; one that does not read (missing, a
+	// folder) is left to readRefs and verify to report.
+	if !strings.Contains(name, "..") && !strings.HasPrefix(path.Base(name), ".tmp-") {
+		if h, ok, _ := readLooseRef(filepath.Join(s.dir, filepath.FromSlash(name))); ok {
+			return h, true, nil
+		}
+	}
+	var found plumbing.Hash
+	var ok bool
+	err := s.packedRefs(func(n []byte, h plumbing.Hash) bool {
+		if string(n) == name {
+			found, ok = h, true
+		}
+		return !ok
+	})
+	return found, ok, err
+}
+
+// packedRefs calls fn with each ref of packed-refs until fn returns false.
+func (s *Store) packedRefs(fn func(name []byte, h plumbing.Hash) bool) error {
+	data, err := os.ReadFile(filepath.Join(s.dir, "packed-refs"))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("read refs in %s: %w", s.dir, err)
+	}
+	for len(data) > 0 {
+		var line []byte
+		line, data, _ = bytes.Cut(data, []byte("\n"))
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		if len(line) == 0 || line[0] == '#' || line[0] == '^' {
+			continue
+		}
+		hex, name, ok := bytes.Cut(line, []byte(" "))
+		h, okh := parseHash(string(hex))
+		if !ok || !okh {
+			return fmt.Errorf("read refs in %s: bad packed-refs line %q", s.dir, line)
+		}
+		if !fn(name, h) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// readLooseRef reads a loose ref file; ok is false for a symbolic or
+// damaged one, which is not regdiff's.
+func readLooseRef(path string) (h plumbing.Hash, ok bool, err error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return h, false, err
+	}
+	h, ok = parseHash(strings.TrimSpace(string(b)))
+	return h, ok, nil
 }
 
 // writeRefs replaces the refs under each prefix in drop and then sets those

@@ -1,6 +1,7 @@
 package snapshots
 
 import (
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -31,11 +32,10 @@ func (s *Store) Versions(registry string) ([]Version, error) {
 // versions is Versions, reading and keeping the cache when useCache is set
 // (verify walks every commit itself).
 func (s *Store) versions(registry string, useCache bool) ([]Version, error) {
-	refs, err := s.readRefs()
+	tip, ok, err := s.readRef("refs/heads/" + registry)
 	if err != nil {
 		return nil, err
 	}
-	tip, ok := refs["refs/heads/"+registry]
 	if !ok {
 		return nil, fmt.Errorf("registry %s: %w in %s", registry, ErrEmpty, s.dir)
 	}
@@ -126,11 +126,17 @@ func (s *Store) readVersionsCache(registry string) []Version {
 	return vs
 }
 
+// parseHash decodes a hex hash without allocating (plumbing.IsHash and
+// NewHash each allocate, and a list reads two hashes per version).
 func parseHash(s string) (plumbing.Hash, bool) {
-	if len(s) != 40 || !plumbing.IsHash(s) {
-		return plumbing.ZeroHash, false
+	var h plumbing.Hash
+	var buf [2 * len(h)]byte
+	if len(s) != len(buf) {
+		return h, false
 	}
-	return plumbing.NewHash(s), true
+	copy(buf[:], s)
+	_, err := hex.Decode(h[:], buf[:])
+	return h, err == nil
 }
 
 func (s *Store) writeVersionsCache(registry string, vs []Version) {
