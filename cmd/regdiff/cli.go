@@ -113,15 +113,21 @@ func (g *globals) openStore() (*snapshots.Store, error) {
 // versions lists the registry's versions, with a clear error when there are none.
 func (g *globals) versions(s *snapshots.Store) ([]snapshots.Version, error) {
 	vs, err := s.Versions(g.registry)
+	return vs, g.noVersions(s, err)
+}
+
+// noVersions explains an error that wraps snapshots.ErrEmpty (the registry
+// has no versions in s) with what to do; it returns other errors as they are.
+func (g *globals) noVersions(s *snapshots.Store, err error) error {
 	if errors.Is(err, snapshots.ErrEmpty) {
 		regs, _ := s.Registries()
 		hint := "run `regdiff fetch` or `regdiff import PATH` first"
 		if len(regs) > 0 {
 			hint = "the store holds: " + strings.Join(regs, ", ") + " (choose with --registry)"
 		}
-		return nil, withCode(exitStore, fmt.Errorf("no versions of %s in %s", g.registry, s.Dir()), hint)
+		return withCode(exitStore, fmt.Errorf("no versions of %s in %s", g.registry, s.Dir()), hint)
 	}
-	return vs, err
+	return err
 }
 
 // lockStore creates the store if needed and takes its write lock.

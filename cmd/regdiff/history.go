@@ -43,9 +43,6 @@ keyed by git hashes, so it is never stale, and it can be deleted at any time.
 			if err != nil {
 				return err
 			}
-			if _, err := g.versions(s); err != nil {
-				return err
-			}
 			ix, err := history.OpenIndex(s, filepath.Join(s.Dir(), "cache", "history.idx"))
 			if err != nil {
 				fmt.Fprintf(g.io.Err, "regdiff: warning: history cache ignored: %v\n", err)
@@ -59,7 +56,7 @@ keyed by git hashes, so it is never stale, and it can be deleted at any time.
 				if errors.Is(err, history.ErrNoSuchName) {
 					return withCode(exitError, err) // the message carries the suggestions
 				}
-				return err
+				return g.noVersions(s, err)
 			}
 			if ix != nil {
 				if err := ix.Save(); err != nil {
