@@ -25,23 +25,42 @@ import (
 //
 // Lines are stored once however many files and versions share them (the
 // 359 versions of the port registry hold 506,000 record lines but only
-// 15,500 distinct ones), so the file stays small: a few MB.
+// 15,500 distinct ones), and a file is mostly stored as its difference from
+// the one before it at the same path, so the file stays small: a few MB.
 //
 // An Index is a [Source] itself: pass it to Build in place of the store.
 // It is not safe for concurrent use.
 type Index struct {
-	src   Source
-	path  string
-	trees map[plumbing.Hash][]snapshots.File
-	// rawTrees are trees as the index file holds them, decoded on first
-	// use: a history reads one or two files of each of thousands of
-	// trees, and allocating every tree's file list was most of its cost.
-	rawTrees map[plumbing.Hash][]byte
-	paths    []string // of rawTrees' path ids
-	blobs    map[plumbing.Hash]*blobLines
-	lines    []line
-	ids      map[string]int32 // line text → id; built when the first new line is added
-	dirty    bool
+	src  Source
+	path string
+
+	// Trees the index file holds, column-wise: a history reads one or two
+	// files of each of thousands of trees, and decoding every tree's file
+	// list was most of its cost. rows is the trees' hashes, sorted, 20
+	// bytes each; cols[i] gives, for each row, the file at paths[i] as a
+	// 1-based number into blobTab (0: the tree lacks it).
+	rows    []byte
+	next    int                     // the row after the last one found: versions are asked for in order
+	rowOf   map[plumbing.Hash]int32 // built when next misses
+	paths   []string                // sorted
+	cols    []column
+	blobTab []byte // 20 bytes per hash
+
+	trees   map[plumbing.Hash][]snapshots.File // trees read from the source or decoded from rows
+	learned []plumbing.Hash                    // trees read from the source, in the order read
+	blobs   map[plumbing.Hash]*blobLines
+	lines   []line
+	ids     map[string]int32 // line text → id; built when the first new line is added
+	// last is, per path, the file whose lines were last asked for: the
+	// base of the next new file's delta.
+	last  map[string]plumbing.Hash
+	dirty bool
+}
+
+// column is one path's file in each row, uvarint-encoded until first use.
+type column struct {
+	raw  []byte
+	refs []int32
 }
 
 // line is one distinct record line of a normalized file.
@@ -50,17 +69,37 @@ type line struct {
 	lo, hi int32 // the number range; lo = -1 when the record has no port number
 }
 
-// blobLines is a file's lines, as ids into Index.lines; raw holds them
-// uvarint-encoded until first use.
+// blobLines is a file's lines, as ids into Index.lines. Raw holds them
+// encoded until first use: a uvarint list, or, when depth > 0, a delta
+// from the file base, which has depth-1.
 type blobLines struct {
-	raw     []byte
-	ids     []int32
-	decoded bool
+	raw   []byte
+	depth int
+	base  plumbing.Hash
+	delta *delta // decoded delta
+	ids   []int32
+	known bool // ids are decoded
 }
+
+// delta is a file's lines as a change to its base's: base's lines less one
+// occurrence of each of del, with ins put in. Files of one path change a
+// few records per version, so a port query works out what covers it from
+// the base's answer and the delta, not by reading thousands of ids.
+type delta struct {
+	del []int32
+	ins []insert // by ascending position
+}
+
+// insert is a line at a position of the new list.
+type insert struct{ at, id int32 }
+
+// maxDepth bounds a chain of deltas, so that one file's lines never take
+// more than that many steps to rebuild.
+const maxDepth = 64
 
 // NewIndex returns an empty in-memory index over src.
 func NewIndex(src Source) *Index {
-	return &Index{src: src, trees: map[plumbing.Hash][]snapshots.File{}, rawTrees: map[plumbing.Hash][]byte{}, blobs: map[plumbing.Hash]*blobLines{}}
+	return &Index{src: src, trees: map[plumbing.Hash][]snapshots.File{}, blobs: map[plumbing.Hash]*blobLines{}, last: map[string]plumbing.Hash{}}
 }
 
 // OpenIndex returns an index over src loaded from the file at path, which
@@ -76,6 +115,9 @@ func OpenIndex(src Source, path string) (*Index, error) {
 	}
 	if err == nil {
 		err = ix.decode(data)
+	}
+	if errors.Is(err, errOtherVersion) {
+		err = nil // written by another version of regdiff: rebuilt without a word
 	}
 	if err != nil {
 		fresh := NewIndex(src)
@@ -96,13 +138,17 @@ func (ix *Index) Files(v snapshots.Version) ([]snapshots.File, error) {
 	if fs, ok := ix.trees[v.Tree]; ok && !v.Tree.IsZero() {
 		return fs, nil
 	}
-	if raw, ok := ix.rawTrees[v.Tree]; ok {
-		d := decoder{data: raw}
-		fs := make([]snapshots.File, d.count())
-		for i := range fs {
-			fs[i] = snapshots.File{Path: ix.paths[d.uvarint()], Hash: d.hash()} // ids checked by decode
+	if row, ok := ix.row(v.Tree); ok {
+		var fs []snapshots.File
+		for i, p := range ix.paths {
+			h, ok := ix.cell(i, row)
+			if !ok {
+				return ix.Files(v) // the file's columns were corrupt and are dropped
+			}
+			if !h.IsZero() {
+				fs = append(fs, snapshots.File{Path: p, Hash: h})
+			}
 		}
-		delete(ix.rawTrees, v.Tree)
 		ix.trees[v.Tree] = fs
 		return fs, nil
 	}
@@ -112,32 +158,83 @@ func (ix *Index) Files(v snapshots.Version) ([]snapshots.File, error) {
 	}
 	if !v.Tree.IsZero() {
 		ix.trees[v.Tree] = fs
+		ix.learned = append(ix.learned, v.Tree)
 		ix.dirty = true
 	}
 	return fs, nil
 }
 
-// pick returns the hashes of a version's files at paths, the zero hash
-// for a file the version lacks, without decoding a tree the index holds.
-func (ix *Index) pick(v snapshots.Version, paths []string) ([]plumbing.Hash, error) {
-	raw, ok := ix.rawTrees[v.Tree]
-	if !ok {
-		files, err := ix.Files(v)
-		if err != nil {
-			return nil, err
+// pick puts in out the hashes of a version's files at paths, the zero
+// hash for a file the version lacks, reading only those paths' columns.
+func (ix *Index) pick(v snapshots.Version, paths []string, out []plumbing.Hash) error {
+	if row, ok := ix.row(v.Tree); ok {
+		for j, p := range paths {
+			out[j] = plumbing.ZeroHash
+			i, found := slices.BinarySearch(ix.paths, p)
+			if !found {
+				continue
+			}
+			if out[j], ok = ix.cell(i, row); !ok {
+				return ix.pick(v, paths, out)
+			}
 		}
-		return pick(files, paths), nil
+		return nil
 	}
-	out := make([]plumbing.Hash, len(paths))
-	d := decoder{data: raw}
-	for n := d.count(); n > 0; n-- {
-		p := ix.paths[d.uvarint()]
-		h := d.hash()
-		if i := slices.Index(paths, p); i >= 0 {
-			out[i] = h
+	files, err := ix.Files(v)
+	if err != nil {
+		return err
+	}
+	pick(files, paths, out)
+	return nil
+}
+
+// row finds a tree among the rows. They are kept in the order the trees
+// were first read, which is mostly version order, so the row after the
+// last one found is tried first.
+func (ix *Index) row(tree plumbing.Hash) (int, bool) {
+	const size = len(tree)
+	if n := ix.next; n < len(ix.rows)/size && plumbing.Hash(ix.rows[n*size:]) == tree {
+		ix.next++
+		return n, true
+	}
+	if ix.rowOf == nil {
+		ix.rowOf = make(map[plumbing.Hash]int32, len(ix.rows)/size)
+		for i := range len(ix.rows) / size {
+			ix.rowOf[plumbing.Hash(ix.rows[i*size:])] = int32(i)
 		}
 	}
-	return out, nil
+	i, ok := ix.rowOf[tree]
+	if ok {
+		ix.next = int(i) + 1
+	}
+	return int(i), ok
+}
+
+// cell returns the file of column i in row, decoding the column on first
+// use. A column that does not decode (a hand-edited file; the checksum
+// catches the rest) drops every row, ok false: the trees are then read
+// from the source.
+func (ix *Index) cell(i, row int) (h plumbing.Hash, ok bool) {
+	c := &ix.cols[i]
+	if c.refs == nil {
+		rows, tab := len(ix.rows)/len(h), len(ix.blobTab)/len(h)
+		d := decoder{data: c.raw}
+		c.refs = make([]int32, rows)
+		for r := range c.refs {
+			if c.refs[r] = int32(d.uvarint()); int(c.refs[r]) > tab {
+				d.err = errCorrupt
+			}
+		}
+		if d.err != nil || len(d.data) != 0 {
+			ix.rows, ix.rowOf, ix.paths, ix.cols, ix.blobTab = nil, map[plumbing.Hash]int32{}, nil, nil, nil
+			return h, false
+		}
+		c.raw = nil
+	}
+	if ref := int(c.refs[row]); ref > 0 {
+		copy(h[:], ix.blobTab[(ref-1)*len(h):])
+	}
+	return h, true
 }
 
 // Blob reads a blob from the source.
@@ -149,18 +246,12 @@ func (ix *Index) fileLines(f snapshots.File) ([]int32, error) {
 	if f.Hash.IsZero() {
 		return nil, nil
 	}
-	if b, ok := ix.blobs[f.Hash]; ok {
-		if !b.decoded {
-			ids, err := decodeIDs(b.raw, len(ix.lines))
-			if err != nil {
-				// Only a hand-edited file passes the checksum and gets
-				// here; read the blob again.
-				delete(ix.blobs, f.Hash)
-				return ix.fileLines(f)
-			}
-			b.ids, b.raw, b.decoded = ids, nil, true
-		}
-		return b.ids, nil
+	base := ix.last[f.Path]
+	if f.Path != "" {
+		ix.last[f.Path] = f.Hash
+	}
+	if ids, ok := ix.heldLines(f.Hash, 0); ok {
+		return ids, nil
 	}
 	data, err := ix.src.Blob(f.Hash)
 	if err != nil {
@@ -196,9 +287,133 @@ func (ix *Index) fileLines(f snapshots.File) ([]int32, error) {
 		}
 		ids = append(ids, id)
 	}
-	ix.blobs[f.Hash] = &blobLines{ids: ids, decoded: true}
-	ix.dirty = true
+	ix.addBlob(f, base, ids)
 	return ids, nil
+}
+
+// heldLines returns the line ids of a blob the index holds, rebuilding a
+// delta's from its base; ok is false when the index lacks the blob or it
+// does not decode (a hand-edited file: it is dropped and read again).
+func (ix *Index) heldLines(h plumbing.Hash, steps int) ([]int32, bool) {
+	b, ok := ix.blobs[h]
+	if !ok {
+		return nil, false
+	}
+	if b.known {
+		return b.ids, true
+	}
+	var ids []int32
+	var err error
+	if b.depth == 0 {
+		ids, err = decodeIDs(b.raw, len(ix.lines))
+	} else if d, ok := ix.lineDelta(h); !ok {
+		err = errCorrupt
+	} else if base, ok := ix.heldLines(b.base, steps+1); !ok || steps > maxDepth {
+		err = errCorrupt
+	} else {
+		ids, err = d.apply(base)
+	}
+	if err != nil {
+		delete(ix.blobs, h)
+		return nil, false
+	}
+	b.ids, b.known = ids, true
+	return ids, true
+}
+
+// lineDelta returns a held blob's delta, or ok false when the index holds
+// the blob whole (or not at all, or corrupt).
+func (ix *Index) lineDelta(h plumbing.Hash) (*delta, bool) {
+	b, ok := ix.blobs[h]
+	if !ok || b.depth == 0 {
+		return nil, false
+	}
+	if b.delta == nil {
+		d, err := decodeDelta(b.raw, len(ix.lines))
+		if err != nil {
+			return nil, false
+		}
+		b.delta = d
+	}
+	return b.delta, true
+}
+
+// addBlob keeps a new file's lines, as a delta from base (the last file
+// asked for at its path) when that is much smaller than the list.
+func (ix *Index) addBlob(f snapshots.File, baseHash plumbing.Hash, ids []int32) {
+	nb := &blobLines{ids: ids, known: true}
+	ix.blobs[f.Hash] = nb
+	ix.dirty = true
+	base := ix.blobs[baseHash]
+	if f.Path == "" || baseHash == f.Hash || base == nil || base.depth >= maxDepth {
+		return
+	}
+	old, ok := ix.heldLines(baseHash, 0)
+	if !ok {
+		return
+	}
+	if d := makeDelta(old, ids); d != nil && 2*(len(d.del)+2*len(d.ins)) < len(ids) {
+		nb.depth, nb.base, nb.delta = base.depth+1, baseHash, d
+	}
+}
+
+// makeDelta returns the delta from old to new, or nil when applying it
+// would not give new back (lines whose order changed).
+func makeDelta(old, new []int32) *delta {
+	surplus := make(map[int32]int, len(old))
+	for _, id := range old {
+		surplus[id]++
+	}
+	d := &delta{}
+	for i, id := range new {
+		if surplus[id] > 0 {
+			surplus[id]--
+		} else {
+			d.ins = append(d.ins, insert{at: int32(i), id: id})
+		}
+	}
+	for _, id := range old {
+		if surplus[id] > 0 {
+			surplus[id]--
+			d.del = append(d.del, id)
+		}
+	}
+	if got, err := d.apply(old); err != nil || !slices.Equal(got, new) {
+		return nil
+	}
+	return d
+}
+
+// apply rebuilds a list from its base: dropping the first occurrence of
+// each deleted id, then inserting.
+func (d *delta) apply(base []int32) ([]int32, error) {
+	drop := make(map[int32]int, len(d.del))
+	for _, id := range d.del {
+		drop[id]++
+	}
+	out := make([]int32, 0, len(base)+len(d.ins))
+	k := 0
+	put := func() {
+		for k < len(d.ins) && int(d.ins[k].at) == len(out) {
+			out = append(out, d.ins[k].id)
+			k++
+		}
+	}
+	dropped := 0
+	for _, id := range base {
+		if drop[id] > 0 {
+			drop[id]--
+			dropped++
+			continue
+		}
+		put()
+		out = append(out, id)
+	}
+	put()
+	if k != len(d.ins) || dropped != len(d.del) {
+		return nil, errCorrupt
+	}
+	return out, nil
 }
 
 var numberKey = []byte(`"number":"`)
@@ -265,11 +480,17 @@ func (ix *Index) Save() error {
 // The index file: a magic line, then the CRC-32C of the body, then the
 // body, all integers uvarints unless said otherwise:
 //
-//	lines: count, then each: lo+1, hi+1, length, text
-//	blobs: count, then each: hash, byte length, then that many bytes of line ids
-//	paths: count, then each: length, text
-//	trees: count, then each: hash, file count, then each: path index, hash
-const indexMagic = "regdiff history index 1\n"
+//	lines:   count, then each: lo+1, hi+1, length, text
+//	blobs:   count, then each: hash, depth, base hash when depth > 0,
+//	         byte length, then that many bytes: the line ids, or for a
+//	         delta the count of deleted ids, those ids, the count of
+//	         inserts and each: position less the previous one's, id
+//	trees:   count, then their hashes (20 bytes each), in the order read
+//	blobTab: count, then hashes (20 bytes each)
+//	paths:   count, then each: length, text; sorted
+//	columns: for each path, byte length, then per tree: 0, or 1 + the
+//	         index in blobTab of the tree's file at that path
+const indexMagic = "regdiff history index 2\n"
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
@@ -286,8 +507,15 @@ func (ix *Index) encode() []byte {
 	u(len(ix.blobs))
 	for h, b := range ix.blobs {
 		body = append(body, h[:]...)
+		u(b.depth)
+		if b.depth > 0 {
+			body = append(body, b.base[:]...)
+		}
 		raw := b.raw
-		if b.decoded {
+		switch {
+		case b.depth > 0 && b.delta != nil:
+			raw = b.delta.encode()
+		case b.depth == 0 && b.known:
 			raw = nil
 			for _, id := range b.ids {
 				raw = binary.AppendUvarint(raw, uint64(id))
@@ -296,44 +524,97 @@ func (ix *Index) encode() []byte {
 		u(len(raw))
 		body = append(body, raw...)
 	}
-	for h := range ix.rawTrees {
-		ix.Files(snapshots.Version{Tree: h}) // cannot fail: the tree is held
+
+	// Every tree, the file's in their order, then those learned, written
+	// column-wise.
+	var hashes []plumbing.Hash
+	for r := range len(ix.rows) / len(plumbing.ZeroHash) {
+		hashes = append(hashes, plumbing.Hash(ix.rows[r*len(plumbing.ZeroHash):]))
 	}
-	pathIDs := map[string]int{}
-	var paths []string
-	for _, fs := range ix.trees {
+	hashes = append(hashes, ix.learned...)
+	at := map[string]map[plumbing.Hash]plumbing.Hash{} // path → tree → file
+	for _, h := range hashes {
+		fs, _ := ix.Files(snapshots.Version{Tree: h}) // cannot fail: the tree is held
 		for _, f := range fs {
-			if _, ok := pathIDs[f.Path]; !ok {
-				pathIDs[f.Path] = len(paths)
-				paths = append(paths, f.Path)
+			if at[f.Path] == nil {
+				at[f.Path] = map[plumbing.Hash]plumbing.Hash{}
 			}
+			at[f.Path][h] = f.Hash
 		}
+	}
+	u(len(hashes))
+	for _, h := range hashes {
+		body = append(body, h[:]...)
+	}
+	paths := make([]string, 0, len(at))
+	for p := range at {
+		paths = append(paths, p)
+	}
+	slices.Sort(paths)
+	tab := map[plumbing.Hash]int{}
+	var tabList []plumbing.Hash
+	cols := make([][]byte, len(paths))
+	for i, p := range paths {
+		for _, h := range hashes {
+			ref := 0
+			if f, ok := at[p][h]; ok {
+				if ref = tab[f]; ref == 0 {
+					tabList = append(tabList, f)
+					ref = len(tabList)
+					tab[f] = ref
+				}
+			}
+			cols[i] = binary.AppendUvarint(cols[i], uint64(ref))
+		}
+	}
+	u(len(tabList))
+	for _, h := range tabList {
+		body = append(body, h[:]...)
 	}
 	u(len(paths))
 	for _, p := range paths {
 		u(len(p))
 		body = append(body, p...)
 	}
-	u(len(ix.trees))
-	for h, fs := range ix.trees {
-		body = append(body, h[:]...)
-		u(len(fs))
-		for _, f := range fs {
-			u(pathIDs[f.Path])
-			body = append(body, f.Hash[:]...)
-		}
+	for _, c := range cols {
+		u(len(c))
+		body = append(body, c...)
 	}
+
 	out := make([]byte, 0, len(indexMagic)+4+len(body))
 	out = append(out, indexMagic...)
 	out = binary.LittleEndian.AppendUint32(out, crc32.Checksum(body, castagnoli))
 	return append(out, body...)
 }
 
-var errCorrupt = errors.New("corrupt or truncated")
+func (d *delta) encode() []byte {
+	var raw []byte
+	u := func(n int32) { raw = binary.AppendUvarint(raw, uint64(n)) }
+	u(int32(len(d.del)))
+	for _, id := range d.del {
+		u(id)
+	}
+	u(int32(len(d.ins)))
+	prev := int32(0)
+	for _, in := range d.ins {
+		u(in.at - prev)
+		u(in.id)
+		prev = in.at
+	}
+	return raw
+}
+
+var (
+	errCorrupt      = errors.New("corrupt or truncated")
+	errOtherVersion = errors.New("a history index of another format")
+)
 
 func (ix *Index) decode(data []byte) error {
 	if !bytes.HasPrefix(data, []byte(indexMagic)) {
-		return errors.New("not a history index of this format")
+		if bytes.HasPrefix(data, []byte(indexMagic[:len(indexMagic)-2])) {
+			return errOtherVersion
+		}
+		return errors.New("not a history index")
 	}
 	data = data[len(indexMagic):]
 	if len(data) < 4 || binary.LittleEndian.Uint32(data) != crc32.Checksum(data[4:], castagnoli) {
@@ -349,27 +630,28 @@ func (ix *Index) decode(data []byte) error {
 	n = d.count()
 	for range n {
 		h := d.hash()
-		ix.blobs[h] = &blobLines{raw: d.bytes(d.uvarint())}
-	}
-	paths := make([]string, d.count())
-	for i := range paths {
-		paths[i] = string(d.bytes(d.uvarint()))
-	}
-	ix.paths = paths
-	n = d.count()
-	for range n {
-		h := d.hash()
-		before := d.data
-		for k := d.count(); k > 0 && d.err == nil; k-- {
-			if d.uvarint() >= len(paths) {
-				d.err = errCorrupt
-			}
-			d.hash()
+		b := &blobLines{depth: d.uvarint()}
+		if b.depth > 0 {
+			b.base = d.hash()
 		}
-		if d.err != nil {
-			break
+		b.raw = d.bytes(d.uvarint())
+		ix.blobs[h] = b
+	}
+	// A delta's base must be one step shallower, which rules out a cycle.
+	for _, b := range ix.blobs {
+		if base, ok := ix.blobs[b.base]; b.depth > maxDepth || b.depth > 0 && (!ok || base.depth != b.depth-1) {
+			return errCorrupt
 		}
-		ix.rawTrees[h] = before[:len(before)-len(d.data)]
+	}
+	ix.rows = d.bytes(d.count() * len(plumbing.ZeroHash))
+	ix.blobTab = d.bytes(d.count() * len(plumbing.ZeroHash))
+	ix.paths = make([]string, d.count())
+	for i := range ix.paths {
+		ix.paths[i] = string(d.bytes(d.uvarint()))
+	}
+	ix.cols = make([]column, len(ix.paths))
+	for i := range ix.cols {
+		ix.cols[i].raw = d.bytes(d.uvarint())
 	}
 	if d.err == nil && len(d.data) != 0 {
 		d.err = errCorrupt
@@ -378,16 +660,30 @@ func (ix *Index) decode(data []byte) error {
 }
 
 func decodeIDs(raw []byte, n int) ([]int32, error) {
+	d := decoder{data: raw}
 	var ids []int32
-	for len(raw) > 0 {
-		v, k := binary.Uvarint(raw)
-		if k <= 0 || v >= uint64(n) {
-			return nil, errCorrupt
-		}
-		ids = append(ids, int32(v))
-		raw = raw[k:]
+	for len(d.data) > 0 {
+		ids = append(ids, d.id(n))
 	}
-	return ids, nil
+	return ids, d.err
+}
+
+func decodeDelta(raw []byte, n int) (*delta, error) {
+	d := decoder{data: raw}
+	dl := &delta{del: make([]int32, d.count())}
+	for i := range dl.del {
+		dl.del[i] = d.id(n)
+	}
+	dl.ins = make([]insert, d.count())
+	at := 0
+	for i := range dl.ins {
+		at += d.uvarint()
+		dl.ins[i] = insert{at: int32(min(at, 1<<31-1)), id: d.id(n)}
+	}
+	if d.err == nil && len(d.data) != 0 {
+		d.err = errCorrupt
+	}
+	return dl, d.err
 }
 
 // decoder reads the index body; after the first error every read returns
@@ -404,10 +700,21 @@ func (d *decoder) uvarint() int {
 	v, k := binary.Uvarint(d.data)
 	if k <= 0 || v > 1<<31-1 {
 		d.err = errCorrupt
+		d.data = nil
 		return 0
 	}
 	d.data = d.data[k:]
 	return int(v)
+}
+
+// id reads a line id, which must be below n.
+func (d *decoder) id(n int) int32 {
+	v := d.uvarint()
+	if v >= n && d.err == nil {
+		d.err = errCorrupt
+		d.data = nil
+	}
+	return int32(v)
 }
 
 // count reads a count of entries, each at least one byte long.
@@ -415,6 +722,7 @@ func (d *decoder) count() int {
 	n := d.uvarint()
 	if n > len(d.data) {
 		d.err = errCorrupt
+		d.data = nil
 		return 0
 	}
 	return n
@@ -426,6 +734,7 @@ func (d *decoder) bytes(n int) []byte {
 	}
 	if n > len(d.data) {
 		d.err = errCorrupt
+		d.data = nil
 		return nil
 	}
 	b := d.data[:n:n]

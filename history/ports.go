@@ -41,17 +41,19 @@ func (b *builder) ports(ctx context.Context) error {
 	periods := make([][]Period, len(transports))
 	hashesAt := make([][]plumbing.Hash, len(b.vs))
 	var prev []plumbing.Hash
+	picked := make([]plumbing.Hash, len(paths))
 	for i, v := range b.vs {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		hashes, err := b.ix.pick(v, paths)
-		if err != nil {
+		if err := b.ix.pick(v, paths, picked); err != nil {
 			return err
 		}
-		if i == 0 || !slices.Equal(hashes, prev) {
+		if i == 0 || !slices.Equal(picked, prev) {
+			hashes := slices.Clone(picked)
 			lists := make([][]int32, len(paths))
 			for j, p := range paths {
+				var err error
 				if lists[j], err = b.covering(p, hashes[j]); err != nil {
 					return fmt.Errorf("version %s: %w", v.Name, err)
 				}
@@ -92,16 +94,15 @@ func (b *builder) ports(ctx context.Context) error {
 	return nil
 }
 
-// pick returns the hashes of the files at paths, the zero hash for a file
-// the version lacks.
-func pick(files []snapshots.File, paths []string) []plumbing.Hash {
-	out := make([]plumbing.Hash, len(paths))
+// pick puts in out the hashes of the files at paths, the zero hash for a
+// file the version lacks.
+func pick(files []snapshots.File, paths []string, out []plumbing.Hash) {
+	clear(out)
 	for _, f := range files {
 		if i := slices.Index(paths, f.Path); i >= 0 {
 			out[i] = f.Hash
 		}
 	}
-	return out
 }
 
 // lineInfo decodes line id once and tells whether and how it covers ports
@@ -128,30 +129,57 @@ func (b *builder) lineInfo(id int32) (lineInfo, error) {
 }
 
 // covering returns the ids of a file's lines that cover a port of the
-// query, once per blob.
+// query, once per blob. For a file the index holds as a delta, that is its
+// base's answer changed by the delta's few lines.
 func (b *builder) covering(p string, h plumbing.Hash) ([]int32, error) {
 	if ids, ok := b.cover[h]; ok || h.IsZero() {
 		return ids, nil
 	}
-	ids, err := b.ix.fileLines(snapshots.File{Path: p, Hash: h})
-	if err != nil {
-		return nil, err
-	}
-	q := b.h.Query
 	var out []int32
-	for _, id := range ids {
-		if l := &b.ix.lines[id]; l.lo < 0 || int(l.lo) > q.Hi || int(l.hi) < q.Lo {
-			continue
-		}
-		li, err := b.lineInfo(id)
+	if d, ok := b.ix.lineDelta(h); ok {
+		base, err := b.covering(p, b.ix.blobs[h].base)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
+			return nil, err
 		}
-		if li.covers {
-			out = append(out, id)
+		out = slices.Clone(base)
+		for _, id := range d.del {
+			if i := slices.Index(out, id); i >= 0 {
+				out = slices.Delete(out, i, i+1)
+			}
+		}
+		for _, in := range d.ins {
+			if out, err = b.appendCovering(out, p, in.id); err != nil {
+				return nil, err
+			}
+		}
+	} else {
+		ids, err := b.ix.fileLines(snapshots.File{Path: p, Hash: h})
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			if out, err = b.appendCovering(out, p, id); err != nil {
+				return nil, err
+			}
 		}
 	}
 	b.cover[h] = out
+	return out, nil
+}
+
+// appendCovering appends line id to out when it covers a port of the query.
+func (b *builder) appendCovering(out []int32, p string, id int32) ([]int32, error) {
+	q := b.h.Query
+	if l := &b.ix.lines[id]; l.lo < 0 || int(l.lo) > q.Hi || int(l.hi) < q.Lo {
+		return out, nil
+	}
+	li, err := b.lineInfo(id)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	if li.covers {
+		out = append(out, id)
+	}
 	return out, nil
 }
 
@@ -189,7 +217,7 @@ func (b *builder) coveringRecords(paths []string, hashes []plumbing.Hash, proto 
 func (b *builder) portEvents(version string, paths []string, old, new []plumbing.Hash) error {
 	var cs []diff.Change
 	for j, p := range paths {
-		if old[j] == new[j] {
+		if old[j] == new[j] || b.sameCovering(old[j], new[j]) {
 			continue
 		}
 		o, err := b.coveringRecords([]string{p}, old[j:j+1], "")
@@ -205,6 +233,21 @@ func (b *builder) portEvents(version string, paths []string, old, new []plumbing
 	sortChanges(cs)
 	b.addEvents(version, cs)
 	return nil
+}
+
+// sameCovering tells whether two files, already through covering, hold
+// the same lines covering the query: most new versions change other ports
+// of the file, and then there is nothing to compare. The lists may differ
+// in order (a delta's list is its base's, edited).
+func (b *builder) sameCovering(x, y plumbing.Hash) bool {
+	cx, cy := b.cover[x], b.cover[y]
+	if len(cx) != len(cy) {
+		return false
+	}
+	if !slices.Equal(cx, cy) {
+		cx, cy = slices.Sorted(slices.Values(cx)), slices.Sorted(slices.Values(cy))
+	}
+	return slices.Equal(cx, cy)
 }
 
 // sortChanges orders changes as diff.Compare does: by record, then kind.

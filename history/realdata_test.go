@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -286,6 +287,25 @@ func TestRealHistoryMatchesNaive(t *testing.T) {
 				}
 			}
 		})
+	}
+
+	// The ranges and names read the index as a later run would: saved
+	// (its files mostly as deltas, made by the port queries) and opened.
+	ix.path = filepath.Join(t.TempDir(), "history.idx")
+	if err := ix.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if ix, err = OpenIndex(s, ix.path); err != nil {
+		t.Fatal(err)
+	}
+	deltas := 0
+	for _, b := range ix.blobs {
+		if b.depth > 0 {
+			deltas++
+		}
+	}
+	if deltas == 0 {
+		t.Error("the saved index holds no file as a delta; the checks below do not cover deltas")
 	}
 
 	for _, r := range realRanges {
