@@ -43,5 +43,10 @@
 // files per version, and only decodes a file whose blob differs from the
 // previous version's. An [Index] keeps, across runs, each version tree's
 // file list and each file's record lines, all keyed by git object hashes:
-// with it, `history 253` over 359 versions reads no tree and no blob.
+// with it, `history 253` over 359 versions reads no tree and no blob. It
+// holds the trees column-wise, so a port query reads two paths' columns,
+// not every tree's entries, and a file as its few changed lines against
+// the file before it, so a port query works out what covers the port from
+// the previous answer and those lines: at 5,000 versions the query costs
+// under twice what it does at 359.
 package history

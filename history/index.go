@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -227,6 +228,10 @@ func (ix *Index) cell(i, row int) (h plumbing.Hash, ok bool) {
 		}
 		if d.err != nil || len(d.data) != 0 {
 			ix.rows, ix.rowOf, ix.paths, ix.cols, ix.blobTab = nil, map[plumbing.Hash]int32{}, nil, nil, nil
+			// The trees decoded from rows so far are kept, and the next
+			// save writes them in a sound file.
+			ix.learned = slices.Collect(maps.Keys(ix.trees))
+			ix.dirty = true
 			return h, false
 		}
 		c.raw = nil
@@ -463,6 +468,7 @@ func (ix *Index) Save() error {
 		return fmt.Errorf("save history index: %w", err)
 	}
 	defer os.Remove(f.Name()) // no-op once renamed
+	ix.settleDepths()
 	_, err = f.Write(ix.encode())
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -526,45 +532,55 @@ func (ix *Index) encode() []byte {
 	}
 
 	// Every tree, the file's in their order, then those learned, written
-	// column-wise.
+	// column-wise. A tree that no longer reads (a column that turns out
+	// corrupt now, and a source that lacks the tree) is left out.
 	var hashes []plumbing.Hash
-	for r := range len(ix.rows) / len(plumbing.ZeroHash) {
-		hashes = append(hashes, plumbing.Hash(ix.rows[r*len(plumbing.ZeroHash):]))
+	var trees [][]snapshots.File
+	seen := map[plumbing.Hash]bool{}
+	rows := ix.rows
+	for r := range len(rows) / len(plumbing.ZeroHash) {
+		hashes = append(hashes, plumbing.Hash(rows[r*len(plumbing.ZeroHash):]))
 	}
 	hashes = append(hashes, ix.learned...)
-	at := map[string]map[plumbing.Hash]plumbing.Hash{} // path → tree → file
 	for _, h := range hashes {
-		fs, _ := ix.Files(snapshots.Version{Tree: h}) // cannot fail: the tree is held
-		for _, f := range fs {
-			if at[f.Path] == nil {
-				at[f.Path] = map[plumbing.Hash]plumbing.Hash{}
-			}
-			at[f.Path][h] = f.Hash
+		if fs, err := ix.Files(snapshots.Version{Tree: h}); err == nil && !seen[h] {
+			seen[h] = true
+			trees = append(trees, fs)
+			hashes[len(trees)-1] = h
 		}
 	}
+	hashes = hashes[:len(trees)]
 	u(len(hashes))
 	for _, h := range hashes {
 		body = append(body, h[:]...)
 	}
-	paths := make([]string, 0, len(at))
-	for p := range at {
-		paths = append(paths, p)
+	pathIDs := map[string]int{}
+	var paths []string
+	for _, fs := range trees {
+		for _, f := range fs {
+			if _, ok := pathIDs[f.Path]; !ok {
+				pathIDs[f.Path] = 0
+				paths = append(paths, f.Path)
+			}
+		}
 	}
 	slices.Sort(paths)
+	refs := make([][]int, len(paths))
+	for i, p := range paths {
+		pathIDs[p] = i
+		refs[i] = make([]int, len(trees))
+	}
 	tab := map[plumbing.Hash]int{}
 	var tabList []plumbing.Hash
-	cols := make([][]byte, len(paths))
-	for i, p := range paths {
-		for _, h := range hashes {
-			ref := 0
-			if f, ok := at[p][h]; ok {
-				if ref = tab[f]; ref == 0 {
-					tabList = append(tabList, f)
-					ref = len(tabList)
-					tab[f] = ref
-				}
+	for r, fs := range trees {
+		for _, f := range fs {
+			ref, ok := tab[f.Hash]
+			if !ok {
+				tabList = append(tabList, f.Hash)
+				ref = len(tabList)
+				tab[f.Hash] = ref
 			}
-			cols[i] = binary.AppendUvarint(cols[i], uint64(ref))
+			refs[pathIDs[f.Path]][r] = ref
 		}
 	}
 	u(len(tabList))
@@ -576,7 +592,11 @@ func (ix *Index) encode() []byte {
 		u(len(p))
 		body = append(body, p...)
 	}
-	for _, c := range cols {
+	for _, col := range refs {
+		var c []byte
+		for _, ref := range col {
+			c = binary.AppendUvarint(c, uint64(ref))
+		}
 		u(len(c))
 		body = append(body, c...)
 	}
@@ -585,6 +605,51 @@ func (ix *Index) encode() []byte {
 	out = append(out, indexMagic...)
 	out = binary.LittleEndian.AppendUint32(out, crc32.Checksum(body, castagnoli))
 	return append(out, body...)
+}
+
+// settleDepths makes every delta's depth one more than its base's, as the
+// file requires. A blob that failed to decode was read again, whole or on
+// another base, and the deltas on it kept their old depths: saved as they
+// are, the next run would refuse the whole file. A delta whose chain is
+// broken or too deep is made whole, or dropped when it cannot be rebuilt.
+func (ix *Index) settleDepths() {
+	depth := map[plumbing.Hash]int{}
+	var walk func(h plumbing.Hash, steps int) int // -1: cannot stay a delta
+	walk = func(h plumbing.Hash, steps int) int {
+		if d, ok := depth[h]; ok {
+			return d
+		}
+		b := ix.blobs[h]
+		d := 0
+		switch {
+		case b == nil || steps > maxDepth:
+			d = -1
+		case b.depth > 0:
+			if d = walk(b.base, steps+1); d >= 0 && d < maxDepth {
+				d++
+			} else {
+				d = -1
+			}
+		}
+		depth[h] = d
+		return d
+	}
+	for h := range ix.blobs {
+		walk(h, 0)
+	}
+	for h, b := range ix.blobs {
+		switch d := depth[h]; {
+		case d >= 0:
+			b.depth = d
+		default:
+			ids, ok := ix.heldLines(h, 0)
+			if !ok {
+				delete(ix.blobs, h)
+				continue
+			}
+			*b = blobLines{ids: ids, known: true}
+		}
+	}
 }
 
 func (d *delta) encode() []byte {

@@ -69,19 +69,26 @@ func TestDeltaApplyRefusesAMismatchedBase(t *testing.T) {
 }
 
 // chainVersions is a registry of n versions: singles single ports from
-// 100 on, in the first thousand-file, and the range 249-255, each version
-// changing one record, and every 7th taking or freeing 250/tcp inside the
-// range. The thousand-file changes a little in every version, so an index
+// 100 on, in the first thousand-file, the range 249-255 and two records of
+// one key on 253/tcp, each version changing one record, every 7th taking
+// or freeing 250/tcp inside the range, and the middle one changing the
+// first of the two 253/tcp records. The thousand-file changes a little in every version, so an index
 // keeps it mostly as deltas (with n > maxDepth, in more than one chain).
 func chainVersions(n, singles int) []version {
 	var recs []snapshots.Record
 	for p := 100; p < 100+singles; p++ {
 		recs = append(recs, snapshots.Record{Name: fmt.Sprintf("s%d", p), Protocol: "tcp", Number: fmt.Sprint(p), Description: "Service"})
 	}
-	recs = append(recs, snapshots.Record{Number: "249-255", Description: "Reserved"})
+	recs = append(recs, snapshots.Record{Number: "249-255", Description: "Reserved"},
+		// Two records with one key: the diff pairs them by their order.
+		snapshots.Record{Name: "dup", Protocol: "tcp", Number: "253", Description: "First"},
+		snapshots.Record{Name: "dup", Protocol: "tcp", Number: "253", Description: "Second"})
 	var vs []version
 	for i := range n {
 		recs = slices.Clone(recs)
+		if i == n/2 {
+			recs[slices.IndexFunc(recs, func(r snapshots.Record) bool { return r.Description == "First" })].Description = "First, changed"
+		}
 		recs[i%singles].Description = fmt.Sprintf("Service, version %d", i)
 		if i%7 == 0 {
 			if j := slices.IndexFunc(recs, func(r snapshots.Record) bool { return r.Number == "250" }); j >= 0 {
@@ -195,6 +202,17 @@ func TestIndexBadStructure(t *testing.T) {
 		"column":       func(ix *Index) { ix.cols[0].raw = []byte{0x80} },
 		"delta":        func(ix *Index) { aDelta(ix).raw = []byte{5, 1} },
 		"line id list": func(ix *Index) { ix.blobs[aDelta(ix).base].raw = []byte{0xff, 0xff, 0xff, 0xff, 0x0f} },
+		// A delta in the middle of a chain: read again, it comes back on
+		// another base, and the deltas on it must be saved to fit.
+		"delta mid-chain": func(ix *Index) {
+			for _, b := range ix.blobs {
+				if b.depth == 10 {
+					b.raw = []byte{5, 1}
+					return
+				}
+			}
+			t.Fatal("no delta of depth 10")
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			ix, err := OpenIndex(s, path)
@@ -209,6 +227,19 @@ func TestIndexBadStructure(t *testing.T) {
 			// must now serve every query offline.
 			if got := jsonOf(t, build(t, offline(ix, s), "253")); got != want {
 				t.Errorf("offline after the repair: got\n%s\nwant\n%s", got, want)
+			}
+			// Saved, the repaired index must open (the deltas on a blob
+			// read again chain to it) and serve offline.
+			ix.path = filepath.Join(t.TempDir(), "history.idx")
+			if err := ix.Save(); err != nil {
+				t.Fatal(err)
+			}
+			ix, err = OpenIndex(s, ix.path)
+			if err != nil {
+				t.Fatalf("OpenIndex of the repaired index: %v", err)
+			}
+			if got := jsonOf(t, build(t, offline(ix, s), "253")); got != want {
+				t.Errorf("offline, saved after the repair: got\n%s\nwant\n%s", got, want)
 			}
 		})
 	}

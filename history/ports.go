@@ -129,58 +129,62 @@ func (b *builder) lineInfo(id int32) (lineInfo, error) {
 }
 
 // covering returns the ids of a file's lines that cover a port of the
-// query, once per blob. For a file the index holds as a delta, that is its
-// base's answer changed by the delta's few lines.
+// query, in file order, once per blob. For a file the index holds as a
+// delta that touches none of those lines, that is its base's answer: most
+// files change ports other than the query's. Order matters: records with
+// the same key are paired by it.
 func (b *builder) covering(p string, h plumbing.Hash) ([]int32, error) {
 	if ids, ok := b.cover[h]; ok || h.IsZero() {
 		return ids, nil
 	}
-	var out []int32
 	if d, ok := b.ix.lineDelta(h); ok {
 		base, err := b.covering(p, b.ix.blobs[h].base)
 		if err != nil {
 			return nil, err
 		}
-		out = slices.Clone(base)
-		for _, id := range d.del {
-			if i := slices.Index(out, id); i >= 0 {
-				out = slices.Delete(out, i, i+1)
-			}
-		}
+		touched := slices.ContainsFunc(d.del, func(id int32) bool { return slices.Contains(base, id) })
 		for _, in := range d.ins {
-			if out, err = b.appendCovering(out, p, in.id); err != nil {
+			if touched {
+				break
+			}
+			if touched, err = b.covers(p, in.id); err != nil {
 				return nil, err
 			}
 		}
-	} else {
-		ids, err := b.ix.fileLines(snapshots.File{Path: p, Hash: h})
+		if !touched {
+			b.cover[h] = base
+			return base, nil
+		}
+	}
+	ids, err := b.ix.fileLines(snapshots.File{Path: p, Hash: h})
+	if err != nil {
+		return nil, err
+	}
+	var out []int32
+	for _, id := range ids {
+		covers, err := b.covers(p, id)
 		if err != nil {
 			return nil, err
 		}
-		for _, id := range ids {
-			if out, err = b.appendCovering(out, p, id); err != nil {
-				return nil, err
-			}
+		if covers {
+			out = append(out, id)
 		}
 	}
 	b.cover[h] = out
 	return out, nil
 }
 
-// appendCovering appends line id to out when it covers a port of the query.
-func (b *builder) appendCovering(out []int32, p string, id int32) ([]int32, error) {
+// covers tells whether line id of file p covers a port of the query.
+func (b *builder) covers(p string, id int32) (bool, error) {
 	q := b.h.Query
 	if l := &b.ix.lines[id]; l.lo < 0 || int(l.lo) > q.Hi || int(l.hi) < q.Lo {
-		return out, nil
+		return false, nil
 	}
 	li, err := b.lineInfo(id)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", p, err)
+		return false, fmt.Errorf("%s: %w", p, err)
 	}
-	if li.covers {
-		out = append(out, id)
-	}
-	return out, nil
+	return li.covers, nil
 }
 
 // coveringRecords returns the records of the files that cover a port of
@@ -236,18 +240,10 @@ func (b *builder) portEvents(version string, paths []string, old, new []plumbing
 }
 
 // sameCovering tells whether two files, already through covering, hold
-// the same lines covering the query: most new versions change other ports
-// of the file, and then there is nothing to compare. The lists may differ
-// in order (a delta's list is its base's, edited).
+// the same lines covering the query in the same order: most new versions
+// change other ports of the file, and then there is nothing to compare.
 func (b *builder) sameCovering(x, y plumbing.Hash) bool {
-	cx, cy := b.cover[x], b.cover[y]
-	if len(cx) != len(cy) {
-		return false
-	}
-	if !slices.Equal(cx, cy) {
-		cx, cy = slices.Sorted(slices.Values(cx)), slices.Sorted(slices.Values(cy))
-	}
-	return slices.Equal(cx, cy)
+	return slices.Equal(b.cover[x], b.cover[y])
 }
 
 // sortChanges orders changes as diff.Compare does: by record, then kind.
