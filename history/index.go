@@ -216,9 +216,22 @@ func (ix *Index) row(tree plumbing.Hash) (int, bool) {
 // catches the rest) drops every row, ok false: the trees are then read
 // from the source.
 func (ix *Index) cell(i, row int) (h plumbing.Hash, ok bool) {
+	refs, ok := ix.column(i)
+	if !ok {
+		return h, false
+	}
+	if ref := int(refs[row]); ref > 0 {
+		copy(h[:], ix.blobTab[(ref-1)*len(h):])
+	}
+	return h, true
+}
+
+// column returns column i, decoding it on first use; see cell.
+func (ix *Index) column(i int) ([]int32, bool) {
 	c := &ix.cols[i]
 	if c.refs == nil {
-		rows, tab := len(ix.rows)/len(h), len(ix.blobTab)/len(h)
+		size := len(plumbing.ZeroHash)
+		rows, tab := len(ix.rows)/size, len(ix.blobTab)/size
 		d := decoder{data: c.raw}
 		c.refs = make([]int32, rows)
 		for r := range c.refs {
@@ -232,14 +245,11 @@ func (ix *Index) cell(i, row int) (h plumbing.Hash, ok bool) {
 			// save writes them in a sound file.
 			ix.learned = slices.Collect(maps.Keys(ix.trees))
 			ix.dirty = true
-			return h, false
+			return nil, false
 		}
 		c.raw = nil
 	}
-	if ref := int(c.refs[row]); ref > 0 {
-		copy(h[:], ix.blobTab[(ref-1)*len(h):])
-	}
-	return h, true
+	return c.refs, true
 }
 
 // Blob reads a blob from the source.
@@ -531,57 +541,10 @@ func (ix *Index) encode() []byte {
 		body = append(body, raw...)
 	}
 
-	// Every tree, the file's in their order, then those learned, written
-	// column-wise. A tree that no longer reads (a column that turns out
-	// corrupt now, and a source that lacks the tree) is left out.
-	var hashes []plumbing.Hash
-	var trees [][]snapshots.File
-	seen := map[plumbing.Hash]bool{}
-	rows := ix.rows
-	for r := range len(rows) / len(plumbing.ZeroHash) {
-		hashes = append(hashes, plumbing.Hash(rows[r*len(plumbing.ZeroHash):]))
-	}
-	hashes = append(hashes, ix.learned...)
-	for _, h := range hashes {
-		if fs, err := ix.Files(snapshots.Version{Tree: h}); err == nil && !seen[h] {
-			seen[h] = true
-			trees = append(trees, fs)
-			hashes[len(trees)-1] = h
-		}
-	}
-	hashes = hashes[:len(trees)]
+	hashes, paths, refs, tabList := ix.columns()
 	u(len(hashes))
 	for _, h := range hashes {
 		body = append(body, h[:]...)
-	}
-	pathIDs := map[string]int{}
-	var paths []string
-	for _, fs := range trees {
-		for _, f := range fs {
-			if _, ok := pathIDs[f.Path]; !ok {
-				pathIDs[f.Path] = 0
-				paths = append(paths, f.Path)
-			}
-		}
-	}
-	slices.Sort(paths)
-	refs := make([][]int, len(paths))
-	for i, p := range paths {
-		pathIDs[p] = i
-		refs[i] = make([]int, len(trees))
-	}
-	tab := map[plumbing.Hash]int{}
-	var tabList []plumbing.Hash
-	for r, fs := range trees {
-		for _, f := range fs {
-			ref, ok := tab[f.Hash]
-			if !ok {
-				tabList = append(tabList, f.Hash)
-				ref = len(tabList)
-				tab[f.Hash] = ref
-			}
-			refs[pathIDs[f.Path]][r] = ref
-		}
 	}
 	u(len(tabList))
 	for _, h := range tabList {
@@ -650,6 +613,72 @@ func (ix *Index) settleDepths() {
 			*b = blobLines{ids: ids, known: true}
 		}
 	}
+}
+
+// columns returns what encode writes of the trees: the rows (those read
+// from the file, in their order, then those learned), the paths, each
+// path's column of 1-based numbers into tab (0: no file), and tab. The
+// loaded columns are kept as they are, numbers and all (tab starts with the
+// loaded blobTab): after a fetch, a run learns one tree and saves 5,000.
+func (ix *Index) columns() (hashes []plumbing.Hash, paths []string, refs [][]int32, tab []plumbing.Hash) {
+	const size = len(plumbing.ZeroHash)
+	for i := range ix.cols {
+		if _, ok := ix.column(i); !ok {
+			break // every row is dropped; the learned trees are what is left
+		}
+	}
+	loaded := len(ix.rows) / size
+	for r := range loaded {
+		hashes = append(hashes, plumbing.Hash(ix.rows[r*size:]))
+	}
+	for r := range len(ix.blobTab) / size {
+		tab = append(tab, plumbing.Hash(ix.blobTab[r*size:]))
+	}
+	seen := map[plumbing.Hash]bool{}
+	var learned [][]snapshots.File
+	pathIDs := map[string]int{}
+	for _, p := range ix.paths {
+		pathIDs[p] = 0
+	}
+	for _, h := range ix.learned {
+		if seen[h] {
+			continue
+		}
+		seen[h] = true
+		hashes = append(hashes, h)
+		learned = append(learned, ix.trees[h])
+		for _, f := range ix.trees[h] {
+			pathIDs[f.Path] = 0
+		}
+	}
+	paths = slices.Sorted(maps.Keys(pathIDs))
+	refs = make([][]int32, len(paths))
+	for i, p := range paths {
+		pathIDs[p] = i
+		refs[i] = make([]int32, len(hashes))
+	}
+	for j, p := range ix.paths {
+		copy(refs[pathIDs[p]], ix.cols[j].refs)
+	}
+	var at map[plumbing.Hash]int32 // built only when a tree was learned
+	for k, fs := range learned {
+		if at == nil {
+			at = make(map[plumbing.Hash]int32, len(tab))
+			for i, h := range tab {
+				at[h] = int32(i + 1)
+			}
+		}
+		for _, f := range fs {
+			ref, ok := at[f.Hash]
+			if !ok {
+				tab = append(tab, f.Hash)
+				ref = int32(len(tab))
+				at[f.Hash] = ref
+			}
+			refs[pathIDs[f.Path]][loaded+k] = ref
+		}
+	}
+	return hashes, paths, refs, tab
 }
 
 func (d *delta) encode() []byte {

@@ -348,3 +348,48 @@ func TestIndexOfAnotherFormat(t *testing.T) {
 		t.Fatalf("OpenIndex after the rebuild: got %d blobs, error %v; want the new index", len(ix.blobs), err)
 	}
 }
+
+// TestIndexLearnsNewPaths: a saved index meets a store grown by a version
+// with a file at a new path (a first port in 5000-5999); saved again, it
+// must hold the old trees, whose columns are kept as they were, and the
+// new one, whose column is new.
+func TestIndexLearnsNewPaths(t *testing.T) {
+	vs := testVersions()
+	path := filepath.Join(t.TempDir(), "history.idx")
+	ix, _ := OpenIndex(newStore(t, vs), path)
+	build(t, ix, "ssh")
+	if err := ix.Save(); err != nil {
+		t.Fatal(err)
+	}
+	grown := append(slices.Clone(vs), version{"2020-05-01", append(slices.Clone(vs[len(vs)-1].recs),
+		snapshots.Record{Name: "five", Protocol: "udp", Number: "5000", Description: "Five"})})
+	s := newStore(t, grown)
+	queries := []string{"5000", "22", "ssh", "five", "253"}
+	want := map[string]string{}
+	for _, q := range queries {
+		want[q] = jsonOf(t, build(t, s, q))
+	}
+	ix, err := OpenIndex(s, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	build(t, ix, "ssh") // reads every tree of the grown store, and every file
+	if err := ix.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if ix, err = OpenIndex(s, path); err != nil {
+		t.Fatal(err)
+	}
+	// The old versions' trees are the same objects in both stores.
+	if rows := len(ix.rows) / len(plumbing.ZeroHash); rows != len(grown) {
+		t.Errorf("saved index holds %d trees, want the %d of the grown store", rows, len(grown))
+	}
+	if !slices.Contains(ix.paths, "records/05000-05999.jsonl") {
+		t.Errorf("saved index paths %q lack the new file", ix.paths)
+	}
+	for _, q := range queries {
+		if got := jsonOf(t, build(t, offline(ix, s), q)); got != want[q] {
+			t.Errorf("%s: got\n%s\nwant\n%s", q, got, want[q])
+		}
+	}
+}
