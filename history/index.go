@@ -37,9 +37,9 @@ type Index struct {
 
 	// Trees the index file holds, column-wise: a history reads one or two
 	// files of each of thousands of trees, and decoding every tree's file
-	// list was most of its cost. rows is the trees' hashes, sorted, 20
-	// bytes each; cols[i] gives, for each row, the file at paths[i] as a
-	// 1-based number into blobTab (0: the tree lacks it).
+	// list was most of its cost. rows is the trees' hashes in the order
+	// first read, 20 bytes each; cols[i] gives, for each row, the file at
+	// paths[i] as a 1-based number into blobTab (0: the tree lacks it).
 	rows    []byte
 	next    int                     // the row after the last one found: versions are asked for in order
 	rowOf   map[plumbing.Hash]int32 // built when next misses
@@ -321,9 +321,9 @@ func (ix *Index) heldLines(h plumbing.Hash, steps int) ([]int32, bool) {
 	var err error
 	if b.depth == 0 {
 		ids, err = decodeIDs(b.raw, len(ix.lines))
-	} else if d, ok := ix.lineDelta(h); !ok {
+	} else if d, ok := ix.lineDelta(h); !ok || steps > maxDepth {
 		err = errCorrupt
-	} else if base, ok := ix.heldLines(b.base, steps+1); !ok || steps > maxDepth {
+	} else if base, ok := ix.heldLines(b.base, steps+1); !ok {
 		err = errCorrupt
 	} else {
 		ids, err = d.apply(base)
@@ -634,19 +634,14 @@ func (ix *Index) columns() (hashes []plumbing.Hash, paths []string, refs [][]int
 	for r := range len(ix.blobTab) / size {
 		tab = append(tab, plumbing.Hash(ix.blobTab[r*size:]))
 	}
-	seen := map[plumbing.Hash]bool{}
-	var learned [][]snapshots.File
 	pathIDs := map[string]int{}
 	for _, p := range ix.paths {
 		pathIDs[p] = 0
 	}
+	// A tree is learned once: Files reads from the source only what
+	// ix.trees lacks.
+	hashes = append(hashes, ix.learned...)
 	for _, h := range ix.learned {
-		if seen[h] {
-			continue
-		}
-		seen[h] = true
-		hashes = append(hashes, h)
-		learned = append(learned, ix.trees[h])
 		for _, f := range ix.trees[h] {
 			pathIDs[f.Path] = 0
 		}
@@ -660,15 +655,15 @@ func (ix *Index) columns() (hashes []plumbing.Hash, paths []string, refs [][]int
 	for j, p := range ix.paths {
 		copy(refs[pathIDs[p]], ix.cols[j].refs)
 	}
-	var at map[plumbing.Hash]int32 // built only when a tree was learned
-	for k, fs := range learned {
-		if at == nil {
-			at = make(map[plumbing.Hash]int32, len(tab))
-			for i, h := range tab {
-				at[h] = int32(i + 1)
-			}
-		}
-		for _, f := range fs {
+	if len(ix.learned) == 0 {
+		return hashes, paths, refs, tab
+	}
+	at := make(map[plumbing.Hash]int32, len(tab))
+	for i, h := range tab {
+		at[h] = int32(i + 1)
+	}
+	for k, h := range ix.learned {
+		for _, f := range ix.trees[h] {
 			ref, ok := at[f.Hash]
 			if !ok {
 				tab = append(tab, f.Hash)

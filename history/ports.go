@@ -143,11 +143,8 @@ func (b *builder) covering(p string, h plumbing.Hash) ([]int32, error) {
 			return nil, err
 		}
 		touched := slices.ContainsFunc(d.del, func(id int32) bool { return slices.Contains(base, id) })
-		for _, in := range d.ins {
-			if touched {
-				break
-			}
-			if touched, err = b.covers(p, in.id); err != nil {
+		for k := 0; !touched && k < len(d.ins); k++ {
+			if touched, err = b.covers(p, d.ins[k].id); err != nil {
 				return nil, err
 			}
 		}
@@ -221,7 +218,10 @@ func (b *builder) coveringRecords(paths []string, hashes []plumbing.Hash, proto 
 func (b *builder) portEvents(version string, paths []string, old, new []plumbing.Hash) error {
 	var cs []diff.Change
 	for j, p := range paths {
-		if old[j] == new[j] || b.sameCovering(old[j], new[j]) {
+		// Both files have been through covering. When they hold the same
+		// covering lines in the same order (most new versions change other
+		// ports of the file), there is nothing to compare.
+		if old[j] == new[j] || slices.Equal(b.cover[old[j]], b.cover[new[j]]) {
 			continue
 		}
 		o, err := b.coveringRecords([]string{p}, old[j:j+1], "")
@@ -237,13 +237,6 @@ func (b *builder) portEvents(version string, paths []string, old, new []plumbing
 	sortChanges(cs)
 	b.addEvents(version, cs)
 	return nil
-}
-
-// sameCovering tells whether two files, already through covering, hold
-// the same lines covering the query in the same order: most new versions
-// change other ports of the file, and then there is nothing to compare.
-func (b *builder) sameCovering(x, y plumbing.Hash) bool {
-	return slices.Equal(b.cover[x], b.cover[y])
 }
 
 // sortChanges orders changes as diff.Compare does: by record, then kind.
