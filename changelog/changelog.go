@@ -94,8 +94,10 @@ type Entry struct {
 // has nothing to be compared with.
 func (e *Entry) First() bool { return e.Previous == nil }
 
-// Unchanged reports whether the version's records are the same as the
-// previous version's: the file changed only outside its records.
+// Unchanged reports whether the version holds what the previous one does,
+// records, registry elements and people alike: the file changed only in
+// its layout (or, in a version stored without its items, only outside its
+// records).
 func (e *Entry) Unchanged() bool { return e.Diff != nil && e.Diff.Empty() }
 
 // Point counts a version's tcp ports by status.
@@ -165,6 +167,9 @@ func Build(ctx context.Context, s *snapshots.Store, registry string, vs []snapsh
 				r = diff.Compare(old, new)
 			}
 			detach(r)
+			if err := r.CompareItemsOf(s, prev, vs[i]); err != nil {
+				return nil, err
+			}
 			r.Registry = registry
 			r.From = diffVersion(prev)
 			r.To = diffVersion(vs[i])

@@ -136,7 +136,7 @@ func TestJSONIsDiffJSON(t *testing.T) {
 					t.Fatal(err)
 				}
 				if got.Registry != testRegistry || got.From.Version != "" || got.To.Version != e.Version.Name || got.To.Commit != e.Version.Commit.String() ||
-					len(got.Summary) != 4 || got.Summary["added"] != 0 || got.Changes == nil || len(got.Changes) != 0 || got.Trans == nil || len(got.Trans) != 0 {
+					len(got.Summary) != 6 || got.Summary["added"] != 0 || got.Changes == nil || len(got.Changes) != 0 || got.Trans == nil || len(got.Trans) != 0 {
 					t.Errorf("first version: got %s", items[i])
 				}
 				return
@@ -172,7 +172,7 @@ func TestMarkdown(t *testing.T) {
 		{"a heading per version, newest first", slices.Equal(headings, []string{"## 2020-04-01", "## 2020-03-01.2", "## 2020-03-01", "## 2020-02-01", "## 2020-01-01"})},
 		{"diff's own heading is dropped", !strings.Contains(md, "→ 2020")},
 		{"diff's sections are kept", strings.Contains(md, "### Port status (2)") && strings.Contains(md, "### Renamed (1)")},
-		{"unchanged in one line", strings.Contains(md, "\n\nNo record changes since 2020-03-01: the file changed only outside its records (such as its date or list of people).\n\n## 2020-03-01\n")},
+		{"unchanged in one line", strings.Contains(md, "\n\nNo changes since 2020-03-01 to the records, the registry's own elements or its people: the file changed only in its layout.\n\n## 2020-03-01\n")},
 		{"first version", strings.HasSuffix(md, "## 2020-01-01\n\nFirst version on record, 8 records.\n")},
 		{"markup escaped", strings.Contains(md, `New \<script\>`)},
 	}
@@ -230,7 +230,7 @@ func TestHTML(t *testing.T) {
 		{"chart: a plot per status", strings.Count(page, `<svg class="plot"`) == 3},
 		{"chart: lines and axes", strings.Count(page, `<path class="line `) == 3 && strings.Contains(page, `class="axis"`)},
 		{"chart: axis labels", strings.Contains(page, `text-anchor="end">`) && strings.Contains(page, `>Feb</text>`)},
-		{"unchanged entry in one line", strings.Count(page, "No record changes since") == 1},
+		{"unchanged entry in one line", strings.Count(page, "No changes since") == 1},
 		{"first entry", strings.Contains(page, "<p>First version on record, 8 records.</p>")},
 		{"inline word diff of a long text", strings.Contains(page, "<dd><del>SSH</del><ins>The Secure Shell (SSH) Protocol, for remote login and more</ins></dd>")},
 	}

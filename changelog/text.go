@@ -101,7 +101,10 @@ func firstText(e *Entry) string {
 }
 
 func unchangedText(e *Entry) string {
-	return fmt.Sprintf("No record changes since %s: the file changed only outside its records (such as its date or list of people).", e.Previous.Name)
+	if e.Diff.ItemsNote != "" {
+		return fmt.Sprintf("No record changes since %s (%s).", e.Previous.Name, e.Diff.ItemsNote)
+	}
+	return fmt.Sprintf("No changes since %s to the records, the registry's own elements or its people: the file changed only in its layout.", e.Previous.Name)
 }
 
 // summaryText is "3 added, 1 removed, 2 changed, 0 renamed", as diff
@@ -127,13 +130,21 @@ func headline(e *Entry) string {
 	case e.First():
 		return fmt.Sprintf("first version on record, %s records", thousands(e.Version.Records))
 	case e.Unchanged():
-		return "no record changes"
+		return "no changes"
 	}
-	s := summaryText(e.Diff)
+	var parts []string
+	if len(e.Diff.Changes) > 0 || len(e.Diff.Transitions) > 0 {
+		parts = append(parts, summaryText(e.Diff))
+	} else {
+		parts = append(parts, "no record changes")
+	}
 	if len(e.Diff.Transitions) > 0 {
-		s += "; ports: " + portsText(e.Diff.Transitions)
+		parts = append(parts, "ports: "+portsText(e.Diff.Transitions))
 	}
-	return s
+	if o := diff.OutsideSummary(e.Diff); o != "" {
+		parts = append(parts, o)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // thousands writes n with comma separators: 14,444.

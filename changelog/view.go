@@ -22,13 +22,15 @@ type entryView struct {
 	Text      string // the line that says what kind of entry it is
 	Summary   string // "3 added, 1 removed, 2 changed, 0 renamed"
 	Ports     string // "95 Unassigned → Assigned, …"
+	Outside   string // "registry: 1 changed; people: 2 added"
 	Note      string // diff's note on differing source formats
 	NumberCol string // "Port" or "Number"
 	ShowTable bool   // changes span several tables
 	Sections  []sectionView
 	Trans     []diff.Transition
-	TransN    int // transitions in all, when Trans is cut short
-	Omitted   int // changes and transitions left out by the limit
+	Outer     []sectionView // changes outside the records: registry items, people
+	TransN    int           // transitions in all, when Trans is cut short
+	Omitted   int           // changes and transitions left out by the limit
 }
 
 type sectionView struct {
@@ -85,7 +87,11 @@ func newEntryView(c *Changelog, e *Entry, base string, inPage map[string]bool, l
 		return v
 	}
 	v.Summary = summaryText(r)
+	if r.RecordsEmpty() {
+		v.Summary = "no record changes"
+	}
 	v.Ports = portsText(r.Transitions)
+	v.Outside = diff.OutsideSummary(r)
 	if r.From.Format != r.To.Format && r.From.Format != "" && r.To.Format != "" {
 		v.Note = "The formats differ: " + r.From.Name + " is from " + r.From.Format + ", " + r.To.Name + " from " + r.To.Format
 		if len(r.Ignored) > 0 {
@@ -163,7 +169,39 @@ func newEntryView(c *Changelog, e *Entry, base string, inPage map[string]bool, l
 			v.Trans = append(v.Trans, t)
 		}
 	}
+	if len(r.Items) > 0 {
+		sec := sectionView{Title: "Registry", Kind: "items", Total: len(r.Items)}
+		for _, c := range r.Items {
+			if !take() {
+				continue
+			}
+			sec.Items = append(sec.Items, changeView{Name: kindTitles[c.Kind] + " " + diff.ItemLabel(c), Fields: []fieldView{textField("text", diff.FieldChange{From: c.From, To: c.To})}})
+		}
+		v.Outer = append(v.Outer, sec)
+	}
+	if len(r.People) > 0 {
+		sec := sectionView{Title: "People", Kind: "people", Total: len(r.People)}
+		for _, c := range r.People {
+			if !take() {
+				continue
+			}
+			cv := changeView{Name: kindTitles[c.Kind] + " " + c.ID}
+			for _, name := range c.FieldNames() {
+				cv.Fields = append(cv.Fields, textField(name, c.Fields[name]))
+			}
+			sec.Items = append(sec.Items, cv)
+		}
+		v.Outer = append(v.Outer, sec)
+	}
 	return v
+}
+
+func textField(name string, fc diff.FieldChange) fieldView {
+	fv := fieldView{Name: name, From: fc.From, To: fc.To}
+	if diff.IsLong(fc) {
+		fv.Inline = diff.WordDiff(fc.From, fc.To)
+	}
+	return fv
 }
 
 func recDesc(r *snapshots.Record) string {

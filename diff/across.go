@@ -43,7 +43,9 @@ func CompareAcross(old, new []snapshots.Record, a Across) *Result {
 		kept = append(kept, c)
 	}
 	r.Changes = kept
-	r.Summary = summarize(kept)
+	sum := summarize(kept)
+	sum.Items, sum.People = r.Summary.Items, r.Summary.People
+	r.Summary = sum
 	return r
 }
 

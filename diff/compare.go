@@ -41,18 +41,32 @@ type Result struct {
 	// Ignored names the fields left out of a comparison across formats
 	// (see [CompareAcross]).
 	Ignored []string
+	// Items and People are the changes outside the records (see
+	// [Result.CompareItems]).
+	Items  []ItemChange
+	People []PersonChange
+	// ItemsNote says why items and people were not compared, or is "" when
+	// they were.
+	ItemsNote string
 }
 
-// Summary counts changes by kind.
+// Summary counts changes by kind, and the changes to items and people.
 type Summary struct {
 	Added, Removed, Changed, Renamed int
+	Items, People                    int
 }
 
 // Total is the number of changes.
 func (s Summary) Total() int { return s.Added + s.Removed + s.Changed + s.Renamed }
 
-// Empty reports whether the result shows no difference at all.
-func (r *Result) Empty() bool { return len(r.Changes) == 0 && len(r.Transitions) == 0 }
+// Empty reports whether the result shows no difference at all: no record,
+// port status, item or person changed.
+func (r *Result) Empty() bool {
+	return len(r.Changes) == 0 && len(r.Transitions) == 0 && len(r.Items) == 0 && len(r.People) == 0
+}
+
+// RecordsEmpty reports whether no record and no port status changed.
+func (r *Result) RecordsEmpty() bool { return len(r.Changes) == 0 && len(r.Transitions) == 0 }
 
 // Change is one record added, removed, changed or renamed.
 type Change struct {

@@ -128,6 +128,22 @@ func (r *Result) Filter(f Filter) *Result {
 		}
 	}
 	out.Summary = summarize(out.Changes)
+	// Items and people have no port, protocol, name or status: a filter on
+	// those drops them, and --kind keeps those of its kinds.
+	out.Items, out.People = nil, nil
+	if f.Ports == nil && f.Protocols == nil && f.Name == "" && f.Statuses == nil {
+		for _, c := range r.Items {
+			if f.Kinds == nil || slices.Contains(f.Kinds, c.Kind) {
+				out.Items = append(out.Items, c)
+			}
+		}
+		for _, c := range r.People {
+			if f.Kinds == nil || slices.Contains(f.Kinds, c.Kind) {
+				out.People = append(out.People, c)
+			}
+		}
+	}
+	out.Summary.Items, out.Summary.People = len(out.Items), len(out.People)
 	out.Transitions = []Transition{}
 	if f.Name != "" {
 		return &out

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/regdiff/regdiff/snapshots"
@@ -54,12 +55,78 @@ func summaryLine(r *Result) string {
 	if r.Empty() {
 		return "no differences"
 	}
-	s := fmt.Sprintf("%d added, %d removed, %d changed, %d renamed", r.Added, r.Removed, r.Changed, r.Renamed)
-	if len(r.Transitions) > 0 {
-		s += "; ports: " + strings.Join(portSummary(r.Transitions), ", ")
+	parts := []string{"no record changes"}
+	if len(r.Changes) > 0 {
+		parts[0] = fmt.Sprintf("%d added, %d removed, %d changed, %d renamed", r.Added, r.Removed, r.Changed, r.Renamed)
 	}
-	return s
+	if len(r.Transitions) > 0 {
+		parts = append(parts, "ports: "+strings.Join(portSummary(r.Transitions), ", "))
+	}
+	if o := OutsideSummary(r); o != "" {
+		parts = append(parts, o)
+	}
+	return strings.Join(parts, "; ")
 }
+
+// OutsideSummary is the part of a summary line for the changes outside the
+// records: "registry: 1 changed; people: 2 added, 1 changed", or "".
+func OutsideSummary(r *Result) string {
+	var parts []string
+	if len(r.Items) > 0 {
+		parts = append(parts, "registry: "+kindCounts(len(r.Items), func(i int) string { return r.Items[i].Kind }))
+	}
+	if len(r.People) > 0 {
+		parts = append(parts, "people: "+kindCounts(len(r.People), func(i int) string { return r.People[i].Kind }))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// kindCounts is "1 added, 2 changed": the n changes counted by kind.
+func kindCounts(n int, kind func(i int) string) string {
+	var out []string
+	for _, k := range Kinds {
+		c := 0
+		for i := range n {
+			if kind(i) == k {
+				c++
+			}
+		}
+		if c > 0 {
+			out = append(out, fmt.Sprintf("%d %s", c, k))
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// ItemLabel names an item: "note", "footnote 1", "xref rfc:rfc6335",
+// "[protocol-numbers-1] title".
+func ItemLabel(c ItemChange) string {
+	l := c.Element
+	switch {
+	case strings.ContainsAny(c.Key, " \t"):
+		l += " " + strconv.Quote(c.Key)
+	case c.Key != "":
+		l += " " + c.Key
+	}
+	if c.Table != "" {
+		l = "[" + c.Table + "] " + l
+	}
+	return l
+}
+
+// PersonText shows a person's fields in one line: "Jon Postel, mailto:…".
+func personText(fs map[string]FieldChange, side func(FieldChange) string) string {
+	var parts []string
+	for _, n := range (&PersonChange{Fields: fs}).FieldNames() {
+		if v := side(fs[n]); v != "" {
+			parts = append(parts, v)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func fromSide(fc FieldChange) string { return fc.From }
+func toSide(fc FieldChange) string   { return fc.To }
 
 // PortCount is how many ports (transport and port pairs) made one kind of
 // status transition.
@@ -218,6 +285,44 @@ func WriteText(w io.Writer, r *Result, color bool) error {
 			fmt.Fprintf(bw, "  %-*s  %s → %s\n", width, t.Protocol+" "+t.Ports, t.From, t.To)
 		}
 	}
+	if len(r.Items) > 0 {
+		fmt.Fprintf(bw, "\n%s (%d):\n", paint(ansiBold, "Registry"), len(r.Items))
+		for _, c := range r.Items {
+			line := marks[c.Kind] + " " + ItemLabel(c)
+			switch {
+			case c.Kind == Added && c.To != "":
+				line += ": " + c.To
+			case c.Kind == Removed && c.From != "":
+				line += ": " + c.From
+			}
+			if c.Kind != Changed {
+				fmt.Fprintln(bw, paint(colors[c.Kind], line))
+				continue
+			}
+			fmt.Fprintf(bw, "%s: %s\n", paint(colors[c.Kind], line), textFieldChange(FieldChange{c.From, c.To}, color))
+		}
+	}
+	if len(r.People) > 0 {
+		fmt.Fprintf(bw, "\n%s (%d):\n", paint(ansiBold, "People"), len(r.People))
+		for _, c := range r.People {
+			line := marks[c.Kind] + " " + c.ID
+			switch c.Kind {
+			case Added:
+				fmt.Fprintln(bw, paint(colors[c.Kind], strings.TrimSpace(line+"  "+personText(c.Fields, toSide))))
+				continue
+			case Removed:
+				fmt.Fprintln(bw, paint(colors[c.Kind], strings.TrimSpace(line+"  "+personText(c.Fields, fromSide))))
+				continue
+			}
+			fmt.Fprintln(bw, paint(colors[c.Kind], line))
+			for _, name := range c.FieldNames() {
+				fmt.Fprintf(bw, "    %s: %s\n", name, textFieldChange(c.Fields[name], color))
+			}
+		}
+	}
+	if r.ItemsNote != "" {
+		fmt.Fprintf(bw, "\n(%s)\n", r.ItemsNote)
+	}
 	return bw.Flush()
 }
 
@@ -260,13 +365,18 @@ func WriteMarkdown(w io.Writer, r *Result) error {
 	if n := formatNote(r); n != "" {
 		fmt.Fprintf(bw, "> **Note:** %s.\n\n", md(n))
 	}
+	if r.ItemsNote != "" {
+		fmt.Fprintf(bw, "> **Note:** %s.\n\n", md(r.ItemsNote))
+	}
 	if r.Empty() {
 		fmt.Fprintf(bw, "No differences.\n")
 		return bw.Flush()
 	}
-	fmt.Fprintf(bw, "**%d added, %d removed, %d changed, %d renamed**", r.Added, r.Removed, r.Changed, r.Renamed)
-	if len(r.Transitions) > 0 {
-		fmt.Fprintf(bw, "; ports: %s", strings.Join(portSummary(r.Transitions), ", "))
+	sum := summaryLine(r)
+	head, rest, _ := strings.Cut(sum, "; ")
+	fmt.Fprintf(bw, "**%s**", md(head))
+	if rest != "" {
+		fmt.Fprintf(bw, "; %s", md(rest))
 	}
 	fmt.Fprintf(bw, "\n")
 
@@ -317,6 +427,30 @@ func WriteMarkdown(w io.Writer, r *Result) error {
 		fmt.Fprintf(bw, "\n### Port status (%d)\n\n| Protocol | Ports | From | To |\n| --- | --- | --- | --- |\n", len(r.Transitions))
 		for _, t := range r.Transitions {
 			fmt.Fprintf(bw, "| %s | %s | %s | %s |\n", t.Protocol, t.Ports, t.From, t.To)
+		}
+	}
+	if len(r.Items) > 0 {
+		fmt.Fprintf(bw, "\n### Registry (%d)\n\n", len(r.Items))
+		for _, c := range r.Items {
+			line := "- " + kindTitles[c.Kind] + " " + md(ItemLabel(c))
+			switch {
+			case c.Kind == Changed:
+				line += ": " + mdFieldChange(FieldChange{c.From, c.To})
+			case c.Kind == Added && c.To != "":
+				line += ": " + md(c.To)
+			case c.Kind == Removed && c.From != "":
+				line += ": ~~" + md(c.From) + "~~"
+			}
+			fmt.Fprintln(bw, line)
+		}
+	}
+	if len(r.People) > 0 {
+		fmt.Fprintf(bw, "\n### People (%d)\n\n", len(r.People))
+		for _, c := range r.People {
+			fmt.Fprintf(bw, "- %s **%s**\n", kindTitles[c.Kind], md(c.ID))
+			for _, name := range c.FieldNames() {
+				fmt.Fprintf(bw, "  - %s: %s\n", md(name), mdFieldChange(c.Fields[name]))
+			}
 		}
 	}
 	return bw.Flush()
@@ -383,6 +517,22 @@ type (
 		Summary     jsonSummary      `json:"summary"`
 		Changes     []jsonChange     `json:"changes"`
 		Transitions []jsonTransition `json:"transitions"`
+		Items       []jsonItem       `json:"registry_items"`
+		People      []jsonPerson     `json:"people"`
+		ItemsNote   string           `json:"registry_items_note,omitempty"`
+	}
+	jsonItem struct {
+		Kind    string `json:"kind"`
+		Table   string `json:"table"`
+		Element string `json:"element"`
+		Key     string `json:"key"`
+		From    string `json:"from"`
+		To      string `json:"to"`
+	}
+	jsonPerson struct {
+		Kind   string               `json:"kind"`
+		ID     string               `json:"id"`
+		Fields map[string]jsonField `json:"fields"`
 	}
 	jsonVersion struct {
 		Version string `json:"version"`
@@ -394,6 +544,8 @@ type (
 		Removed int `json:"removed"`
 		Changed int `json:"changed"`
 		Renamed int `json:"renamed"`
+		Items   int `json:"registry_items"`
+		People  int `json:"people"`
 	}
 	jsonChange struct {
 		Kind   string               `json:"kind"`
@@ -422,9 +574,22 @@ func WriteJSON(w io.Writer, r *Result) error {
 		To:          jsonVersion{r.To.Name, r.To.Commit, r.To.Format},
 		Ignored:     r.Ignored,
 		Reversed:    r.Reversed,
-		Summary:     jsonSummary{r.Added, r.Removed, r.Changed, r.Renamed},
+		Summary:     jsonSummary{r.Added, r.Removed, r.Changed, r.Renamed, len(r.Items), len(r.People)},
 		Changes:     make([]jsonChange, 0, len(r.Changes)),
 		Transitions: make([]jsonTransition, 0, len(r.Transitions)),
+		Items:       make([]jsonItem, 0, len(r.Items)),
+		People:      make([]jsonPerson, 0, len(r.People)),
+		ItemsNote:   r.ItemsNote,
+	}
+	for _, c := range r.Items {
+		out.Items = append(out.Items, jsonItem{c.Kind, c.Table, c.Element, c.Key, c.From, c.To})
+	}
+	for _, c := range r.People {
+		jp := jsonPerson{Kind: c.Kind, ID: c.ID, Fields: make(map[string]jsonField, len(c.Fields))}
+		for name, fc := range c.Fields {
+			jp.Fields[name] = jsonField{fc.From, fc.To}
+		}
+		out.People = append(out.People, jp)
 	}
 	for _, c := range r.Changes {
 		jc := jsonChange{Kind: c.Kind, Key: c.Key, Fields: make(map[string]jsonField, len(c.Fields))}

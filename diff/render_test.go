@@ -69,6 +69,27 @@ func protocolsFixture() ([]snapshots.Record, []snapshots.Record) {
 	return old, new
 }
 
+// itemsFixture is a diff outside the records: the registry's date, a note
+// and a footnote, and its people.
+func itemsFixture() *Result {
+	r := Compare(nil, nil)
+	r.CompareItems(
+		[]snapshots.Item{
+			{Element: "updated", Text: "2024-01-24"},
+			{Element: "note", Key: "Request an Assignment", Text: "Apply at [https://www.iana.org/protocols/apply] to request a port, which takes a few weeks"},
+			{Table: "t-1", Element: "footnote", Key: "1", Text: "Old footnote"},
+		},
+		[]snapshots.Item{
+			{Element: "updated", Text: "2024-01-25"},
+			{Element: "note", Key: "Request an Assignment", Text: "Apply at [https://www.iana.org/form/ports-services] to request a port, which takes a few weeks"},
+			{Table: "t-1", Element: "registry", Key: "t-2"},
+		},
+		[]snapshots.Person{{ID: "Steve_Spitzer", Name: "Steve Spitzer", URI: "mailto:steve&example.com"}, {ID: "Gone", Name: "Gone Person"}},
+		[]snapshots.Person{{ID: "Steve_Spitzer", Name: "Steve Spitzer", URI: "mailto:s.spitzer&example.org", Updated: "2024-01-25"}, {ID: "Mark_Oslund", Name: "Mark Oslund", URI: "mailto:mark&example.com"}},
+	)
+	return r
+}
+
 func TestGolden(t *testing.T) {
 	pOld, pNew := portsFixture()
 	nOld, nNew := protocolsFixture()
@@ -85,6 +106,7 @@ func TestGolden(t *testing.T) {
 		{"empty", setVersions(Compare(pOld, pOld), "service-names-port-numbers", v2019, v2019, false)},
 		{"protocols", setVersions(Compare(nOld, nNew), "protocol-numbers", v2019, v2024, false)},
 		{"filtered", setVersions(Compare(pOld, pNew).Filter(Filter{Ports: []PortRange{{1000, 1002}}}), "service-names-port-numbers", v2019, v2024, false)},
+		{"items", setVersions(itemsFixture(), "service-names-port-numbers", v2019, v2024, false)},
 	}
 	renderers := []struct {
 		ext   string
@@ -136,18 +158,24 @@ func golden(t *testing.T, path string, got []byte) {
 func TestJSONShape(t *testing.T) {
 	old, new := portsFixture()
 	res := setVersions(Compare(old, new), "service-names-port-numbers", Version{Name: "a", Commit: "c1"}, Version{Name: "b", Commit: "c2"}, false)
+	res.CompareItems(
+		[]snapshots.Item{{Element: "title", Text: "A"}}, []snapshots.Item{{Element: "title", Text: "B"}, {Element: "note", Text: "N"}},
+		[]snapshots.Person{{ID: "a", URI: "mailto:x"}}, []snapshots.Person{{ID: "a", URI: "mailto:y"}, {ID: "b", Name: "B"}})
 	var buf bytes.Buffer
 	if err := WriteJSON(&buf, res); err != nil {
 		t.Fatal(err)
 	}
 	var doc struct {
-		Registry string                       `json:"registry"`
-		From     map[string]string            `json:"from"`
-		To       map[string]string            `json:"to"`
-		Summary  map[string]int               `json:"summary"`
-		Changes  []map[string]json.RawMessage `json:"changes"`
-		Trans    []map[string]string          `json:"transitions"`
-		Reversed *bool                        `json:"reversed"`
+		Items     []map[string]string          `json:"registry_items"`
+		People    []map[string]json.RawMessage `json:"people"`
+		ItemsNote *string                      `json:"registry_items_note"`
+		Registry  string                       `json:"registry"`
+		From      map[string]string            `json:"from"`
+		To        map[string]string            `json:"to"`
+		Summary   map[string]int               `json:"summary"`
+		Changes   []map[string]json.RawMessage `json:"changes"`
+		Trans     []map[string]string          `json:"transitions"`
+		Reversed  *bool                        `json:"reversed"`
 	}
 	dec := json.NewDecoder(&buf)
 	dec.DisallowUnknownFields()
@@ -164,6 +192,13 @@ func TestJSONShape(t *testing.T) {
 		{"renamed", doc.Summary["renamed"], 1},
 		{"reversed absent", doc.Reversed == nil, true},
 		{"transition keys", strings.Join(keys(doc.Trans[0]), ","), "from,ports,protocol,to"},
+		{"summary of items", doc.Summary["registry_items"], 2},
+		{"summary of people", doc.Summary["people"], 2},
+		{"item keys", strings.Join(keys(doc.Items[0]), ","), "element,from,key,kind,table,to"},
+		{"item change", doc.Items[0]["kind"] + " " + doc.Items[0]["element"] + " " + doc.Items[0]["from"] + " " + doc.Items[0]["to"], "changed title A B"},
+		{"person keys", strings.Join(keys(doc.People[0]), ","), "fields,id,kind"},
+		{"person change", string(doc.People[0]["kind"]) + compact(doc.People[0]["fields"]), `"changed"{"uri":{"from":"mailto:x","to":"mailto:y"}}`},
+		{"note absent", doc.ItemsNote == nil, true},
 	}
 	for _, c := range doc.Changes {
 		want := "fields,key,kind"
@@ -182,6 +217,12 @@ func TestJSONShape(t *testing.T) {
 			}
 		})
 	}
+}
+
+func compact(raw json.RawMessage) string {
+	var b bytes.Buffer
+	json.Compact(&b, raw)
+	return b.String()
 }
 
 func keys[V any](m map[string]V) []string {

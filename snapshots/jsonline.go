@@ -11,76 +11,119 @@ import (
 // reflection-based encoding of every record was a sixth of import time;
 // TestAppendRecordJSON checks it against encoding/json.
 func appendRecordJSON(b []byte, r *Record) []byte {
-	b = append(b, '{')
-	first := true
-	str := func(key, v string) {
-		if v == "" {
-			return
-		}
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-		b = appendJSONString(append(b, '"'), key)
-		b = append(b, '"', ':')
-		b = appendJSONString(append(b, '"'), v)
-		b = append(b, '"')
+	o := jsonObject{b: append(b, '{'), first: true}
+	o.str("table", r.Table)
+	o.str("name", r.Name)
+	o.str("protocol", r.Protocol)
+	o.str("number", r.Number)
+	o.str("description", r.Description)
+	o.list("refs", r.Refs)
+	o.list("assignee", r.Assignee)
+	o.list("contact", r.Contact)
+	o.str("registered", r.Registered)
+	o.str("modified", r.Modified)
+	o.str("note", r.Note)
+	o.str("unauthorized", r.Unauthorized)
+	o.str("service_code", r.ServiceCode)
+	o.strMap("other", r.Other)
+	return append(o.b, '}')
+}
+
+// appendItemJSON appends it as one line of JSON, as appendRecordJSON does
+// for records.
+func appendItemJSON(b []byte, it *Item) []byte {
+	o := jsonObject{b: append(b, '{'), first: true}
+	o.str("table", it.Table)
+	o.always("element", it.Element)
+	o.str("key", it.Key)
+	o.str("text", it.Text)
+	return append(o.b, '}')
+}
+
+// appendPersonJSON appends p as one line of JSON, as appendRecordJSON does
+// for records.
+func appendPersonJSON(b []byte, p *Person) []byte {
+	o := jsonObject{b: append(b, '{'), first: true}
+	o.always("id", p.ID)
+	o.str("name", p.Name)
+	o.str("org", p.Org)
+	o.str("uri", p.URI)
+	o.str("updated", p.Updated)
+	o.strMap("other", p.Other)
+	return append(o.b, '}')
+}
+
+// jsonObject appends the members of a JSON object, omitting empty ones as
+// the omitempty tag does.
+type jsonObject struct {
+	b     []byte
+	first bool
+}
+
+func (o *jsonObject) key(k string) {
+	if !o.first {
+		o.b = append(o.b, ',')
 	}
-	list := func(key string, vs []string) {
-		if len(vs) == 0 {
-			return
-		}
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-		b = append(b, '"')
-		b = append(b, key...)
-		b = append(b, '"', ':', '[')
-		for i, v := range vs {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSONString(append(b, '"'), v)
-			b = append(b, '"')
-		}
-		b = append(b, ']')
+	o.first = false
+	o.b = append(o.b, '"')
+	o.b = appendJSONString(o.b, k)
+	o.b = append(o.b, '"', ':')
+}
+
+// always appends a string member even when it is empty.
+func (o *jsonObject) always(k, v string) {
+	o.key(k)
+	o.b = append(o.b, '"')
+	o.b = appendJSONString(o.b, v)
+	o.b = append(o.b, '"')
+}
+
+func (o *jsonObject) str(k, v string) {
+	if v != "" {
+		o.always(k, v)
 	}
-	str("table", r.Table)
-	str("name", r.Name)
-	str("protocol", r.Protocol)
-	str("number", r.Number)
-	str("description", r.Description)
-	list("refs", r.Refs)
-	list("assignee", r.Assignee)
-	list("contact", r.Contact)
-	str("registered", r.Registered)
-	str("modified", r.Modified)
-	str("note", r.Note)
-	str("unauthorized", r.Unauthorized)
-	str("service_code", r.ServiceCode)
-	if len(r.Other) > 0 {
-		if !first {
-			b = append(b, ',')
-		}
-		b = append(b, `"other":{`...)
-		keys := make([]string, 0, len(r.Other))
-		for k := range r.Other {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for i, k := range keys {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSONString(append(b, '"'), k)
-			b = append(b, '"', ':', '"')
-			b = appendJSONString(b, r.Other[k])
-			b = append(b, '"')
-		}
-		b = append(b, '}')
+}
+
+func (o *jsonObject) list(k string, vs []string) {
+	if len(vs) == 0 {
+		return
 	}
-	return append(b, '}')
+	o.key(k)
+	o.b = append(o.b, '[')
+	for i, v := range vs {
+		if i > 0 {
+			o.b = append(o.b, ',')
+		}
+		o.b = append(o.b, '"')
+		o.b = appendJSONString(o.b, v)
+		o.b = append(o.b, '"')
+	}
+	o.b = append(o.b, ']')
+}
+
+// strMap appends a map member with its keys sorted, as encoding/json does.
+func (o *jsonObject) strMap(k string, m map[string]string) {
+	if len(m) == 0 {
+		return
+	}
+	o.key(k)
+	o.b = append(o.b, '{')
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for i, k := range keys {
+		if i > 0 {
+			o.b = append(o.b, ',')
+		}
+		o.b = append(o.b, '"')
+		o.b = appendJSONString(o.b, k)
+		o.b = append(o.b, '"', ':', '"')
+		o.b = appendJSONString(o.b, m[k])
+		o.b = append(o.b, '"')
+	}
+	o.b = append(o.b, '}')
 }
 
 const hexDigits = "0123456789abcdef"

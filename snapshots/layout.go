@@ -11,18 +11,37 @@ import (
 	"strings"
 )
 
-// The normalized form of a version is a folder of JSON Lines files, one
-// record per line, sorted with [Compare]:
+// The normalized form of a version is a set of JSON Lines files: the
+// records, one per line, sorted with [Compare],
 //
 //	records/00000-00999.jsonl   single numbers, a file per thousand
 //	records/ranges.jsonl        records whose number is a range
 //	records/unnumbered.jsonl    records with no number (names only)
 //	records/TABLE/...           the same, for each nested registry
 //
+// and what the registry holds beside them:
+//
+//	registry.jsonl              its items (titles, notes, xrefs, ...), in document order
+//	people.jsonl                its people, sorted by id
+//
 // Splitting by number keeps `git log -p` readable and lets readers skip
 // whole files whose blob hash did not change between two versions: a port's
 // status depends only on its own file and ranges.jsonl.
 const recordsDir = "records"
+
+// Normalizer is the version of the normalized form that this code writes,
+// recorded in each version's commit. A version written by an older one
+// (without registry.jsonl and people.jsonl, say) is compared as far as its
+// files allow until `regdiff reindex` rewrites it.
+//
+//	1  records only
+//	2  registry.jsonl and people.jsonl
+const Normalizer = 2
+
+const (
+	itemsFile  = "registry.jsonl"
+	peopleFile = "people.jsonl"
+)
 
 const (
 	rangesFile     = "ranges.jsonl"
@@ -73,6 +92,31 @@ func safeName(s string) string {
 		return s
 	}
 	return fmt.Sprintf("table-%x", s)
+}
+
+// encode gives the normalized files of a version.
+func encode(reg *Registry) (map[string][]byte, error) {
+	files, err := encodeRecords(reg.Records)
+	if err != nil {
+		return nil, err
+	}
+	if len(reg.Items) > 0 {
+		var b []byte
+		for i := range reg.Items {
+			b = append(appendItemJSON(b, &reg.Items[i]), '\n')
+		}
+		files[itemsFile] = b
+	}
+	if len(reg.People) > 0 {
+		people := slices.Clone(reg.People)
+		slices.SortStableFunc(people, func(a, b Person) int { return cmp.Compare(a.ID, b.ID) })
+		var b []byte
+		for i := range people {
+			b = append(appendPersonJSON(b, &people[i]), '\n')
+		}
+		files[peopleFile] = b
+	}
+	return files, nil
 }
 
 // encodeRecords groups records into the normalized files.

@@ -22,6 +22,40 @@ type Registry struct {
 	Updated string // the registry's own date: "2024-03-18", or "1990-03" where a source gives only a month
 	Format  string // source format: "xml", "csv", ...
 	Records []Record
+	// Items are the registry's elements other than records and people, in
+	// document order: titles, notes, experts, registration rules, xrefs,
+	// footnotes, ranges, the <updated> date itself, and those of each nested
+	// registry. Formats other than XML carry none.
+	Items []Item `json:",omitempty"`
+	// People are the entries of the registry's <people> section, in
+	// document order.
+	People []Person `json:",omitempty"`
+}
+
+// Item is one element of a registry other than a record or a person.
+type Item struct {
+	// Table is the id of the nested registry the element belongs to, or ""
+	// for the root registry.
+	Table string `json:"table,omitempty"`
+	// Element is the element's name: "title", "note", "xref", "footnote",
+	// "registry" (a nested registry, which Key names), ...
+	Element string `json:"element"`
+	// Key tells apart elements of one name: "type:data" for an xref, the
+	// attribute values otherwise (a footnote's anchor, a note's title).
+	Key string `json:"key,omitempty"`
+	// Text is the element's text, by the rules of record text.
+	Text string `json:"text,omitempty"`
+}
+
+// Person is one entry of a registry's <people> section, the target of the
+// records' "person:ID" contacts and assignees.
+type Person struct {
+	ID      string            `json:"id"`
+	Name    string            `json:"name,omitempty"`
+	Org     string            `json:"org,omitempty"`
+	URI     string            `json:"uri,omitempty"`
+	Updated string            `json:"updated,omitempty"`
+	Other   map[string]string `json:"other,omitempty"` // any other child element, by name
 }
 
 // Record is one registration. Text fields hold the source's text with XML

@@ -169,8 +169,11 @@ type Version struct {
 	SHA256   string // of the raw file
 	Records  int
 	RawFile  string // path of the raw file in the commit's tree
-	Commit   plumbing.Hash
-	Tree     plumbing.Hash
+	// Normalizer is the version of the normalized form the commit holds
+	// (see [Normalizer]); 1 for commits that do not say.
+	Normalizer int
+	Commit     plumbing.Hash
+	Tree       plumbing.Hash
 }
 
 // Registries lists the registries that have versions, sorted.
@@ -303,6 +306,7 @@ const (
 	trSHA      = "Regdiff-Sha256"
 	trRecords  = "Regdiff-Records"
 	trTitle    = "Regdiff-Title"
+	trNorm     = "Regdiff-Normalizer"
 )
 
 func formatMessage(v Version) string {
@@ -311,13 +315,16 @@ func formatMessage(v Version) string {
 	fmt.Fprintf(&b, "%s: %s\n%s: %s\n%s: %s\n%s: %s\n%s: %s\n%s: %s\n%s: %s\n%s: %d\n",
 		trRegistry, v.Registry, trTitle, oneLine(v.Title), trVersion, v.Name, trDate, v.Date, trFormat, v.Format,
 		trRaw, v.RawFile, trSHA, v.SHA256, trRecords, v.Records)
+	if v.Normalizer > 1 {
+		fmt.Fprintf(&b, "%s: %d\n", trNorm, v.Normalizer)
+	}
 	return b.String()
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func parseMessage(msg string) (Version, error) {
-	var v Version
+	v := Version{Normalizer: 1}
 	lines := strings.Split(msg, "\n")
 	for _, line := range lines {
 		k, val, ok := strings.Cut(line, ": ")
@@ -341,6 +348,10 @@ func parseMessage(msg string) (Version, error) {
 			v.SHA256 = val
 		case trRecords:
 			v.Records, _ = strconv.Atoi(val)
+		case trNorm:
+			if n, err := strconv.Atoi(val); err == nil && n > 0 {
+				v.Normalizer = n
+			}
 		}
 	}
 	if v.Registry == "" || v.Name == "" || v.Date == "" || v.SHA256 == "" {

@@ -5,10 +5,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
 // Problem is one thing [Store.Verify] found wrong.
@@ -128,12 +130,17 @@ func (s *Store) verifyVersion(v Version, bad func(string, ...any)) {
 	if len(reg.Records) != v.Records {
 		bad("raw file has %d records, recorded %d", len(reg.Records), v.Records)
 	}
-	want, err := encodeRecords(reg.Records)
-	if err != nil {
-		bad("%v", err)
-		return
+	// A version written by normalizer 1 has its records only, encoded as
+	// now: check those (ReindexDue tells that the rest is missing).
+	want, err := encode(reg)
+	files, listErr := s.normalized(v)
+	if v.Normalizer < 2 {
+		want, err = encodeRecords(reg.Records)
+		files, listErr = s.Files(v)
 	}
-	files, err := s.Files(v)
+	if err == nil {
+		err = listErr
+	}
 	if err != nil {
 		bad("normalized files unreadable: %v", err)
 		return
@@ -164,6 +171,52 @@ func (s *Store) verifyVersion(v Version, bad func(string, ...any)) {
 			bad("%s is missing", name)
 		case objectHash(plumbing.BlobObject, data) != have[name]:
 			bad("%s differs from a new parse of the raw file", name)
+		}
+	}
+}
+
+// ReindexDue counts, per registry, the versions whose normalized form was
+// written by an older normalizer than this code's ([Normalizer]):
+// `regdiff reindex` rewrites them.
+func (s *Store) ReindexDue() (map[string]int, error) {
+	regs, err := s.Registries()
+	if err != nil {
+		return nil, err
+	}
+	due := map[string]int{}
+	for _, reg := range regs {
+		vs, err := s.Versions(reg)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range vs {
+			if v.Normalizer < Normalizer {
+				due[reg]++
+			}
+		}
+	}
+	return due, nil
+}
+
+// normalized lists every file of a version's tree but its raw file.
+func (s *Store) normalized(v Version) ([]File, error) {
+	t, err := object.GetTree(s.st, v.Tree)
+	if err != nil {
+		return nil, fmt.Errorf("version %s: %w", v.Name, err)
+	}
+	var out []File
+	walker := object.NewTreeWalker(t, true, nil)
+	defer walker.Close()
+	for {
+		name, e, err := walker.Next()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("version %s: %w", v.Name, err)
+		}
+		if e.Mode.IsFile() && name != v.RawFile {
+			out = append(out, File{Path: name, Hash: e.Hash})
 		}
 	}
 }

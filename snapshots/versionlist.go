@@ -22,7 +22,7 @@ import (
 // be read is ignored and one that cannot be written is not kept: the walk
 // is always the fallback.
 
-const versionsCacheHeader = "regdiff versions 1"
+const versionsCacheHeader = "regdiff versions 2"
 
 // Versions lists a registry's versions, oldest first. It returns ErrEmpty
 // (wrapped) when the registry has none.
@@ -111,7 +111,7 @@ func (s *Store) readVersionsCache(registry string) []Version {
 		return nil
 	}
 	vs := make([]Version, 0, strings.Count(text, "\n"))
-	var f [9]string
+	var f [10]string
 	for text != "" {
 		line, rest, ok := strings.Cut(text, "\n")
 		if !ok {
@@ -128,11 +128,12 @@ func (s *Store) readVersionsCache(registry string) []Version {
 		commit, ok1 := parseHash(f[0])
 		tree, ok2 := parseHash(f[1])
 		n, err := strconv.Atoi(f[6])
-		if !ok1 || !ok2 || err != nil {
+		norm, err2 := strconv.Atoi(f[8])
+		if !ok1 || !ok2 || err != nil || err2 != nil {
 			return nil
 		}
 		vs = append(vs, Version{Registry: registry, Commit: commit, Tree: tree, Name: f[2], Date: f[3],
-			Format: f[4], SHA256: f[5], Records: n, RawFile: f[7], Title: f[8]})
+			Format: f[4], SHA256: f[5], Records: n, RawFile: f[7], Normalizer: norm, Title: f[9]})
 	}
 	return vs
 }
@@ -154,7 +155,7 @@ func (s *Store) writeVersionsCache(registry string, vs []Version) {
 	var b strings.Builder
 	b.WriteString(versionsCacheHeader + "\n")
 	for _, v := range vs {
-		fields := []string{v.Commit.String(), v.Tree.String(), v.Name, v.Date, v.Format, v.SHA256, strconv.Itoa(v.Records), v.RawFile, v.Title}
+		fields := []string{v.Commit.String(), v.Tree.String(), v.Name, v.Date, v.Format, v.SHA256, strconv.Itoa(v.Records), v.RawFile, strconv.Itoa(v.Normalizer), v.Title}
 		for _, f := range fields {
 			if strings.ContainsAny(f, "\t\n") {
 				return // cannot be cached in this form; the walk will do

@@ -57,8 +57,10 @@ func (s *Store) Prepare(raw []byte, reg *Registry, src Source) (Prepared, error)
 		SHA256:   hex.EncodeToString(sum[:]),
 		Records:  len(reg.Records),
 		RawFile:  reg.ID + "." + rawExt(format),
+
+		Normalizer: Normalizer,
 	}
-	files, err := encodeRecords(reg.Records)
+	files, err := encode(reg)
 	if err != nil {
 		return Prepared{}, err
 	}

@@ -213,6 +213,9 @@ type xmlParser struct {
 	pending [][xfCount]xmlSpan // text fields of the records not yet flushed
 	titles  []string
 
+	items   []Item
+	persons []Person
+
 	sawUpdated bool
 	strs       [xmlCacheSize]string // interned strings, by hash
 	seed       maphash.Seed
@@ -256,7 +259,7 @@ func (p *xmlParser) parse() (*Registry, error) {
 	reg.ID = string(p.tmp)
 	if !self {
 		p.outside = false
-		if err := p.walk(name, start, 1, "", reg); err != nil {
+		if err := p.walk(name, start, 1, "", reg, true); err != nil {
 			return nil, err
 		}
 		p.outside = true
@@ -276,6 +279,8 @@ func (p *xmlParser) parse() (*Registry, error) {
 	p.flush()
 	reg.Title = strings.Join(p.titles, " ")
 	reg.Records = p.records
+	reg.Items = p.items
+	reg.People = p.persons
 	return reg, nil
 }
 
@@ -287,8 +292,9 @@ func xmlIsDate(s string) bool {
 
 // walk reads the content of a registry, or of any element outside records,
 // up to the end tag of name, and parses the records and nested registries
-// within. For the root registry, reg gets its title and updated date.
-func (p *xmlParser) walk(name []byte, start, depth int, table string, reg *Registry) error {
+// within. For the root registry, reg gets its title and updated date. level
+// is set when name is a <registry>, whose other children are its items.
+func (p *xmlParser) walk(name []byte, start, depth int, table string, reg *Registry, level bool) error {
 	for {
 		t, err := p.next(name)
 		switch {
@@ -311,28 +317,167 @@ func (p *xmlParser) walk(name []byte, start, depth int, table string, reg *Regis
 			if len(p.tmp) == 0 {
 				return p.errorf(cstart, "nested <registry> has no id attribute")
 			}
+			id := p.intern(p.tmp)
+			if level {
+				p.items = append(p.items, Item{Table: table, Element: "registry", Key: id})
+			}
 			if !self {
-				err = p.walk(child, cstart, depth+1, p.intern(p.tmp), nil)
+				err = p.walk(child, cstart, depth+1, id, nil, true)
 			}
-		case reg != nil && string(child) == "updated":
-			if p.sawUpdated {
-				return p.errorf(cstart, "more than one <updated> in the root <registry>")
+		case string(child) == "people":
+			if !self {
+				err = p.people(child, cstart, depth+1, table)
 			}
-			p.sawUpdated = true
-			reg.Updated, err = p.captureString(child, cstart, depth+1, self)
-		case reg != nil && string(child) == "title":
-			var title string
-			title, err = p.captureString(child, cstart, depth+1, self)
-			if title != "" {
-				p.titles = append(p.titles, title)
+		case level && (self || string(child) == "title" || string(child) == "updated" || !p.holdsRecords(child)):
+			var it Item
+			if it, err = p.item(child, cstart, depth+1, self, table); err != nil {
+				break
+			}
+			p.items = append(p.items, it)
+			switch {
+			case reg == nil:
+			case it.Element == "updated":
+				if p.sawUpdated {
+					return p.errorf(cstart, "more than one <updated> in the root <registry>")
+				}
+				p.sawUpdated = true
+				reg.Updated = it.Text
+			case it.Element == "title" && it.Text != "":
+				p.titles = append(p.titles, it.Text)
 			}
 		case !self:
-			err = p.walk(child, cstart, depth+1, table, nil)
+			err = p.walk(child, cstart, depth+1, table, nil, false)
 		}
 		if err != nil {
 			return err
 		}
 	}
+}
+
+// holdsRecords reports whether the element whose start tag next returned
+// last may hold a record or a registry before its end tag, which makes it
+// a container walked for its records rather than an item. (A false alarm,
+// such as "<record" in a comment, only costs the item.)
+func (p *xmlParser) holdsRecords(name []byte) bool {
+	seg := p.data[p.pos:]
+	if end := bytes.Index(seg, append([]byte("</"), name...)); end >= 0 {
+		seg = seg[:end]
+	}
+	return bytes.Contains(seg, []byte("<record")) || bytes.Contains(seg, []byte("<registry"))
+}
+
+// item reads a registry-level element whose start tag next returned last.
+func (p *xmlParser) item(name []byte, start, depth int, self bool, table string) (Item, error) {
+	it := Item{Table: table, Element: p.intern(name)}
+	if string(name) == "xref" {
+		p.tmp = p.attrValue(p.tmp[:0], "type")
+		p.tmp = append(p.tmp, ':')
+		p.tmp = p.attrValue(p.tmp, "data")
+		it.Key = string(p.tmp)
+	} else {
+		var vals []string
+		for _, a := range p.attrs {
+			if v := p.attrValue(nil, string(a.name)); len(v) > 0 {
+				vals = append(vals, string(v))
+			}
+		}
+		it.Key = strings.Join(vals, " ")
+	}
+	var err error
+	it.Text, err = p.captureString(name, start, depth, self)
+	return it, err
+}
+
+// people reads a <people> element: each <person> child is one Person.
+func (p *xmlParser) people(name []byte, start, depth int, table string) error {
+	for {
+		t, err := p.next(name)
+		switch {
+		case err != nil:
+			return err
+		case t == xtEOF:
+			return p.unclosed(name, start)
+		case t == xtEnd:
+			return p.end(name, start)
+		}
+		child, cstart, self := p.name, p.tagStart, p.selfClose
+		if depth >= xmlMaxDepth {
+			return p.errorf(cstart, "elements nested more than %d deep", xmlMaxDepth)
+		}
+		switch {
+		case string(child) == "person":
+			err = p.person(child, cstart, depth+1, self)
+		case string(child) == "record":
+			err = p.record(table, cstart, depth+1)
+		case !self:
+			err = p.walk(child, cstart, depth+1, table, nil, false)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// person reads a <person> element whose start tag next returned last.
+func (p *xmlParser) person(name []byte, start, depth int, self bool) error {
+	p.tmp = p.attrValue(p.tmp[:0], "id")
+	pr := Person{ID: string(p.tmp)}
+	add := func(dst *string, s string) {
+		switch {
+		case s == "":
+		case *dst == "":
+			*dst = s
+		default:
+			*dst += " " + s
+		}
+	}
+	for !self {
+		t, err := p.next(name)
+		switch {
+		case err != nil:
+			return err
+		case t == xtEOF:
+			return p.unclosed(name, start)
+		case t == xtEnd:
+			if err := p.end(name, start); err != nil {
+				return err
+			}
+			self = true
+			continue
+		}
+		child, cstart, cself := p.name, p.tagStart, p.selfClose
+		if depth >= xmlMaxDepth {
+			return p.errorf(cstart, "elements nested more than %d deep", xmlMaxDepth)
+		}
+		switch string(child) {
+		case "record", "registry":
+			return p.errorf(cstart, "<%s> inside <person>", child)
+		}
+		field := p.intern(child)
+		s, err := p.captureString(child, cstart, depth+1, cself)
+		if err != nil {
+			return err
+		}
+		switch field {
+		case "name":
+			add(&pr.Name, s)
+		case "org":
+			add(&pr.Org, s)
+		case "uri":
+			add(&pr.URI, s)
+		case "updated":
+			add(&pr.Updated, s)
+		default:
+			if pr.Other == nil {
+				pr.Other = map[string]string{}
+			}
+			v := pr.Other[field]
+			add(&v, s)
+			pr.Other[field] = v
+		}
+	}
+	p.persons = append(p.persons, pr)
+	return nil
 }
 
 // record reads a <record> element whose start tag next returned last, and

@@ -184,18 +184,17 @@ func naiveXML(data []byte) (*Registry, error) {
 	if reg.ID == "" {
 		return nil, errors.New("no id")
 	}
+	if err := naiveWalk(root, "", true, true, reg); err != nil {
+		return nil, err
+	}
 	var titles, updated []string
-	for _, e := range root.elements() {
-		if e.name == "title" || e.name == "updated" {
-			s, err := e.text()
-			if err != nil {
-				return nil, err
-			}
-			if e.name == "title" {
-				titles = append(titles, s)
-			} else {
-				updated = append(updated, s)
-			}
+	for _, it := range reg.Items {
+		switch {
+		case it.Table != "":
+		case it.Element == "title" && it.Text != "":
+			titles = append(titles, it.Text)
+		case it.Element == "updated":
+			updated = append(updated, it.Text)
 		}
 	}
 	if len(updated) != 1 {
@@ -207,13 +206,22 @@ func naiveXML(data []byte) (*Registry, error) {
 	if err1 != nil && err2 != nil {
 		return nil, fmt.Errorf("bad date %q", reg.Updated)
 	}
-	if err := naiveWalk(root, "", true, &reg.Records); err != nil {
-		return nil, err
-	}
 	return reg, nil
 }
 
-func naiveWalk(n *naiveNode, table string, root bool, out *[]Record) error {
+// holds reports whether n has a record or registry at any depth.
+func (n *naiveNode) holds() bool {
+	for _, e := range n.elements() {
+		if e.name == "record" || e.name == "registry" || e.holds() {
+			return true
+		}
+	}
+	return false
+}
+
+// naiveWalk reads the records, items and people under n; level is set when
+// n is a registry, whose other children are items.
+func naiveWalk(n *naiveNode, table string, root, level bool, reg *Registry) error {
 	for _, e := range n.elements() {
 		switch {
 		case e.name == "record":
@@ -221,24 +229,93 @@ func naiveWalk(n *naiveNode, table string, root bool, out *[]Record) error {
 			if err != nil {
 				return err
 			}
-			*out = append(*out, r)
+			reg.Records = append(reg.Records, r)
 		case e.name == "registry":
 			id := e.attr("id")
 			if id == "" {
 				return errors.New("nested registry without id")
 			}
-			if err := naiveWalk(e, id, false, out); err != nil {
+			if level {
+				reg.Items = append(reg.Items, Item{Table: table, Element: "registry", Key: id})
+			}
+			if err := naiveWalk(e, id, false, true, reg); err != nil {
 				return err
 			}
-		case root && (e.name == "title" || e.name == "updated"):
-			// read by naiveXML
+		case e.name == "people":
+			for _, pe := range e.elements() {
+				switch pe.name {
+				case "person":
+					p, err := naivePerson(pe)
+					if err != nil {
+						return err
+					}
+					reg.People = append(reg.People, p)
+				case "record":
+					r, err := naiveRecord(pe, table)
+					if err != nil {
+						return err
+					}
+					reg.Records = append(reg.Records, r)
+				default:
+					if err := naiveWalk(pe, table, false, false, reg); err != nil {
+						return err
+					}
+				}
+			}
+		case level && (e.name == "title" || e.name == "updated" || !e.holds()):
+			it := Item{Table: table, Element: e.name}
+			if e.name == "xref" {
+				it.Key = e.attr("type") + ":" + e.attr("data")
+			} else {
+				var vals []string
+				for _, a := range e.attrs {
+					if v := naiveCollapse(a.Value); v != "" {
+						vals = append(vals, v)
+					}
+				}
+				it.Key = strings.Join(vals, " ")
+			}
+			s, err := e.text()
+			if err != nil {
+				return err
+			}
+			it.Text = s
+			reg.Items = append(reg.Items, it)
 		default:
-			if err := naiveWalk(e, table, false, out); err != nil {
+			if err := naiveWalk(e, table, false, false, reg); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+func naivePerson(n *naiveNode) (Person, error) {
+	p := Person{ID: n.attr("id")}
+	fields := map[string][]string{}
+	for _, e := range n.elements() {
+		if e.name == "record" || e.name == "registry" {
+			return p, fmt.Errorf("<%s> inside <person>", e.name)
+		}
+		s, err := e.text()
+		if err != nil {
+			return p, err
+		}
+		fields[e.name] = append(fields[e.name], s)
+	}
+	take := func(name string) string {
+		s := naiveJoin(fields[name])
+		delete(fields, name)
+		return s
+	}
+	p.Name, p.Org, p.URI, p.Updated = take("name"), take("org"), take("uri"), take("updated")
+	if len(fields) > 0 {
+		p.Other = map[string]string{}
+		for k, v := range fields {
+			p.Other[k] = naiveJoin(v)
+		}
+	}
+	return p, nil
 }
 
 func naiveRecord(n *naiveNode, table string) (Record, error) {

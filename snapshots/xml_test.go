@@ -63,6 +63,12 @@ func diffNaive(data []byte, got *Registry) error {
 	if len(got.Records) != len(want.Records) {
 		return fmt.Errorf("got %d records, want %d", len(got.Records), len(want.Records))
 	}
+	if !reflect.DeepEqual(got.Items, want.Items) {
+		return fmt.Errorf("items:\ngot  %#v\nwant %#v", got.Items, want.Items)
+	}
+	if !reflect.DeepEqual(got.People, want.People) {
+		return fmt.Errorf("people:\ngot  %#v\nwant %#v", got.People, want.People)
+	}
 	return nil
 }
 

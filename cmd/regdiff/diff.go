@@ -146,6 +146,9 @@ func runDiffArgs(cmd *cobra.Command, g *globals, args []string) error {
 	res.From = diff.Version{Name: a.Name, Commit: a.Commit.String(), Format: a.Format}
 	res.To = diff.Version{Name: b.Name, Commit: b.Commit.String(), Format: b.Format}
 	res.Reversed = fi > ti
+	if err := res.CompareItemsOf(s, a, b); err != nil {
+		return err
+	}
 	if !f.IsZero() {
 		res = res.Filter(f)
 	}
