@@ -3,6 +3,8 @@ package snapshots
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -18,17 +20,19 @@ func (v Version) HasItems() bool { return v.Normalizer >= 2 }
 // Items returns a version's items, in document order, and its people,
 // sorted by id.
 func (s *Store) Items(v Version) ([]Item, []Person, error) {
-	ih, ph, err := s.itemFiles(v)
+	f, err := s.itemFiles(v)
 	if err != nil {
 		return nil, nil, err
 	}
-	items, err := decodeLines[Item](s, ih, itemsFile, nil)
+	items, err := decodeLines[Item](s, f.items, itemsFile, nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("version %s: %w", v.Name, err)
 	}
-	people, err := decodeLines[Person](s, ph, peopleFile, nil)
-	if err != nil {
-		return nil, nil, fmt.Errorf("version %s: %w", v.Name, err)
+	var people []Person
+	for _, name := range slices.Sorted(maps.Keys(f.people)) {
+		if people, err = decodeLines(s, f.people[name], peopleDir+"/"+name, people); err != nil {
+			return nil, nil, fmt.Errorf("version %s: %w", v.Name, err)
+		}
 	}
 	return items, people, nil
 }
@@ -38,29 +42,45 @@ func (s *Store) Items(v Version) ([]Item, []Person, error) {
 // comparison of their items can see, since an item found on both sides is
 // unchanged. A zero Version is a version with no items.
 func (s *Store) ItemsDiffering(a, b Version) (old, new []Item, err error) {
-	return differing[Item](s, a, b, itemsFile, func(v Version) (plumbing.Hash, error) {
-		h, _, err := s.itemFiles(v)
-		return h, err
-	})
+	fa, err := s.itemFiles(a)
+	if err != nil {
+		return nil, nil, err
+	}
+	fb, err := s.itemFiles(b)
+	if err != nil {
+		return nil, nil, err
+	}
+	return differing[Item](s, a, b, itemsFile, fa.items, fb.items)
 }
 
-// PeopleDiffering is [Store.ItemsDiffering] for people.
+// PeopleDiffering is [Store.ItemsDiffering] for people. It reads only the
+// files of people/ whose blobs differ.
 func (s *Store) PeopleDiffering(a, b Version) (old, new []Person, err error) {
-	return differing[Person](s, a, b, peopleFile, func(v Version) (plumbing.Hash, error) {
-		_, h, err := s.itemFiles(v)
-		return h, err
-	})
+	fa, err := s.itemFiles(a)
+	if err != nil {
+		return nil, nil, err
+	}
+	fb, err := s.itemFiles(b)
+	if err != nil {
+		return nil, nil, err
+	}
+	names := slices.Sorted(maps.Keys(fa.people))
+	for name := range fb.people {
+		if _, ok := fa.people[name]; !ok {
+			names = append(names, name)
+		}
+	}
+	for _, name := range names {
+		o, n, err := differing[Person](s, a, b, peopleDir+"/"+name, fa.people[name], fb.people[name])
+		if err != nil {
+			return nil, nil, err
+		}
+		old, new = append(old, o...), append(new, n...)
+	}
+	return old, new, nil
 }
 
-func differing[T any](s *Store, a, b Version, name string, file func(Version) (plumbing.Hash, error)) (old, new []T, err error) {
-	ha, err := file(a)
-	if err != nil {
-		return nil, nil, err
-	}
-	hb, err := file(b)
-	if err != nil {
-		return nil, nil, err
-	}
+func differing[T any](s *Store, a, b Version, name string, ha, hb plumbing.Hash) (old, new []T, err error) {
 	if ha == hb {
 		return nil, nil, nil
 	}
@@ -100,42 +120,71 @@ func differing[T any](s *Store, a, b Version, name string, file func(Version) (p
 	return old, new, nil
 }
 
-// itemFiles returns the blobs of a version's registry.jsonl and
-// people.jsonl, zero where the version has none.
-func (s *Store) itemFiles(v Version) (items, people plumbing.Hash, err error) {
+// itemBlobs are the blobs of a version's items and people.
+type itemBlobs struct {
+	items  plumbing.Hash            // registry.jsonl, zero when absent
+	people map[string]plumbing.Hash // the files of people/, by name
+}
+
+func (s *Store) itemFiles(v Version) (itemBlobs, error) {
+	var f itemBlobs
 	if v.Tree.IsZero() {
-		return items, people, nil
+		return f, nil
 	}
 	t, err := object.GetTree(s.st, v.Tree)
 	if err != nil {
-		return items, people, fmt.Errorf("version %s: %w", v.Name, err)
+		return f, fmt.Errorf("version %s: %w", v.Name, err)
 	}
 	for _, e := range t.Entries {
 		switch e.Name {
 		case itemsFile:
-			items = e.Hash
-		case peopleFile:
-			people = e.Hash
+			f.items = e.Hash
+		case peopleDir:
+			pt, err := object.GetTree(s.st, e.Hash)
+			if err != nil {
+				return f, fmt.Errorf("version %s: %s: %w", v.Name, peopleDir, err)
+			}
+			f.people = make(map[string]plumbing.Hash, len(pt.Entries))
+			for _, pe := range pt.Entries {
+				f.people[pe.Name] = pe.Hash
+			}
 		}
 	}
-	return items, people, nil
+	return f, nil
 }
 
-// lines returns the non-empty lines of a blob; none for the zero hash.
+// lines returns the non-empty lines of a blob; none for the zero hash. A
+// walk over consecutive versions (a changelog) asks for each version's
+// files twice, as the newer side of one pair and the older of the next:
+// the last few blobs' lines are kept.
 func (s *Store) lines(h plumbing.Hash) ([]string, error) {
 	if h.IsZero() {
 		return nil, nil
+	}
+	s.linesMu.Lock()
+	out, ok := s.linesCache[h]
+	s.linesMu.Unlock()
+	if ok {
+		return out, nil
 	}
 	data, err := s.Blob(h)
 	if err != nil {
 		return nil, err
 	}
-	var out []string
 	for _, l := range strings.Split(string(data), "\n") {
 		if strings.TrimSpace(l) != "" {
 			out = append(out, l)
 		}
 	}
+	s.linesMu.Lock()
+	defer s.linesMu.Unlock()
+	if len(s.linesCache) >= 64 {
+		clear(s.linesCache)
+	}
+	if s.linesCache == nil {
+		s.linesCache = map[plumbing.Hash][]string{}
+	}
+	s.linesCache[h] = out
 	return out, nil
 }
 

@@ -22,7 +22,10 @@ import (
 // and what the registry holds beside them:
 //
 //	registry.jsonl              its items (titles, notes, xrefs, ...), in document order
-//	people.jsonl                its people, sorted by id
+//	people/a.jsonl              its people, sorted by id, a file per first letter
+//	people/0-9.jsonl, people/other.jsonl   (of 3,000 people in the port registry a
+//	                            version changes a few, and reading them all
+//	                            was most of a changelog's time)
 //
 // Splitting by number keeps `git log -p` readable and lets readers skip
 // whole files whose blob hash did not change between two versions: a port's
@@ -35,13 +38,26 @@ const recordsDir = "records"
 // files allow until `regdiff reindex` rewrites it.
 //
 //	1  records only
-//	2  registry.jsonl and people.jsonl
+//	2  registry.jsonl and people/
 const Normalizer = 2
 
 const (
-	itemsFile  = "registry.jsonl"
-	peopleFile = "people.jsonl"
+	itemsFile = "registry.jsonl"
+	peopleDir = "people"
 )
+
+// peopleFile returns the file, under people/, that holds a person.
+func peopleFile(id string) string {
+	switch c := id[:min(1, len(id))]; {
+	case c >= "a" && c <= "z":
+		return c + ".jsonl"
+	case c >= "A" && c <= "Z":
+		return strings.ToLower(c) + ".jsonl"
+	case c >= "0" && c <= "9":
+		return "0-9.jsonl"
+	}
+	return "other.jsonl"
+}
 
 const (
 	rangesFile     = "ranges.jsonl"
@@ -110,11 +126,10 @@ func encode(reg *Registry) (map[string][]byte, error) {
 	if len(reg.People) > 0 {
 		people := slices.Clone(reg.People)
 		slices.SortStableFunc(people, func(a, b Person) int { return cmp.Compare(a.ID, b.ID) })
-		var b []byte
 		for i := range people {
-			b = append(appendPersonJSON(b, &people[i]), '\n')
+			name := path.Join(peopleDir, peopleFile(people[i].ID))
+			files[name] = append(appendPersonJSON(files[name], &people[i]), '\n')
 		}
-		files[peopleFile] = b
 	}
 	return files, nil
 }

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -33,6 +34,9 @@ import (
 type Store struct {
 	dir string
 	st  *filesystem.Storage
+
+	linesMu    sync.Mutex
+	linesCache map[plumbing.Hash][]string // see lines
 }
 
 // marker is the file that tells a regdiff store from any other folder.
