@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 )
@@ -250,6 +251,11 @@ func mergeReports(all, more []Report) []Report {
 			if all[i].Registry == m.Registry {
 				all[i].Added = append(all[i].Added, m.Added...)
 				all[i].Existing = append(all[i].Existing, m.Existing...)
+				// A later commit's answer for a date replaces an earlier one.
+				all[i].Ties = slices.DeleteFunc(all[i].Ties, func(t Tie) bool {
+					return slices.Contains(m.decided, t.Date) || slices.ContainsFunc(m.Ties, func(u Tie) bool { return u.Date == t.Date })
+				})
+				all[i].Ties = append(all[i].Ties, m.Ties...)
 				if all[i].RebuiltFrom == "" {
 					all[i].RebuiltFrom = m.RebuiltFrom
 				}

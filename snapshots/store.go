@@ -37,6 +37,9 @@ type Store struct {
 
 	linesMu    sync.Mutex
 	linesCache map[plumbing.Hash][]string // see lines
+
+	orderOnce sync.Once
+	order     *orderCache // see orders
 }
 
 // marker is the file that tells a regdiff store from any other folder.

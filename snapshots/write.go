@@ -158,6 +158,12 @@ type Report struct {
 	// version was inserted before newer ones; "" when versions were only
 	// appended.
 	RebuiltFrom string
+	// Ties are the groups of same-date versions that this commit ordered
+	// and whose content did not decide the order.
+	Ties []Tie
+	// decided are the dates of the groups this commit ordered by their
+	// content, so that merging reports drops an earlier tie of that date.
+	decided []string
 }
 
 // Commit adds prepared versions to their registries' histories, in date
@@ -250,24 +256,10 @@ func (s *Store) commitRegistry(reg string, ps []Prepared, meta *metaState) (Repo
 	for i := range list {
 		list[i].seen = meta.firstSeen(reg, list[i].v.SHA256)
 	}
-	// Same-date versions go in the order they were first seen; content hash
-	// breaks remaining ties, so the result never depends on import order.
-	slices.SortStableFunc(list, func(a, b entry) int {
-		if c := cmp.Compare(a.v.Date, b.v.Date); c != 0 {
-			return c
-		}
-		as, bs := a.seen, b.seen
-		if as.IsZero() != bs.IsZero() {
-			if as.IsZero() {
-				return 1
-			}
-			return -1
-		}
-		if c := as.Compare(bs); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.v.SHA256, b.v.SHA256)
-	})
+	ties, err := s.orderList(list)
+	if err != nil {
+		return rep, nil, fmt.Errorf("registry %s: %w", reg, err)
+	}
 	refs := map[string]plumbing.Hash{}
 	parent := plumbing.ZeroHash
 	rebuilding := false
@@ -314,7 +306,63 @@ func (s *Store) commitRegistry(reg string, ps []Prepared, meta *metaState) (Repo
 		}
 	}
 	refs["refs/heads/"+reg] = parent
+	for _, t := range ties {
+		if t.by == "" {
+			rep.decided = append(rep.decided, list[t.from].v.Date)
+			continue
+		}
+		tie := Tie{Date: list[t.from].v.Date, By: t.by}
+		for _, e := range list[t.from:t.to] {
+			tie.Versions = append(tie.Versions, e.v.Name)
+		}
+		rep.Ties = append(rep.Ties, tie)
+	}
 	return rep, refs, nil
+}
+
+type tieSpan struct {
+	from, to int    // list[from:to] is the group
+	by       string // "" when the content decided
+}
+
+// orderList sorts entries by date and orders each group of same-date
+// versions by their content (see order.go). A group that holds no new
+// version, and whose neighbours are not new either, keeps the order it has
+// on the branch: its question was answered when it was stored. It returns
+// the groups whose order the content did not decide.
+func (s *Store) orderList(list []entry) ([]tieSpan, error) {
+	slices.SortStableFunc(list, func(a, b entry) int { return cmp.Compare(a.v.Date, b.v.Date) })
+	var ties []tieSpan
+	for i := 0; i < len(list); {
+		j := i + 1
+		for j < len(list) && list[j].v.Date == list[i].v.Date {
+			j++
+		}
+		k := j + 1
+		for k < len(list) && j < len(list) && list[k].v.Date == list[j].v.Date {
+			k++
+		}
+		k = min(k, len(list))
+		if j-i > 1 {
+			touched := false
+			for _, e := range list[max(0, i-1):k] {
+				touched = touched || !e.old
+			}
+			if touched {
+				var prev *entry
+				if i > 0 {
+					prev = &list[i-1]
+				}
+				by, err := s.orderGroup(prev, list[i:j], list[j:k])
+				if err != nil {
+					return nil, err
+				}
+				ties = append(ties, tieSpan{i, j, by})
+			}
+		}
+		i = j
+	}
+	return ties, nil
 }
 
 // Metadata lives in a tree on refs/regdiff/meta:

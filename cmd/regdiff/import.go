@@ -108,6 +108,12 @@ func writeImportText(g *globals, sum *snapshots.Summary) {
 			fmt.Fprintf(w, "%s: older versions were inserted before newer ones; commits from %s on were rewritten\n", r.Registry, r.RebuiltFrom)
 		}
 	}
+	for _, r := range sum.Reports {
+		for _, t := range r.Ties {
+			fmt.Fprintf(w, "%s: %s: %d versions with this date whose content does not tell their order; ordered by %s: %s\n",
+				r.Registry, t.Date, len(t.Versions), t.By, strings.Join(t.Versions, ", "))
+		}
+	}
 	for _, rf := range sum.Refused {
 		fmt.Fprintf(g.io.Err, "regdiff: refused %s: %v\n", rf.Location, rf.Err)
 	}
@@ -120,6 +126,15 @@ type importJSON struct {
 	Refused  []refusalJSON  `json:"refused"`
 	Added    []versionJSON  `json:"added"`
 	Rebuilt  map[string]any `json:"rebuilt_from,omitempty"`
+	Ties     []tieJSON      `json:"ties,omitempty"`
+}
+
+// tieJSON is a group of same-date versions ordered by a tie-break.
+type tieJSON struct {
+	Registry string   `json:"registry"`
+	Date     string   `json:"date"`
+	Versions []string `json:"versions"`
+	By       string   `json:"by"` // "first seen" or "content hash"
 }
 
 type refusalJSON struct {
@@ -136,6 +151,9 @@ func writeImportJSON(g *globals, sum *snapshots.Summary) {
 	for _, r := range sum.Reports {
 		for _, v := range r.Added {
 			out.Added = append(out.Added, toVersionJSON(v, nil))
+		}
+		for _, t := range r.Ties {
+			out.Ties = append(out.Ties, tieJSON{r.Registry, t.Date, t.Versions, t.By})
 		}
 		if r.RebuiltFrom != "" {
 			if out.Rebuilt == nil {

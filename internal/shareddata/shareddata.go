@@ -5,12 +5,15 @@
 package shareddata
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -161,4 +164,130 @@ func Sample(vs []Version, n int) []Version {
 		}
 	}
 	return out
+}
+
+// MirrorPath returns the path of iana-registries.bundle, the hourly mirror
+// of every IANA registry, or skips when it is absent.
+func MirrorPath(tb testing.TB) string {
+	tb.Helper()
+	p := filepath.Join(Dir(tb), "iana-registries.bundle")
+	if _, err := os.Stat(p); err != nil {
+		tb.Skipf("iana-registries.bundle not found in %s: %v", Dir(tb), err)
+	}
+	return p
+}
+
+var (
+	mirrorOnce sync.Once
+	mirrorDir  string
+	mirrorErr  error
+)
+
+// MirrorClone returns a bare clone of the mirror bundle, made once per
+// test binary.
+func MirrorClone(tb testing.TB) string {
+	tb.Helper()
+	bundle := MirrorPath(tb)
+	if _, err := exec.LookPath("git"); err != nil {
+		tb.Skip("git command not found; needed to read the shared bundle independently")
+	}
+	mirrorOnce.Do(func() {
+		mirrorDir, mirrorErr = TempDir("regdiff-mirror-")
+		if mirrorErr != nil {
+			return
+		}
+		out, err := exec.Command("git", "clone", "-q", "--bare", bundle, mirrorDir).CombinedOutput()
+		if err != nil {
+			mirrorErr = fmt.Errorf("git clone %s: %v: %s", bundle, err, out)
+		}
+	})
+	if mirrorErr != nil {
+		tb.Fatal(mirrorErr)
+	}
+	return mirrorDir
+}
+
+// MirrorVersion is one distinct content of a file in the mirror.
+type MirrorVersion struct {
+	Path   string // "dns-parameters/dns-parameters.xml"
+	Blob   string // the content's blob id
+	Commit string // the first mirror commit that holds it
+	Seen   string // that commit's committer time, RFC 3339
+}
+
+// MirrorVersions lists, for each file of the mirror, its distinct contents
+// in the order the mirror first saw them (a content seen again later, as
+// when a server flips between two copies, keeps its first place).
+func MirrorVersions(tb testing.TB) map[string][]MirrorVersion {
+	tb.Helper()
+	dir := MirrorClone(tb)
+	out, err := exec.Command("git", "-C", dir, "log", "--reverse", "--format=C %H %cI", "--raw", "--no-abbrev", "--no-renames", "main").Output()
+	if err != nil {
+		tb.Fatalf("git log in %s: %v", dir, err)
+	}
+	vs := map[string][]MirrorVersion{}
+	seen := map[string]bool{}
+	var commit, when string
+	for _, line := range strings.Split(string(out), "\n") {
+		if c, ok := strings.CutPrefix(line, "C "); ok {
+			commit, when, _ = strings.Cut(c, " ")
+			continue
+		}
+		meta, path, ok := strings.Cut(line, "\t")
+		if !ok || !strings.HasPrefix(meta, ":") {
+			continue
+		}
+		f := strings.Fields(meta)
+		if len(f) < 4 || strings.Trim(f[3], "0") == "" || seen[path+" "+f[3]] {
+			continue
+		}
+		seen[path+" "+f[3]] = true
+		vs[path] = append(vs[path], MirrorVersion{Path: path, Blob: f[3], Commit: commit, Seen: when})
+	}
+	return vs
+}
+
+// ReadBlob returns a blob of the mirror.
+func ReadBlob(tb testing.TB, blob string) []byte {
+	tb.Helper()
+	var out bytes.Buffer
+	cmd := exec.Command("git", "-C", MirrorClone(tb), "cat-file", "blob", blob)
+	cmd.Stdout = &out
+	if err := cmd.Run(); err != nil {
+		tb.Fatalf("git cat-file %s: %v", blob, err)
+	}
+	return out.Bytes()
+}
+
+// ReadBlobs calls fn with each blob of the mirror, in order, through one
+// git cat-file --batch.
+func ReadBlobs(tb testing.TB, blobs []string, fn func(blob string, data []byte)) {
+	tb.Helper()
+	cmd := exec.Command("git", "-C", MirrorClone(tb), "cat-file", "--batch")
+	cmd.Stdin = strings.NewReader(strings.Join(blobs, "\n") + "\n")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	r := bufio.NewReaderSize(stdout, 1<<20)
+	for _, b := range blobs {
+		header, err := r.ReadString('\n')
+		if err != nil {
+			tb.Fatalf("git cat-file --batch: %v", err)
+		}
+		f := strings.Fields(header)
+		if len(f) != 3 {
+			tb.Fatalf("git cat-file --batch: %q for %s", header, b)
+		}
+		n, _ := strconv.Atoi(f[2])
+		data := make([]byte, n+1)
+		if _, err := io.ReadFull(r, data); err != nil {
+			tb.Fatalf("git cat-file --batch: %v", err)
+		}
+		fn(b, data[:n])
+	}
+	cmd.Wait()
 }
