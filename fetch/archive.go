@@ -21,7 +21,8 @@ type Target struct {
 // ArchiveOptions tune [Archive].
 type ArchiveOptions struct {
 	Get Options
-	// Force stores a version even when it looks suspicious.
+	// Force stores a version even when it looks suspicious: far fewer
+	// records than the latest, or a place before stored versions.
 	Force bool
 	// MinRatio is the share of the latest stored version's record count a
 	// new version must have; default 0.9.
@@ -40,6 +41,36 @@ type Outcome struct {
 
 // ErrSuspicious marks a download refused by the sanity checks.
 var ErrSuspicious = errors.New("suspicious download refused")
+
+// ErrRewrite marks a download refused because archiving it would rewrite
+// stored versions: it goes before some of them.
+var ErrRewrite = errors.New("refused a version that would rewrite history")
+
+// RewriteError is the error of a download that would go before stored
+// versions; it wraps [ErrRewrite].
+type RewriteError struct {
+	URL      string
+	Version  snapshots.Version   // the download, dated but not named
+	Latest   snapshots.Version   // the newest stored version
+	Rewrites []snapshots.Version // the stored versions whose commits would change, oldest first
+}
+
+func (e *RewriteError) Error() string {
+	what := fmt.Sprintf("is dated %s, before the latest stored version %s", e.Version.Date, e.Latest.Name)
+	if e.Version.Date == e.Latest.Date {
+		what = fmt.Sprintf("has the date of the latest stored version %s but its content puts it before", e.Latest.Name)
+	}
+	first, last := e.Rewrites[0].Name, e.Rewrites[len(e.Rewrites)-1].Name
+	span := first
+	if len(e.Rewrites) > 1 {
+		span += " … " + last
+	}
+	return fmt.Sprintf("%v: %s %s: archiving it would rewrite %d stored version(s), %s (their commits and names change); "+
+		"a version older than the latest is more often a stale mirror than a late publication; use --force to archive it",
+		ErrRewrite, e.URL, what, len(e.Rewrites), span)
+}
+
+func (e *RewriteError) Unwrap() error { return ErrRewrite }
 
 // ErrInvalid marks a download that is not a valid registry.
 var ErrInvalid = errors.New("downloaded file is not a valid registry")
@@ -118,6 +149,16 @@ func Archive(ctx context.Context, s *snapshots.Store, t Target, opts ArchiveOpti
 	})
 	if err != nil {
 		return out, err
+	}
+	if !opts.Force && len(vs) > 0 {
+		rw, err := s.Rewrites([]snapshots.Prepared{p})
+		if err == nil && len(rw) > 0 {
+			err = &RewriteError{URL: t.URL, Version: p.Version, Latest: vs[len(vs)-1], Rewrites: rw}
+		}
+		if err != nil {
+			s.Discard(p)
+			return out, err
+		}
 	}
 	reps, err := s.Commit([]snapshots.Prepared{p})
 	if err != nil {

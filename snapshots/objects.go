@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"crypto/sha1"
 	"fmt"
-	"github.com/klauspost/compress/zlib"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/klauspost/compress/zlib"
 )
 
 // writeObject stores one git object as a loose object and returns its hash.
@@ -20,26 +24,32 @@ import (
 // temporary file and renamed into place, so a kill leaves either no object or
 // a whole one; an object already present is not written again.
 func writeObject(gitDir string, t plumbing.ObjectType, content []byte) (plumbing.Hash, error) {
-	h := objectHash(t, content)
+	h, _, err := writeNewObject(gitDir, t, content)
+	return h, err
+}
+
+// writeNewObject is writeObject, telling whether the object was new.
+func writeNewObject(gitDir string, t plumbing.ObjectType, content []byte) (h plumbing.Hash, created bool, err error) {
+	h = objectHash(t, content)
 	hex := h.String()
 	dir := filepath.Join(gitDir, "objects", hex[:2])
 	path := filepath.Join(dir, hex[2:])
 	if _, err := os.Stat(path); err == nil {
-		return h, nil
+		return h, false, nil
 	}
 	var buf bytes.Buffer
 	buf.Grow(len(content)/4 + 64)
 	zw, err := zlib.NewWriterLevel(&buf, zlib.BestSpeed)
 	if err != nil {
-		return h, err
+		return h, false, err
 	}
 	fmt.Fprintf(zw, "%s %d\x00", t.String(), len(content))
 	zw.Write(content)
 	if err := zw.Close(); err != nil {
-		return h, err
+		return h, false, err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return h, fmt.Errorf("write object %s: %w", hex, err)
+		return h, false, fmt.Errorf("write object %s: %w", hex, err)
 	}
 	// No fsync: a killed process loses nothing the page cache holds, and
 	// the refs that make an object reachable are synced (see writeRefs).
@@ -47,9 +57,77 @@ func writeObject(gitDir string, t plumbing.ObjectType, content []byte) (plumbing
 	// written: one a kill leaves behind is ignored by git fsck and removed
 	// by git prune, where any other name is reported as a bad object file.
 	if err := writeFileVia(path, "tmp_obj_*", buf.Bytes(), 0o444, false); err != nil {
-		return h, fmt.Errorf("write object %s: %w", hex, err)
+		return h, false, fmt.Errorf("write object %s: %w", hex, err)
 	}
-	return h, nil
+	return h, true, nil
+}
+
+// objectWriter writes objects into a store. With dry set it only computes
+// their hashes; it remembers the objects it created, so that a version
+// refused after Prepare can be taken out again ([Store.Discard]).
+type objectWriter struct {
+	dir     string
+	dry     bool
+	created []plumbing.Hash
+}
+
+func (w *objectWriter) write(t plumbing.ObjectType, content []byte) (plumbing.Hash, error) {
+	if w.dry {
+		return objectHash(t, content), nil
+	}
+	h, created, err := writeNewObject(w.dir, t, content)
+	if created {
+		w.created = append(w.created, h)
+	}
+	return h, err
+}
+
+type encoder interface {
+	Encode(plumbing.EncodedObject) error
+}
+
+func (w *objectWriter) encoded(o encoder) (plumbing.Hash, error) {
+	mem := &plumbing.MemoryObject{}
+	if err := o.Encode(mem); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	r, _ := mem.Reader()
+	var b bytes.Buffer
+	b.ReadFrom(r)
+	return w.write(mem.Type(), b.Bytes())
+}
+
+// tree writes the trees for a map of slash-separated paths to blobs and
+// returns the root tree's hash.
+func (w *objectWriter) tree(files map[string]plumbing.Hash) (plumbing.Hash, error) {
+	var entries []object.TreeEntry
+	subdirs := map[string]map[string]plumbing.Hash{}
+	for p, h := range files {
+		if dir, rest, ok := strings.Cut(p, "/"); ok {
+			if subdirs[dir] == nil {
+				subdirs[dir] = map[string]plumbing.Hash{}
+			}
+			subdirs[dir][rest] = h
+			continue
+		}
+		entries = append(entries, object.TreeEntry{Name: p, Mode: filemode.Regular, Hash: h})
+	}
+	for dir, sub := range subdirs {
+		h, err := w.tree(sub)
+		if err != nil {
+			return h, err
+		}
+		entries = append(entries, object.TreeEntry{Name: dir, Mode: filemode.Dir, Hash: h})
+	}
+	// git orders entries as if folder names ended in '/'.
+	key := func(e object.TreeEntry) string {
+		if e.Mode == filemode.Dir {
+			return e.Name + "/"
+		}
+		return e.Name
+	}
+	sort.Slice(entries, func(i, j int) bool { return key(entries[i]) < key(entries[j]) })
+	return w.encoded(&object.Tree{Entries: entries})
 }
 
 // objectHash is git's object id. go-git hashes with collision detection

@@ -71,7 +71,7 @@ func TestSameDateOrderMirror(t *testing.T) {
 	var blobs []string
 	var inputs []snapshots.Input
 	firstSeen := map[string]int{} // sha256 → index in its file's mirror order
-	blobOf := map[string]string{}  // sha256 → mirror blob
+	blobOf := map[string]string{} // sha256 → mirror blob
 	b := (*batch)(nil)
 	for _, p := range paths {
 		for i, v := range all[p] {

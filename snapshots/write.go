@@ -8,14 +8,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
@@ -35,6 +36,7 @@ type Source struct {
 type Prepared struct {
 	Version Version // Name and Commit are set by Commit
 	Source  Source
+	created []plumbing.Hash
 }
 
 // Prepare writes the objects of one version (raw file, normalized records,
@@ -64,20 +66,32 @@ func (s *Store) Prepare(raw []byte, reg *Registry, src Source) (Prepared, error)
 	if err != nil {
 		return Prepared{}, err
 	}
+	w := &objectWriter{dir: s.dir}
 	hashes := make(map[string]plumbing.Hash, len(files)+1)
 	for name, data := range files {
-		if hashes[name], err = writeObject(s.dir, plumbing.BlobObject, data); err != nil {
+		if hashes[name], err = w.write(plumbing.BlobObject, data); err != nil {
 			return Prepared{}, err
 		}
 	}
-	if hashes[v.RawFile], err = writeObject(s.dir, plumbing.BlobObject, raw); err != nil {
+	if hashes[v.RawFile], err = w.write(plumbing.BlobObject, raw); err != nil {
 		return Prepared{}, err
 	}
-	if v.Tree, err = s.writeTree(hashes); err != nil {
+	if v.Tree, err = w.tree(hashes); err != nil {
 		return Prepared{}, err
 	}
 	src.Format = format
-	return Prepared{Version: v, Source: src}, nil
+	return Prepared{Version: v, Source: src, created: w.created}, nil
+}
+
+// Discard removes the objects that Prepare created for p, for a version
+// refused before Commit: no ref names them, and the store is left as it
+// was. The caller must hold the lock (another writer could be about to
+// use the same objects).
+func (s *Store) Discard(p Prepared) {
+	for _, h := range p.created {
+		hex := h.String()
+		os.Remove(filepath.Join(s.dir, "objects", hex[:2], hex[2:]))
+	}
 }
 
 func rawExt(format string) string {
@@ -86,54 +100,6 @@ func rawExt(format string) string {
 		return format
 	}
 	return "txt"
-}
-
-// writeTree writes the trees for a map of slash-separated paths to blobs
-// and returns the root tree's hash.
-func (s *Store) writeTree(files map[string]plumbing.Hash) (plumbing.Hash, error) {
-	var entries []object.TreeEntry
-	subdirs := map[string]map[string]plumbing.Hash{}
-	for p, h := range files {
-		if dir, rest, ok := strings.Cut(p, "/"); ok {
-			if subdirs[dir] == nil {
-				subdirs[dir] = map[string]plumbing.Hash{}
-			}
-			subdirs[dir][rest] = h
-			continue
-		}
-		entries = append(entries, object.TreeEntry{Name: p, Mode: filemode.Regular, Hash: h})
-	}
-	for dir, sub := range subdirs {
-		h, err := s.writeTree(sub)
-		if err != nil {
-			return h, err
-		}
-		entries = append(entries, object.TreeEntry{Name: dir, Mode: filemode.Dir, Hash: h})
-	}
-	// git orders entries as if folder names ended in '/'.
-	key := func(e object.TreeEntry) string {
-		if e.Mode == filemode.Dir {
-			return e.Name + "/"
-		}
-		return e.Name
-	}
-	sort.Slice(entries, func(i, j int) bool { return key(entries[i]) < key(entries[j]) })
-	return s.writeEncoded(&object.Tree{Entries: entries})
-}
-
-type encoder interface {
-	Encode(plumbing.EncodedObject) error
-}
-
-func (s *Store) writeEncoded(o encoder) (plumbing.Hash, error) {
-	mem := &plumbing.MemoryObject{}
-	if err := o.Encode(mem); err != nil {
-		return plumbing.ZeroHash, err
-	}
-	r, _ := mem.Reader()
-	var b bytes.Buffer
-	b.ReadFrom(r)
-	return writeObject(s.dir, mem.Type(), b.Bytes())
 }
 
 // dateTime gives the fixed commit time of a registry date: noon UTC, so
@@ -188,7 +154,7 @@ func (s *Store) Commit(ps []Prepared) ([]Report, error) {
 	}
 	sort.Strings(regs)
 	for _, reg := range regs {
-		rep, refs, err := s.commitRegistry(reg, byReg[reg], meta)
+		rep, refs, err := s.commitRegistry(reg, byReg[reg], meta, &objectWriter{dir: s.dir})
 		if err != nil {
 			return nil, err
 		}
@@ -221,13 +187,44 @@ func (s *Store) Commit(ps []Prepared) ([]Report, error) {
 	return reports, nil
 }
 
+// Rewrites returns the stored versions whose commits committing ps would
+// change (because a version goes before them), oldest first, without
+// changing the store.
+func (s *Store) Rewrites(ps []Prepared) ([]Version, error) {
+	byReg := map[string][]Prepared{}
+	for _, p := range ps {
+		byReg[p.Version.Registry] = append(byReg[p.Version.Registry], p)
+	}
+	meta, err := s.readMeta()
+	if err != nil {
+		return nil, err
+	}
+	var out []Version
+	for reg, rps := range byReg {
+		old, err := s.Versions(reg)
+		if err != nil && !errors.Is(err, ErrEmpty) {
+			return nil, err
+		}
+		_, refs, err := s.commitRegistry(reg, rps, meta, &objectWriter{dir: s.dir, dry: true})
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range old {
+			if refs != nil && refs["refs/tags/"+reg+"/"+v.Name] != v.Commit {
+				out = append(out, v)
+			}
+		}
+	}
+	return out, nil
+}
+
 type entry struct {
 	v    Version
 	seen time.Time
 	old  bool // already on the branch
 }
 
-func (s *Store) commitRegistry(reg string, ps []Prepared, meta *metaState) (Report, map[string]plumbing.Hash, error) {
+func (s *Store) commitRegistry(reg string, ps []Prepared, meta *metaState, w *objectWriter) (Report, map[string]plumbing.Hash, error) {
 	rep := Report{Registry: reg}
 	old, err := s.Versions(reg)
 	if err != nil && !errors.Is(err, ErrEmpty) {
@@ -294,7 +291,7 @@ func (s *Store) commitRegistry(reg string, ps []Prepared, meta *metaState) (Repo
 		if !parent.IsZero() {
 			c.ParentHashes = []plumbing.Hash{parent}
 		}
-		h, err := s.writeEncoded(c)
+		h, err := w.encoded(c)
 		if err != nil {
 			return rep, nil, fmt.Errorf("registry %s: write commit for %s: %w", reg, name, err)
 		}
@@ -442,15 +439,16 @@ func (s *Store) writeMeta(m *metaState) (plumbing.Hash, bool, error) {
 	if !m.changed {
 		return m.parent, false, nil
 	}
+	w := &objectWriter{dir: s.dir}
 	hashes := map[string]plumbing.Hash{}
 	for p, data := range m.files {
-		h, err := writeObject(s.dir, plumbing.BlobObject, data)
+		h, err := w.write(plumbing.BlobObject, data)
 		if err != nil {
 			return h, false, err
 		}
 		hashes[p] = h
 	}
-	tree, err := s.writeTree(hashes)
+	tree, err := w.tree(hashes)
 	if err != nil {
 		return tree, false, err
 	}
@@ -460,7 +458,7 @@ func (s *Store) writeMeta(m *metaState) (plumbing.Hash, bool, error) {
 	if !m.parent.IsZero() {
 		c.ParentHashes = []plumbing.Hash{m.parent}
 	}
-	h, err := s.writeEncoded(c)
+	h, err := w.encoded(c)
 	return h, true, err
 }
 

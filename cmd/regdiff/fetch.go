@@ -40,8 +40,12 @@ fetch sends a conditional GET (the ETag and Last-Modified of the last fetch),
 retries timeouts and server errors with backoff, refuses bodies over
 --max-size, and validates the body before writing anything: it must parse as
 the registry expected, and a version with under 90% of the records of the
-latest stored one is refused as suspicious unless --force. Writers take the
-store's lock; a second fetch waits up to --wait.
+latest stored one is refused as suspicious unless --force, and so is a
+version that would go before stored ones (dated before the latest, or put
+before a version of the same date by its content): archiving it would
+rewrite their commits, and a version older than the latest is more often a
+stale mirror than a late publication. Writers take the store's lock; a
+second fetch waits up to --wait.
 
 ` + exitCodesHelp,
 		Example: `  regdiff fetch                         # from cron: archive what changed
@@ -52,7 +56,7 @@ store's lock; a second fetch waits up to --wait.
 		},
 	}
 	f := cmd.Flags()
-	f.BoolVar(&o.force, "force", false, "store a version even when it looks suspicious (far fewer records)")
+	f.BoolVar(&o.force, "force", false, "store a version even when it looks suspicious (far fewer records, or older than stored ones)")
 	f.BoolVar(&o.exitCode, "exit-code", false, "exit 3 when nothing new was archived")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print nothing unless something was archived or failed")
 	f.BoolVar(&o.json, "json", false, "print one JSON object per registry")
@@ -72,6 +76,9 @@ type fetchJSON struct {
 	Status   string       `json:"status"` // archived, unchanged, not-modified, error
 	Version  *versionJSON `json:"version,omitempty"`
 	Error    string       `json:"error,omitempty"`
+	// WouldRewrite names the stored versions a refused fetch would have
+	// rewritten.
+	WouldRewrite []string `json:"would_rewrite,omitempty"`
 }
 
 func runFetch(ctx context.Context, g *globals, o *fetchOptions, args []string) error {
@@ -126,6 +133,12 @@ func runFetch(ctx context.Context, g *globals, o *fetchOptions, args []string) e
 			c, hint := fetchErrorCode(err)
 			worse(c)
 			j.Status, j.Error = "error", err.Error()
+			var rw *fetch.RewriteError
+			if errors.As(err, &rw) {
+				for _, v := range rw.Rewrites {
+					j.WouldRewrite = append(j.WouldRewrite, v.Name)
+				}
+			}
 			if o.json {
 				writeJSONLine(g, j)
 			} else {
@@ -194,7 +207,7 @@ func fetchErrorCode(err error) (int, string) {
 	var opErr *net.OpError
 	var status *fetch.StatusError
 	switch {
-	case errors.Is(err, fetch.ErrSuspicious):
+	case errors.Is(err, fetch.ErrSuspicious), errors.Is(err, fetch.ErrRewrite):
 		return exitRefused, ""
 	case errors.Is(err, fetch.ErrInvalid), errors.Is(err, fetch.ErrTooLarge):
 		return exitRefused, "the store is unchanged; the server may have sent an error page"

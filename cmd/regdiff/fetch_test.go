@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -130,14 +131,25 @@ func TestFetch(t *testing.T) {
 		}
 	})
 	t.Run("json", func(t *testing.T) {
+		// The full version has the date of the one-record version just
+		// stored, and its content puts it first (it is the closer to the
+		// version before): archiving it would rename that one.
 		srv.set("service-names-port-numbers", []byte(mustRead(t, "testdata/ports-2024.xml")))
 		code, out, _ := fetch("--json", "service-names-port-numbers")
 		var got fetchJSON
-		if err := json.Unmarshal([]byte(out), &got); err != nil || code != exitOK {
+		if err := json.Unmarshal([]byte(out), &got); err != nil || code != exitRefused {
 			t.Fatalf("fetch --json: exit %d, %v: %q", code, err, out)
 		}
-		if got.Status != "archived" || got.Version == nil || got.Version.Version != "2024-03-18.2" || got.Version.Records != 5 {
+		if got.Status != "error" || !slices.Equal(got.WouldRewrite, []string{"2024-03-18"}) || !strings.Contains(got.Error, "--force") {
 			t.Errorf("fetch --json = %+v", got)
+		}
+		code, out, _ = fetch("--json", "--force", "service-names-port-numbers")
+		got = fetchJSON{}
+		if err := json.Unmarshal([]byte(out), &got); err != nil || code != exitOK {
+			t.Fatalf("fetch --json --force: exit %d, %v: %q", code, err, out)
+		}
+		if got.Status != "archived" || got.Version == nil || got.Version.Version != "2024-03-18" || got.Version.Records != 5 {
+			t.Errorf("fetch --json --force = %+v", got)
 		}
 	})
 	t.Run("unknown name", func(t *testing.T) {
