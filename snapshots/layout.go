@@ -41,6 +41,14 @@ const recordsDir = "records"
 //	2  registry.jsonl and people/
 const Normalizer = 2
 
+// normalizer and encodeVersion are what Prepare writes: this code's, but
+// tests put an older normalizer's in their place to make a store to
+// reindex.
+var (
+	normalizer    = Normalizer
+	encodeVersion = encode
+)
+
 const (
 	itemsFile = "registry.jsonl"
 	peopleDir = "people"

@@ -60,9 +60,9 @@ func (s *Store) Prepare(raw []byte, reg *Registry, src Source) (Prepared, error)
 		Records:  len(reg.Records),
 		RawFile:  reg.ID + "." + rawExt(format),
 
-		Normalizer: Normalizer,
+		Normalizer: normalizer,
 	}
-	files, err := encode(reg)
+	files, err := encodeVersion(reg)
 	if err != nil {
 		return Prepared{}, err
 	}
@@ -137,6 +137,12 @@ type Report struct {
 // lock. A version whose raw file is already stored (same sha256) changes
 // nothing but is listed in Existing.
 func (s *Store) Commit(ps []Prepared) ([]Report, error) {
+	return s.commit(ps, false)
+}
+
+// commit is Commit; with replace, each registry of ps is rebuilt from ps
+// alone, as if none of its versions were stored (reindex).
+func (s *Store) commit(ps []Prepared, replace bool) ([]Report, error) {
 	byReg := map[string][]Prepared{}
 	for _, p := range ps {
 		byReg[p.Version.Registry] = append(byReg[p.Version.Registry], p)
@@ -154,7 +160,7 @@ func (s *Store) Commit(ps []Prepared) ([]Report, error) {
 	}
 	sort.Strings(regs)
 	for _, reg := range regs {
-		rep, refs, err := s.commitRegistry(reg, byReg[reg], meta, &objectWriter{dir: s.dir})
+		rep, refs, err := s.commitRegistry(reg, byReg[reg], meta, &objectWriter{dir: s.dir}, replace)
 		if err != nil {
 			return nil, err
 		}
@@ -205,7 +211,7 @@ func (s *Store) Rewrites(ps []Prepared) ([]Version, error) {
 		if err != nil && !errors.Is(err, ErrEmpty) {
 			return nil, err
 		}
-		_, refs, err := s.commitRegistry(reg, rps, meta, &objectWriter{dir: s.dir, dry: true})
+		_, refs, err := s.commitRegistry(reg, rps, meta, &objectWriter{dir: s.dir, dry: true}, false)
 		if err != nil {
 			return nil, err
 		}
@@ -224,11 +230,14 @@ type entry struct {
 	old  bool // already on the branch
 }
 
-func (s *Store) commitRegistry(reg string, ps []Prepared, meta *metaState, w *objectWriter) (Report, map[string]plumbing.Hash, error) {
+func (s *Store) commitRegistry(reg string, ps []Prepared, meta *metaState, w *objectWriter, replace bool) (Report, map[string]plumbing.Hash, error) {
 	rep := Report{Registry: reg}
 	old, err := s.Versions(reg)
 	if err != nil && !errors.Is(err, ErrEmpty) {
 		return rep, nil, err
+	}
+	if replace {
+		old = nil
 	}
 	known := map[string]bool{}
 	var list []entry
@@ -423,6 +432,9 @@ func (m *metaState) firstSeen(reg, sha string) time.Time {
 }
 
 func (m *metaState) addSource(reg, sha string, src Source) {
+	if src.Kind == "" {
+		return // a version rebuilt from the store itself (reindex)
+	}
 	list := m.sources(reg, sha)
 	for _, s := range list {
 		if s.Kind == src.Kind && s.Location == src.Location {

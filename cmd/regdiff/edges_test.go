@@ -81,3 +81,25 @@ func TestFetchRefusesRewrite(t *testing.T) {
 		t.Errorf("fetch --force: exit %d\n%s%s", code, out, errs)
 	}
 }
+
+// TestReindexCurrentStore reindexes a copy of the real store, which this
+// code wrote: nothing changes, and verify says no reindex is due.
+func TestReindexCurrentStore(t *testing.T) {
+	dir := realstore.Copy(t)
+	c := &cli{t: t, store: dir}
+	before := snapshot(t, dir)
+	out := c.mustRun("reindex", "--json")
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var r reindexJSON
+		if err := json.Unmarshal([]byte(line), &r); err != nil || r.Versions == 0 || r.Changed != 0 || len(r.Renamed) != 0 {
+			t.Errorf("reindex of a current store: %v %s", err, line)
+		}
+	}
+	refs := func(files map[string]string) string { return files[dir+"/packed-refs"] }
+	if refs(before) != refs(snapshot(t, dir)) {
+		t.Error("reindex of a current store moved refs")
+	}
+	if out := c.mustRun("verify"); strings.Contains(out, "reindex due") {
+		t.Errorf("verify of a current store:\n%s", out)
+	}
+}

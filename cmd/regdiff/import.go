@@ -109,10 +109,7 @@ func writeImportText(g *globals, sum *snapshots.Summary) {
 		}
 	}
 	for _, r := range sum.Reports {
-		for _, t := range r.Ties {
-			fmt.Fprintf(w, "%s: %s: %d versions with this date whose content does not tell their order; ordered by %s: %s\n",
-				r.Registry, t.Date, len(t.Versions), t.By, strings.Join(t.Versions, ", "))
-		}
+		writeTies(g, r.Registry, r.Ties)
 	}
 	for _, rf := range sum.Refused {
 		fmt.Fprintf(g.io.Err, "regdiff: refused %s: %v\n", rf.Location, rf.Err)

@@ -431,7 +431,10 @@ func TestKillDuringFetch(t *testing.T) {
 	protoServed := readServed(t, "protocol-numbers", protos[:min(perStore, len(protos))])
 	srv := newKillIANA(t, 2*time.Millisecond)
 	fetchArgs := func(store string) []string {
-		return []string{"--store", store, "fetch", "--mirror", srv.URL, "--backoff", "1ms"}
+		// --force: every second version served is older than the newest
+		// stored, which fetch refuses without it; a rewrite is the work a
+		// kill should interrupt.
+		return []string{"--store", store, "fetch", "--force", "--mirror", srv.URL, "--backoff", "1ms"}
 	}
 	// Each round uses other port versions, spread over the whole history.
 	portsFor := func(round int) served {

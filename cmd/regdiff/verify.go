@@ -16,7 +16,8 @@ func newVerifyCmd(g *globals) *cobra.Command {
 be read, its raw file matches its recorded sha256 and record count, its
 normalized records are exactly what parsing the raw file again gives, versions
 are in date order and each tag points at its version. Problems are listed with
-the versions they affect.
+the versions they affect. Versions normalized by an older regdiff are not
+problems: verify says that a reindex is due ("regdiff reindex").
 
 ` + exitCodesHelp + `
   8  verify found problems`,
@@ -38,6 +39,16 @@ the versions they affect.
 			if err != nil {
 				return err
 			}
+			due, err := s.ReindexDue()
+			if err != nil {
+				return err
+			}
+			var dueText []string
+			for _, reg := range regs {
+				if n := due[reg]; n > 0 {
+					dueText = append(dueText, fmt.Sprintf("reindex due: %d version(s) of %s were normalized by an older regdiff (the registry's own elements and people are not compared for them); run `regdiff reindex`", n, reg))
+				}
+			}
 			if asJSON {
 				list := []string{}
 				for _, pr := range problems {
@@ -45,13 +56,19 @@ the versions they affect.
 				}
 				enc := json.NewEncoder(g.io.Out)
 				enc.SetIndent("", "  ")
-				enc.Encode(map[string]any{"registries": regs, "ok": len(problems) == 0, "problems": list})
+				if due == nil {
+					due = map[string]int{}
+				}
+				enc.Encode(map[string]any{"registries": regs, "ok": len(problems) == 0, "problems": list, "reindex_due": due})
 			} else {
 				for _, pr := range problems {
 					fmt.Fprintf(g.io.Out, "%s\n", pr)
 				}
 				if len(problems) == 0 {
 					fmt.Fprintf(g.io.Out, "store %s is whole: %d registries checked\n", s.Dir(), len(regs))
+				}
+				for _, d := range dueText {
+					fmt.Fprintln(g.io.Out, d)
 				}
 			}
 			if len(problems) > 0 {
