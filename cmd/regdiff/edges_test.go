@@ -1,10 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/xml"
+	"io"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -103,3 +108,206 @@ func TestReindexCurrentStore(t *testing.T) {
 		t.Errorf("verify of a current store:\n%s", out)
 	}
 }
+
+// outside is what a version holds outside its records, read from the raw
+// XML with encoding/xml, sharing no code with regdiff's parser: people by
+// id, and the registry-level elements as "table|element|key" → texts.
+type outside struct {
+	people map[string]string   // id → its fields' texts, in order
+	items  map[string][]string // table|element|key → texts
+}
+
+func readOutside(t *testing.T, data []byte) outside {
+	t.Helper()
+	o := outside{people: map[string]string{}, items: map[string][]string{}}
+	d := xml.NewDecoder(bytes.NewReader(data))
+	type frame struct {
+		name, table, key string
+		registry         bool
+		text             *strings.Builder // the item or person field being read
+		person           string
+	}
+	var stack []frame
+	space := func(s string) string {
+		return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' }), " ")
+	}
+	attr := func(e xml.StartElement, name string) string {
+		for _, a := range e.Attr {
+			if a.Name.Local == name {
+				return space(a.Value)
+			}
+		}
+		return ""
+	}
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		top := func() *frame { return &stack[len(stack)-1] }
+		switch tk := tok.(type) {
+		case xml.StartElement:
+			f := frame{name: tk.Name.Local}
+			if len(stack) > 0 {
+				p := top()
+				f.table, f.text, f.person = p.table, p.text, p.person
+				switch {
+				case p.registry && f.name == "registry":
+					o.items[f.table+"|registry|"+attr(tk, "id")] = append(o.items[f.table+"|registry|"+attr(tk, "id")], "")
+				case p.registry && f.name != "record" && f.name != "people":
+					key := attr(tk, "type") + ":" + attr(tk, "data")
+					if f.name != "xref" {
+						var vals []string
+						for _, a := range tk.Attr {
+							if v := space(a.Value); v != "" {
+								vals = append(vals, v)
+							}
+						}
+						key = strings.Join(vals, " ")
+					}
+					f.key, f.text = key, &strings.Builder{}
+				case p.name == "people" && f.name == "person":
+					f.person = attr(tk, "id")
+				case p.name == "person":
+					f.text = &strings.Builder{}
+				case f.text != nil && f.name == "br":
+					f.text.WriteString(" ")
+				case f.text != nil && f.name == "xref" && attr(tk, "data") != "":
+					f.text.WriteString("[" + attr(tk, "data") + "]")
+					f.text = nil // its content does not count
+				}
+			}
+			if f.name == "registry" {
+				f.registry, f.table = true, attr(tk, "id")
+				if len(stack) == 0 {
+					f.table = ""
+				}
+			}
+			stack = append(stack, f)
+		case xml.EndElement:
+			f := *top()
+			stack = stack[:len(stack)-1]
+			if len(stack) == 0 {
+				continue
+			}
+			p := top()
+			switch {
+			case p.registry && f.key != "" || p.registry && f.text != nil && f.name != "registry":
+				k := f.table + "|" + f.name + "|" + f.key
+				o.items[k] = append(o.items[k], space(f.text.String()))
+			case p.name == "person" && f.text != nil:
+				o.people[f.person] += f.name + "=" + space(f.text.String()) + ";"
+			case f.name == "br" && p.text != nil:
+				p.text.WriteString(" ")
+			}
+		case xml.CharData:
+			if len(stack) > 0 && top().text != nil {
+				top().text.Write(tk)
+			}
+		}
+	}
+	return o
+}
+
+// TestDiffOutsideRecords compares consecutive real versions of the port
+// registry and checks the diff's people and registry items against a
+// reading of the raw XML with encoding/xml: a person is in "people" when
+// its fields differ or it is on one side only, and an element in
+// "registry_items" when its texts differ; --exit-code exits 1 whenever
+// either differs, even with no record change (2024-01-25 changed only an
+// e-mail address).
+func TestDiffOutsideRecords(t *testing.T) {
+	dir, want := realstore.Store(t)
+	c := &cli{t: t, store: dir}
+	vs := want["service-names-port-numbers"]
+	step := 10
+	if testing.Short() {
+		step = 8
+	}
+	var log []versionJSON
+	if err := json.Unmarshal([]byte(c.mustRun("log", "--json")), &log); err != nil {
+		t.Fatal(err)
+	}
+	slices.Reverse(log)
+	if len(log) != len(vs) {
+		t.Fatalf("log lists %d versions, the bundle %d", len(log), len(vs))
+	}
+	pairs, outsideOnly := 0, 0
+	for i := 1; i < len(vs); i++ {
+		if i%step != 0 && vs[i].Date != "2024-01-25" {
+			continue
+		}
+		prev, cur := readOutside(t, shareddata.Read(t, vs[i-1])), readOutside(t, shareddata.Read(t, vs[i]))
+		wantPeople := map[string]bool{}
+		for id, f := range cur.people {
+			if prev.people[id] != f {
+				wantPeople[id] = true
+			}
+		}
+		for id := range prev.people {
+			if _, ok := cur.people[id]; !ok {
+				wantPeople[id] = true
+			}
+		}
+		wantItems := map[string]bool{}
+		for k, texts := range cur.items {
+			if !sameMultiset(texts, prev.items[k]) {
+				wantItems[k] = true
+			}
+		}
+		for k := range prev.items {
+			if _, ok := cur.items[k]; !ok {
+				wantItems[k] = true
+			}
+		}
+		a, b := log[i-1].Version, log[i].Version
+		code, out, errs := c.run("diff", a, b, "--json", "--exit-code")
+		var res struct {
+			Summary map[string]int              `json:"summary"`
+			People  []struct{ ID, Kind string } `json:"people"`
+			Items   []struct {
+				Table, Element, Key string
+			} `json:"registry_items"`
+		}
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatalf("diff %s %s: %v\n%s", a, b, err, errs)
+		}
+		gotPeople, gotItems := map[string]bool{}, map[string]bool{}
+		for _, p := range res.People {
+			gotPeople[p.ID] = true
+		}
+		for _, it := range res.Items {
+			gotItems[it.Table+"|"+it.Element+"|"+it.Key] = true
+		}
+		if !maps.Equal(gotPeople, wantPeople) {
+			t.Errorf("diff %s %s: people %v, the raw XML says %v", a, b, keysOf(gotPeople), keysOf(wantPeople))
+		}
+		if !maps.Equal(gotItems, wantItems) {
+			t.Errorf("diff %s %s: registry items %v, the raw XML says %v", a, b, keysOf(gotItems), keysOf(wantItems))
+		}
+		records := res.Summary["added"] + res.Summary["removed"] + res.Summary["changed"] + res.Summary["renamed"]
+		if (len(wantPeople) > 0 || len(wantItems) > 0) && code != exitDiffers {
+			t.Errorf("diff %s %s --exit-code: exit %d with people or items changed", a, b, code)
+		}
+		if records == 0 && len(wantPeople)+len(wantItems) > 0 {
+			outsideOnly++
+		}
+		pairs++
+	}
+	t.Logf("%d pairs compared, %d with changes outside the records only", pairs, outsideOnly)
+	if pairs < 5 {
+		t.Fatalf("only %d pairs compared", pairs)
+	}
+}
+
+func sameMultiset(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
+}
+
+func keysOf(m map[string]bool) []string { return slices.Sorted(maps.Keys(m)) }
