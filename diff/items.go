@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/regdiff/regdiff/snapshots"
 )
@@ -45,6 +46,39 @@ func (r *Result) CompareItems(oldItems, newItems []snapshots.Item, oldPeople, ne
 
 type itemKey struct{ table, element, key string }
 
+// elementOrder is the order items are listed in, by element: roughly the
+// order IANA's files give them; other elements follow by name.
+var elementOrder = []string{"registry", "title", "category", "created", "updated", "expert",
+	"registration_rule", "description", "note", "range", "xref", "footnote", "file", "hide"}
+
+// compareItemKeys orders items: the root registry's first, then by table,
+// element and key. The order depends on the keys alone, so giving only the
+// items that differ lists their changes as giving all would.
+func compareItemKeys(a, b itemKey) int {
+	if a.table != b.table {
+		switch {
+		case a.table == "":
+			return -1
+		case b.table == "":
+			return 1
+		}
+		return strings.Compare(a.table, b.table)
+	}
+	rank := func(e string) int {
+		if i := slices.Index(elementOrder, e); i >= 0 {
+			return i
+		}
+		return len(elementOrder)
+	}
+	if c := rank(a.element) - rank(b.element); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.element, b.element); c != 0 {
+		return c
+	}
+	return strings.Compare(a.key, b.key)
+}
+
 func compareItems(old, new []snapshots.Item) []ItemChange {
 	groups := map[itemKey]*[2][]int{}
 	var order []itemKey // of first appearance, new version first
@@ -62,15 +96,7 @@ func compareItems(old, new []snapshots.Item) []ItemChange {
 	}
 	add(new, 1)
 	add(old, 0)
-	slices.SortStableFunc(order, func(a, b itemKey) int {
-		if a.table != b.table {
-			if a.table == "" || b.table != "" && a.table < b.table {
-				return -1
-			}
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(order, compareItemKeys)
 	var out []ItemChange
 	for _, k := range order {
 		g := groups[k]

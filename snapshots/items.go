@@ -92,25 +92,7 @@ func differing[T any](s *Store, a, b Version, name string, ha, hb plumbing.Hash)
 	if err != nil {
 		return nil, nil, fmt.Errorf("version %s: %s: %w", b.Name, name, err)
 	}
-	count := make(map[string]int, len(la))
-	for _, l := range la {
-		count[l]++
-	}
-	var onlyB []string
-	for _, l := range lb {
-		if count[l] > 0 {
-			count[l]--
-			continue
-		}
-		onlyB = append(onlyB, l)
-	}
-	var onlyA []string
-	for _, l := range la {
-		if count[l] > 0 {
-			count[l]--
-			onlyA = append(onlyA, l)
-		}
-	}
+	onlyA, onlyB := multisetDifference(la, lb)
 	if old, err = decodeEach[T](onlyA); err != nil {
 		return nil, nil, fmt.Errorf("version %s: %s: %w", a.Name, name, err)
 	}
@@ -219,4 +201,31 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// multisetDifference returns the lines of a and of b that are not on both
+// sides, in order. A line that a holds n times and b m times keeps, on the
+// side with more, its occurrences after the first min(n, m): the same ones
+// a comparison pairing equal lines first, in order, leaves unpaired.
+func multisetDifference(a, b []string) (onlyA, onlyB []string) {
+	ca := make(map[string]int, len(a))
+	for _, l := range a {
+		ca[l]++
+	}
+	cb := make(map[string]int, len(b))
+	for _, l := range b {
+		cb[l]++
+	}
+	keep := func(lines []string, other map[string]int) []string {
+		var out []string
+		seen := map[string]int{}
+		for _, l := range lines {
+			seen[l]++
+			if seen[l] > other[l] {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+	return keep(a, cb), keep(b, ca)
 }
