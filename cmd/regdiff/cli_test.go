@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -96,6 +97,17 @@ func TestImportLogShow(t *testing.T) {
 	out = c.mustRun("show", "2020")
 	if !strings.Contains(out, "22/tcp\tssh\tThe Secure Shell (SSH) Protocol\n") || !strings.Contains(out, "249-255\t\tReserved\n") {
 		t.Errorf("show 2020:\n%s", out)
+	}
+	var shown struct {
+		Entries []json.RawMessage                `json:"entries"`
+		Items   []struct{ Element, Text string } `json:"registry_items"`
+		People  []struct{ ID string }            `json:"people"`
+	}
+	if err := json.Unmarshal([]byte(c.mustRun("show", "latest", "--json")), &shown); err != nil {
+		t.Fatal(err)
+	}
+	if len(shown.Entries) != 5 || !slices.ContainsFunc(shown.Items, func(i struct{ Element, Text string }) bool { return i.Element == "updated" && i.Text == "2024-03-18" }) || shown.People == nil {
+		t.Errorf("show --json: %d entries, items %v, people %v", len(shown.Entries), shown.Items, shown.People)
 	}
 	raw := c.mustRun("show", "latest", "--raw")
 	want, _ := os.ReadFile("testdata/ports-2024.xml")

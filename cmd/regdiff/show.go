@@ -15,8 +15,8 @@ func newShowCmd(g *globals) *cobra.Command {
 		Use:   "show VERSION",
 		Short: "Print the records of one version",
 		Long: `Print the records of one version: number/protocol, name and description, one
-per line, tab-separated; --json gives every field; --raw the file exactly as
-it was published.`,
+per line, tab-separated; --json gives every field, and the registry's own
+elements and people; --raw the file exactly as it was published.`,
 		Example: `  regdiff show latest
   regdiff show 2019 --json
   regdiff show 2024-03-18 --raw > service-names-port-numbers.xml`,
@@ -48,13 +48,19 @@ it was published.`,
 				return err
 			}
 			if asJSON {
+				items, people, err := s.Items(v)
+				if err != nil {
+					return err
+				}
 				enc := json.NewEncoder(g.io.Out)
 				enc.SetIndent("", "  ")
 				return enc.Encode(struct {
 					versionJSON
 					Title   string             `json:"title"`
 					Entries []snapshots.Record `json:"entries"`
-				}{toVersionJSON(v, nil), v.Title, recs})
+					Items   []snapshots.Item   `json:"registry_items"`
+					People  []snapshots.Person `json:"people"`
+				}{toVersionJSON(v, nil), v.Title, recs, orEmpty(items), orEmpty(people)})
 			}
 			for _, r := range recs {
 				where := r.Number
@@ -69,4 +75,12 @@ it was published.`,
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON with every field")
 	cmd.Flags().BoolVar(&raw, "raw", false, "print the raw file, byte for byte")
 	return cmd
+}
+
+// orEmpty makes a nil slice an empty one, for JSON ([] rather than null).
+func orEmpty[T any](xs []T) []T {
+	if xs == nil {
+		return []T{}
+	}
+	return xs
 }
