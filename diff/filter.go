@@ -17,7 +17,8 @@ type Filter struct {
 	Ports []PortRange
 	// Protocols keeps changes whose record has one of these protocols, or
 	// no protocol but a number (a record that covers every transport), and
-	// the transitions on these transports. Case is ignored.
+	// the transitions on these transports. Lower case; [ParseProtocols]
+	// accepts only tcp, udp, sctp and dccp.
 	Protocols []string
 	// Name is a path.Match pattern matched, ignoring case, against the
 	// old and the new name of a change. Transitions have no name and are
@@ -89,13 +90,17 @@ func ParseStatuses(s string) ([]Status, error) {
 	return out, nil
 }
 
-// ParseProtocols parses a comma-separated list of protocols.
+// ParseProtocols parses a comma-separated list of transports, ignoring
+// case: tcp, udp, sctp, dccp.
 func ParseProtocols(s string) ([]string, error) {
 	var out []string
 	for _, p := range strings.Split(s, ",") {
 		p = strings.ToLower(strings.TrimSpace(p))
 		if p == "" {
 			return nil, fmt.Errorf("empty protocol in %q", s)
+		}
+		if !slices.Contains(Transports, p) {
+			return nil, fmt.Errorf("unknown protocol %q (want %s)", p, strings.Join(Transports, ", "))
 		}
 		out = append(out, p)
 	}

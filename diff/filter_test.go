@@ -142,6 +142,9 @@ func TestParseLists(t *testing.T) {
 		{"bad status", func() (any, error) { return ParseStatuses("free") }, "error"},
 		{"protocols", func() (any, error) { return ParseProtocols("TCP,udp") }, "[tcp udp]"},
 		{"empty protocol", func() (any, error) { return ParseProtocols("tcp,") }, "error"},
+		{"every transport", func() (any, error) { return ParseProtocols("tcp,UDP, sctp,dccp") }, "[tcp udp sctp dccp]"},
+		{"unknown protocol", func() (any, error) { return ParseProtocols("tpc") }, "error"},
+		{"protocol that is no transport", func() (any, error) { return ParseProtocols("tcp,ddp") }, "error"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -80,6 +80,9 @@ func runDiffArgs(cmd *cobra.Command, g *globals, args []string) error {
 	default:
 		return withCode(exitError, fmt.Errorf("unknown --format %q: use text, md or json", o.format))
 	}
+	if err := checkColor(o.color); err != nil {
+		return err
+	}
 	var f diff.Filter
 	var err error
 	if o.ports != "" {
@@ -155,8 +158,7 @@ func runDiffArgs(cmd *cobra.Command, g *globals, args []string) error {
 	case "md", "markdown":
 		err = diff.WriteMarkdown(g.io.Out, res)
 	default:
-		color := o.color == "always" || (o.color == "auto" && g.io.OutTTY && !g.io.NoColor)
-		err = diff.WriteText(g.io.Out, res, color)
+		err = diff.WriteText(g.io.Out, res, g.useColor(o.color))
 	}
 	if err != nil {
 		return err
@@ -165,4 +167,19 @@ func runDiffArgs(cmd *cobra.Command, g *globals, args []string) error {
 		return silent{exitDiffers}
 	}
 	return nil
+}
+
+// checkColor refuses a --color value other than auto, always and never.
+func checkColor(v string) error {
+	switch v {
+	case "auto", "always", "never":
+		return nil
+	}
+	return withCode(exitError, fmt.Errorf("unknown --color %q: use auto, always or never", v))
+}
+
+// useColor reports whether text output is coloured for a --color value
+// that checkColor accepted.
+func (g *globals) useColor(v string) bool {
+	return v == "always" || (v == "auto" && g.io.OutTTY && !g.io.NoColor)
 }
