@@ -32,7 +32,7 @@ func addDiffFlags(cmd *cobra.Command, g *globals) {
 	f.StringVar(&o.protocols, "protocol", "", "only these transports, e.g. tcp or tcp,udp")
 	f.StringVar(&o.name, "name", "", "only service names matching this glob, e.g. 'http*'")
 	f.StringVar(&o.kinds, "kind", "", "only these kinds of change: added, removed, changed, renamed")
-	f.StringVar(&o.statuses, "status", "", "only status transitions from or to these: Assigned, Reserved, Unassigned, Deregistered")
+	f.StringVar(&o.statuses, "status", "", "only status transitions from or to these (Assigned, Reserved, Unassigned, Deregistered), and the changes with that status or covering their ports")
 	f.BoolVar(&o.exitCode, "exit-code", false, "exit 1 when the versions differ, 0 when they do not (as git diff --exit-code)")
 	f.StringVar(&o.color, "color", "auto", "colour text output: auto, always or never")
 }
@@ -54,6 +54,12 @@ Decommissioned or Deprecated; otherwise Assigned when it has a service name;
 otherwise Reserved or Unassigned when its description starts so. The port
 takes the first of Assigned, Deregistered, Reserved, Unassigned that any
 covering record has; a port no record covers is Unassigned.
+
+Filters: a change is kept when it meets every filter given. --status S keeps
+the transitions from or to S (within --port and --protocol) and the changes
+whose record has status S or covers a port of such a transition on its
+transport, such as the range removed when one of its ports became S.
+--name drops the transitions; --kind leaves them as they are.
 
 ` + exitCodesHelp,
 		Example: `  regdiff 2019 2024
