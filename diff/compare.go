@@ -388,7 +388,7 @@ func fieldChanges(a, b *snapshots.Record) map[string]FieldChange {
 	}
 	text := func(name, x, y string) {
 		if !equalText(x, y) {
-			set(name, collapse(x), collapse(y))
+			set(name, snapshots.Collapse(x), snapshots.Collapse(y))
 		}
 	}
 	list := func(name string, x, y []string) {
@@ -423,26 +423,10 @@ func fieldChanges(a, b *snapshots.Record) map[string]FieldChange {
 	return out
 }
 
-// equalText reports whether x and y are equal once white space is collapsed.
+// equalText reports whether x and y are equal once white space is
+// collapsed ([snapshots.Collapse]).
 func equalText(x, y string) bool {
-	return x == y || collapse(x) == collapse(y)
-}
-
-// collapse replaces every run of white space with one space and trims.
-func collapse(s string) string {
-	clean := true
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c >= 0x80 ||
-			(c == ' ' && (i == 0 || i == len(s)-1 || s[i+1] == ' ')) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	return strings.Join(strings.Fields(s), " ")
+	return x == y || snapshots.Collapse(x) == snapshots.Collapse(y)
 }
 
 // canonList is a list field's comparable form: items collapsed, sorted and
@@ -453,7 +437,7 @@ func canonList(xs []string) string {
 	}
 	c := make([]string, 0, len(xs))
 	for _, x := range xs {
-		if x = collapse(x); x != "" {
+		if x = snapshots.Collapse(x); x != "" {
 			c = append(c, x)
 		}
 	}

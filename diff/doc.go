@@ -20,6 +20,13 @@
 // contact are compared as multisets, since the order of child elements never
 // counts; they are shown sorted and joined with ", ".
 //
+// White space is collapsed by [snapshots.Collapse], the one rule every
+// parser applies too: white space is ASCII only (space, tab, LF, CR, form
+// feed, vertical tab). A no-break space (U+00A0) and every other non-ASCII
+// character is text, so a change between a space and a no-break space is
+// a change, and the leading white space skipped before a status word
+// (below) is ASCII only as well.
+//
 // A removed record and an added record with the same table, protocol and
 // (non-empty) number, and two different non-empty names, form one renamed
 // change, whose Fields list the other fields that changed too. Candidates

@@ -9,25 +9,37 @@ import (
 	"github.com/regdiff/regdiff/snapshots"
 )
 
-// Filter narrows a Result. Each set criterion must hold; an unset one
-// (nil or "") lets everything through.
+// Filter narrows a Result. A change is kept when it meets every criterion
+// set; an unset one (nil or "") lets everything through. Transitions are
+// selected by Ports, Protocols and Statuses alone, and all dropped when
+// Name is set. Whatever is combined, a kept change never lacks a reason
+// to be there, and no transition is kept without the changes that made
+// it, unless Kinds or Name leave those changes out. The changes outside the
+// records (items and people) have no port, protocol, name or status: any of
+// those criteria drops them, and Kinds keeps those of its kinds.
 type Filter struct {
 	// Ports keeps changes whose old or new record's number range meets one
 	// of the ranges, and the part of each transition inside them.
 	Ports []PortRange
-	// Protocols keeps changes whose record has one of these protocols, or
-	// no protocol but a number (a record that covers every transport), and
-	// the transitions on these transports. Case is ignored.
+	// Protocols keeps changes whose old or new record has one of these
+	// protocols, or no protocol but a number (a record that covers every
+	// transport), and the transitions on these transports. Lower case;
+	// [ParseProtocols] accepts only tcp, udp, sctp and dccp.
 	Protocols []string
 	// Name is a path.Match pattern matched, ignoring case, against the
 	// old and the new name of a change. Transitions have no name and are
-	// dropped when Name is set.
+	// dropped when Name is set (they still count for Statuses).
 	Name string
 	// Kinds keeps changes of these kinds (Added, Removed, ...). Transitions
-	// are kept.
+	// are not changes: Kinds leaves them as they are.
 	Kinds []string
-	// Statuses keeps transitions from or to one of these statuses, and
-	// changes whose old or new record has one of them ([RecordStatus]).
+	// Statuses keeps the transitions from or to one of these statuses
+	// (within Ports and Protocols: the selected transitions), and the
+	// changes that have to do with them: those whose old or new record
+	// has one of the statuses ([RecordStatus]), and those whose old or new
+	// record covers a port of a selected transition on that transition's
+	// transport (a record without a protocol covers every transport), such
+	// as an Assigned record whose removal made a port Reserved.
 	Statuses []Status
 }
 
@@ -89,13 +101,17 @@ func ParseStatuses(s string) ([]Status, error) {
 	return out, nil
 }
 
-// ParseProtocols parses a comma-separated list of protocols.
+// ParseProtocols parses a comma-separated list of transports, ignoring
+// case: tcp, udp, sctp, dccp.
 func ParseProtocols(s string) ([]string, error) {
 	var out []string
 	for _, p := range strings.Split(s, ",") {
 		p = strings.ToLower(strings.TrimSpace(p))
 		if p == "" {
 			return nil, fmt.Errorf("empty protocol in %q", s)
+		}
+		if !slices.Contains(Transports, p) {
+			return nil, fmt.Errorf("unknown protocol %q (want %s)", p, strings.Join(Transports, ", "))
 		}
 		out = append(out, p)
 	}
@@ -121,13 +137,36 @@ func (f Filter) IsZero() bool {
 // keeps, and the summary recounted. r is not modified.
 func (r *Result) Filter(f Filter) *Result {
 	out := *r
+	// The selected transitions, which Statuses relates changes to.
+	sel := []Transition{}
+	for _, t := range r.Transitions {
+		if f.Protocols != nil && !slices.Contains(f.Protocols, strings.ToLower(t.Protocol)) {
+			continue
+		}
+		if f.Statuses != nil && !slices.Contains(f.Statuses, t.From) && !slices.Contains(f.Statuses, t.To) {
+			continue
+		}
+		if f.Ports == nil {
+			sel = append(sel, t)
+			continue
+		}
+		sel = append(sel, clip(t, f.Ports)...)
+	}
+	var w *windows
+	if f.Statuses != nil {
+		w = transitionWindows(sel)
+	}
 	out.Changes = []Change{}
 	for i := range r.Changes {
-		if f.keepChange(&r.Changes[i]) {
+		if f.keepChange(&r.Changes[i], w) {
 			out.Changes = append(out.Changes, r.Changes[i])
 		}
 	}
 	out.Summary = summarize(out.Changes)
+	out.Transitions = sel
+	if f.Name != "" {
+		out.Transitions = []Transition{}
+	}
 	// Items and people have no port, protocol, name or status: a filter on
 	// those drops them, and --kind keeps those of its kinds.
 	out.Items, out.People = nil, nil
@@ -144,24 +183,55 @@ func (r *Result) Filter(f Filter) *Result {
 		}
 	}
 	out.Summary.Items, out.Summary.People = len(out.Items), len(out.People)
-	out.Transitions = []Transition{}
-	if f.Name != "" {
-		return &out
-	}
-	for _, t := range r.Transitions {
-		if f.Protocols != nil && !slices.Contains(f.Protocols, strings.ToLower(t.Protocol)) {
-			continue
-		}
-		if f.Statuses != nil && !slices.Contains(f.Statuses, t.From) && !slices.Contains(f.Statuses, t.To) {
-			continue
-		}
-		if f.Ports == nil {
-			out.Transitions = append(out.Transitions, t)
-			continue
-		}
-		out.Transitions = append(out.Transitions, clip(t, f.Ports)...)
-	}
 	return &out
+}
+
+// transitionWindows returns the ports of the transitions, per transport,
+// as sorted disjoint ranges.
+func transitionWindows(ts []Transition) *windows {
+	var w windows
+	for _, t := range ts {
+		k := transportIndex(t.Protocol)
+		if k < 0 {
+			continue
+		}
+		w[k] = append(w[k], PortRange{t.Lo, t.Hi})
+	}
+	for k := range w {
+		rs := w[k]
+		slices.SortFunc(rs, func(a, b PortRange) int { return a.Lo - b.Lo })
+		merged := rs[:0]
+		for _, r := range rs {
+			if n := len(merged); n > 0 && r.Lo <= merged[n-1].Hi+1 {
+				merged[n-1].Hi = max(merged[n-1].Hi, r.Hi)
+				continue
+			}
+			merged = append(merged, r)
+		}
+		w[k] = merged
+	}
+	return &w
+}
+
+// covers reports whether r covers a port of the windows on one of their
+// transports: on its own protocol's, or on any when it has no protocol.
+func (w *windows) covers(r *snapshots.Record) bool {
+	lo, hi, ok := r.Range()
+	if !ok || lo > MaxPort {
+		return false
+	}
+	hi = min(hi, MaxPort)
+	var hint [4]int
+	if r.Protocol == "" {
+		for k := range w {
+			if w.meets(k, lo, hi, &hint) {
+				return true
+			}
+		}
+		return false
+	}
+	k := transportIndex(r.Protocol)
+	return k >= 0 && w.meets(k, lo, hi, &hint)
 }
 
 // clip returns the parts of t inside the ranges, in port order, merged
@@ -189,7 +259,9 @@ func clip(t Transition, ranges []PortRange) []Transition {
 	return out
 }
 
-func (f Filter) keepChange(c *Change) bool {
+// keepChange reports whether f keeps c; w holds the ports of the selected
+// transitions when Statuses is set.
+func (f Filter) keepChange(c *Change, w *windows) bool {
 	if f.Kinds != nil && !slices.Contains(f.Kinds, c.Kind) {
 		return false
 	}
@@ -221,7 +293,7 @@ func (f Filter) keepChange(c *Change) bool {
 		return false
 	}
 	if f.Statuses != nil && !slices.ContainsFunc(recs, func(r *snapshots.Record) bool {
-		return slices.Contains(f.Statuses, RecordStatus(r))
+		return slices.Contains(f.Statuses, RecordStatus(r)) || w.covers(r)
 	}) {
 		return false
 	}

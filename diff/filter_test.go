@@ -64,12 +64,31 @@ func TestFilter(t *testing.T) {
 		{"kind", Filter{Kinds: []string{Added, Renamed}},
 			[]string{"added 1-5", "added svc 1005/tcp", "added 2000/udp", "renamed oldname→NewName 3000/tcp []"},
 			transitionsText(all.Transitions)},
-		{"status", Filter{Statuses: []Status{Reserved}},
-			[]string{"added 1-5", "added 2000/udp"},
+		{"status keeps the record whose removal made a transition", Filter{Statuses: []Status{Reserved}},
+			// gone 2000/udp is Assigned, but its removal made 2000/udp Reserved.
+			[]string{"added 1-5", "added 2000/udp", "removed gone 2000/udp"},
 			[]string{"tcp 1-5 Unassigned→Reserved", "udp 1-5 Unassigned→Reserved", "udp 2000 Assigned→Reserved", "sctp 1-5 Unassigned→Reserved", "dccp 1-5 Unassigned→Reserved"}},
 		{"status from", Filter{Statuses: []Status{Assigned}},
-			[]string{"changed http 80/tcp [description]", "added svc 1005/tcp", "removed gone 2000/udp", "renamed oldname→NewName 3000/tcp []", "removed nameonly"},
+			// 2000/udp Reserved is not Assigned, but its addition took 2000/udp from Assigned.
+			[]string{"changed http 80/tcp [description]", "added svc 1005/tcp", "added 2000/udp", "removed gone 2000/udp", "renamed oldname→NewName 3000/tcp []", "removed nameonly"},
 			[]string{"tcp 1005 Unassigned→Assigned", "udp 2000 Assigned→Reserved"}},
+		{"status and protocol", Filter{Statuses: []Status{Reserved}, Protocols: []string{"tcp"}},
+			[]string{"added 1-5"},
+			[]string{"tcp 1-5 Unassigned→Reserved"}},
+		{"status and port", Filter{Statuses: []Status{Reserved}, Ports: []PortRange{{2000, 2000}}},
+			[]string{"added 2000/udp", "removed gone 2000/udp"},
+			[]string{"udp 2000 Assigned→Reserved"}},
+		{"status and port: a covering record counts only for the transitions kept", Filter{Statuses: []Status{Reserved}, Ports: []PortRange{{4, 1010}}},
+			// 1-5 is kept, as a Reserved record, though the transitions kept are 4-5.
+			[]string{"added 1-5"},
+			[]string{"tcp 4-5 Unassigned→Reserved", "udp 4-5 Unassigned→Reserved", "sctp 4-5 Unassigned→Reserved", "dccp 4-5 Unassigned→Reserved"}},
+		{"status and name: transitions not shown still explain", Filter{Statuses: []Status{Reserved}, Name: "gone"},
+			[]string{"removed gone 2000/udp"}, []string{}},
+		{"status and name: nothing related", Filter{Statuses: []Status{Reserved}, Name: "svc"},
+			[]string{}, []string{}},
+		{"status and kind", Filter{Statuses: []Status{Reserved}, Kinds: []string{Removed}},
+			[]string{"removed gone 2000/udp"},
+			[]string{"tcp 1-5 Unassigned→Reserved", "udp 1-5 Unassigned→Reserved", "udp 2000 Assigned→Reserved", "sctp 1-5 Unassigned→Reserved", "dccp 1-5 Unassigned→Reserved"}},
 		{"criteria combine", Filter{Ports: []PortRange{{2000, 2000}}, Statuses: []Status{Reserved}, Kinds: []string{Added}},
 			[]string{"added 2000/udp"},
 			[]string{"udp 2000 Assigned→Reserved"}},
@@ -95,6 +114,47 @@ func TestFilter(t *testing.T) {
 			t.Errorf("Filter modified its receiver")
 		}
 	})
+}
+
+// TestFilterStatusSplit is the case of issue 10: an Unassigned range
+// removed and split into a Reserved port and smaller Unassigned ranges.
+// --status Reserved keeps the removed range, which made the transition,
+// as well as the Reserved record added.
+func TestFilterStatusSplit(t *testing.T) {
+	old := []snapshots.Record{rec("", "", "100-110", "Unassigned"), rec("x", "tcp", "200", "X")}
+	new := []snapshots.Record{
+		rec("", "", "100-104", "Unassigned"), rec("", "tcp", "105", "Reserved"), rec("", "", "106-110", "Unassigned"),
+		rec("x", "tcp", "200", "X"), rec("", "udp", "300", "Reserved"),
+	}
+	all := Compare(old, new)
+	tests := []struct {
+		name        string
+		f           Filter
+		changes     []string
+		transitions []string
+	}{
+		{"Reserved", Filter{Statuses: []Status{Reserved}},
+			// The Unassigned ranges added decide no port of a kept
+			// transition: left out.
+			[]string{"removed 100-110", "added 105/tcp", "added 300/udp"},
+			[]string{"tcp 105 Unassigned→Reserved", "udp 300 Unassigned→Reserved"}},
+		{"Reserved on udp", Filter{Statuses: []Status{Reserved}, Protocols: []string{"udp"}},
+			// 105/udp stays Unassigned: the split made no udp transition.
+			[]string{"added 300/udp"},
+			[]string{"udp 300 Unassigned→Reserved"}},
+		{"Assigned: nothing", Filter{Statuses: []Status{Assigned}}, []string{}, []string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := all.Filter(tt.f)
+			if c := describeAll(got); !slices.Equal(c, tt.changes) {
+				t.Errorf("changes: got\n  %s\nwant\n  %s", strings.Join(c, "\n  "), strings.Join(tt.changes, "\n  "))
+			}
+			if tr := transitionsText(got.Transitions); !slices.Equal(tr, tt.transitions) {
+				t.Errorf("transitions: got\n  %s\nwant\n  %s", strings.Join(tr, "\n  "), strings.Join(tt.transitions, "\n  "))
+			}
+		})
+	}
 }
 
 func TestParsePorts(t *testing.T) {
@@ -142,6 +202,9 @@ func TestParseLists(t *testing.T) {
 		{"bad status", func() (any, error) { return ParseStatuses("free") }, "error"},
 		{"protocols", func() (any, error) { return ParseProtocols("TCP,udp") }, "[tcp udp]"},
 		{"empty protocol", func() (any, error) { return ParseProtocols("tcp,") }, "error"},
+		{"every transport", func() (any, error) { return ParseProtocols("tcp,UDP, sctp,dccp") }, "[tcp udp sctp dccp]"},
+		{"unknown protocol", func() (any, error) { return ParseProtocols("tpc") }, "error"},
+		{"protocol that is no transport", func() (any, error) { return ParseProtocols("tcp,ddp") }, "error"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

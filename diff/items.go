@@ -105,11 +105,11 @@ func compareItems(old, new []snapshots.Item) []ItemChange {
 			c := ItemChange{Table: k.table, Element: k.element, Key: k.key}
 			switch {
 			case n < len(os) && n < len(ns):
-				c.Kind, c.From, c.To = Changed, collapse(old[os[n]].Text), collapse(new[ns[n]].Text)
+				c.Kind, c.From, c.To = Changed, snapshots.Collapse(old[os[n]].Text), snapshots.Collapse(new[ns[n]].Text)
 			case n < len(ns):
-				c.Kind, c.To = Added, collapse(new[ns[n]].Text)
+				c.Kind, c.To = Added, snapshots.Collapse(new[ns[n]].Text)
 			default:
-				c.Kind, c.From = Removed, collapse(old[os[n]].Text)
+				c.Kind, c.From = Removed, snapshots.Collapse(old[os[n]].Text)
 			}
 			out = append(out, c)
 		}
@@ -197,7 +197,7 @@ func personFields(a, b *snapshots.Person) map[string]FieldChange {
 			if out == nil {
 				out = map[string]FieldChange{}
 			}
-			out[name] = FieldChange{From: collapse(x), To: collapse(y)}
+			out[name] = FieldChange{From: snapshots.Collapse(x), To: snapshots.Collapse(y)}
 		}
 	}
 	text("name", a.Name, b.Name)

@@ -58,10 +58,12 @@ type naiveVersion struct {
 	status  map[string][]Status // transport → status of each port
 }
 
+// naiveSpaces collapses ASCII white space, the only white space there is
+// (a no-break space is text).
 func naiveSpaces(s string) string {
 	s = strings.ReplaceAll(s, "<br/>", " ")
 	s = strings.ReplaceAll(s, "<br />", " ")
-	return strings.Join(strings.Fields(s), " ")
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(" \t\n\r\f\v", r) }), " ")
 }
 
 func naiveRead(t testing.TB, data []byte) *naiveVersion {

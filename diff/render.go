@@ -219,7 +219,7 @@ func byKind(r *Result, kind string) []*Change {
 
 // description of the change's record, for added and removed lines.
 func description(c *Change) string {
-	return collapse(c.record().Description)
+	return snapshots.Collapse(c.record().Description)
 }
 
 func orNone(s string) string {
@@ -504,7 +504,7 @@ func md(s string) string { return mdEscaper.Replace(s) }
 
 // mdCell escapes text for a table cell, where a line break would end the
 // row.
-func mdCell(s string) string { return md(collapse(s)) }
+func mdCell(s string) string { return md(snapshots.Collapse(s)) }
 
 // JSON shape, documented in the README.
 type (

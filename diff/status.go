@@ -81,7 +81,7 @@ func RecordStatus(r *snapshots.Record) Status {
 }
 
 func hasPrefixFold(s string, prefixes ...string) bool {
-	s = strings.TrimSpace(s)
+	s = snapshots.Collapse(s) // leading ASCII white space only: a no-break space is text
 	for _, p := range prefixes {
 		if len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) {
 			return true

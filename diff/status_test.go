@@ -35,6 +35,9 @@ func TestRecordStatus(t *testing.T) {
 		{"unnamed IANA Reserved", rec("", "tcp", "1", "IANA Reserved"), 0},
 		{"unnamed empty", rec("", "tcp", "1", ""), 0},
 		{"status word not at start", rec("", "tcp", "1", "(unassigned) Possibly assigned"), 0},
+		{"leading ASCII white space", rec("", "tcp", "1", " \t\fReserved"), Reserved},
+		{"leading no-break space is text", rec("", "tcp", "1", " \u00a0Reserved"), 0},
+		{"no-break space before a deregistered word", rec("x", "tcp", "1", " \u00a0Removed"), Assigned},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

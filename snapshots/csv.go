@@ -93,8 +93,8 @@ const (
 // from the XML parser and "[RFC6614]" in the CSV; an xref with text as
 // well as data shows its text ("[TR-352]" for a uri).
 //
-// Text is collapsed as the XML parser does: every run of space, tab, CR
-// and LF becomes one space, and the ends are trimmed.
+// Text is collapsed by [Collapse], as by every parser: every run of ASCII
+// white space becomes one space, and the ends are trimmed.
 //
 // # Errors
 //
@@ -143,15 +143,15 @@ func ParseCSV(data []byte) (*Registry, error) {
 			return nil, &ParseError{Line: line, Msg: fmt.Sprintf("row has %d fields, want %d as in the header", len(row), csvColumns)}
 		}
 		rec := Record{
-			Name:         csvCollapse(row[csvName]),
-			Number:       csvCollapse(row[csvNumber]),
-			Protocol:     csvCollapse(row[csvProtocol]),
-			Description:  csvCollapse(row[csvDescription]),
-			Registered:   csvCollapse(row[csvRegistered]),
-			Modified:     csvCollapse(row[csvModified]),
-			ServiceCode:  csvCollapse(row[csvServiceCode]),
-			Unauthorized: csvCollapse(row[csvUnauthorized]),
-			Note:         csvCollapse(row[csvNote]),
+			Name:         Collapse(row[csvName]),
+			Number:       Collapse(row[csvNumber]),
+			Protocol:     Collapse(row[csvProtocol]),
+			Description:  Collapse(row[csvDescription]),
+			Registered:   Collapse(row[csvRegistered]),
+			Modified:     Collapse(row[csvModified]),
+			ServiceCode:  Collapse(row[csvServiceCode]),
+			Unauthorized: Collapse(row[csvUnauthorized]),
+			Note:         Collapse(row[csvNote]),
 		}
 		if rec.Number != "" {
 			if _, _, ok := ParseRange(rec.Number); !ok {
@@ -230,31 +230,6 @@ func looksCSV(head []byte) bool {
 	return bytes.HasPrefix(line, []byte("Service Name,Port Number,Transport Protocol,Description,"))
 }
 
-// csvCollapse collapses every run of space, tab, CR and LF to one space and
-// trims the ends, as the XML parser does with text.
-func csvCollapse(s string) string {
-	clean := true
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\t', '\r', '\n':
-			clean = false
-		case ' ':
-			if i == 0 || i == len(s)-1 || s[i+1] == ' ' {
-				clean = false
-			}
-		}
-		if !clean {
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
-		return r == ' ' || r == '\t' || r == '\r' || r == '\n'
-	}), " ")
-}
-
 // csvIsDate reports whether s is a date as registries write it: YYYY-MM-DD or
 // YYYY-MM.
 func csvIsDate(s string) bool {
@@ -293,7 +268,7 @@ func csvBracketed(s string) (items []string, ok bool) {
 			}
 			depth--
 			if depth == 0 {
-				items = append(items, strings.TrimSpace(s[start:i]))
+				items = append(items, Collapse(s[start:i]))
 			}
 		case depth == 0 && c != ' ':
 			return nil, false
@@ -364,7 +339,7 @@ func (l *csvStrings) add(ss ...string) []string {
 
 // refs converts a Reference cell to Refs.
 func (l *csvStrings) refs(cell string) []string {
-	cell = csvCollapse(cell)
+	cell = Collapse(cell)
 	if cell == "" {
 		return nil
 	}
@@ -390,7 +365,7 @@ func (l *csvStrings) refs(cell string) []string {
 // an Assignee that ends with the Contact items, and has more, is the items
 // before them).
 func (l *csvStrings) assigneeContact(assigneeCell, contactCell string) (assignee, contact []string) {
-	a, c := csvCollapse(assigneeCell), csvCollapse(contactCell)
+	a, c := Collapse(assigneeCell), Collapse(contactCell)
 	if a == c {
 		return nil, l.people(c)
 	}

@@ -7,12 +7,14 @@ import (
 
 // FuzzParseCSV checks that ParseCSV never panics, fails only with a
 // *ParseError naming a line of the input, and, when it accepts, gives
-// numbers that are numbers or ranges, dates as Updated, and the same
+// numbers that are numbers or ranges, dates as Updated, text fields that
+// are each Collapse of themselves, and the same
 // result for the input with LF line ends turned to CRLF.
 func FuzzParseCSV(f *testing.F) {
 	addFixtures(f, "csv/*.csv")
 	f.Add([]byte(csvHead2018 + "a,1,tcp,\"x\n\"\"y\",[A][B],[B],2001-02,,[RFC1][[t]],,,\n"))
 	f.Add([]byte(csvHead2019 + "a,1-2,tcp,\"x,,,,,,,,\n"))
+	f.Add([]byte(csvHead2019 + "\u00a0a,1,tcp,\"\f x\u00a0\v\",[ \u00a0A],[B\u2003],,,[\u00a0RFC1 ],,,\u3000\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		reg, err := ParseCSV(data)
 		if err != nil {
@@ -20,6 +22,7 @@ func FuzzParseCSV(f *testing.F) {
 			return
 		}
 		checkAccepted(t, reg, "csv")
+		checkCollapsed(t, reg)
 		if bytes.Contains(data, []byte{'\r'}) {
 			return
 		}

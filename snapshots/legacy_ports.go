@@ -126,7 +126,7 @@ func legacyTitle(lines []legacyLine) string {
 			continue
 		}
 		if legacyHeading(lines, i) {
-			return legacyCollapse(l.text)
+			return Collapse(l.text)
 		}
 		return ""
 	}
@@ -326,7 +326,7 @@ func (p *legacyPortParser) entry(l legacyLine, name, tok, rest string) error {
 	if err != nil {
 		return &ParseError{Line: l.num, Msg: "port " + err.Error()}
 	}
-	desc, groups := legacyTrailingCitations(legacyCollapse(rest), true)
+	desc, groups := legacyTrailingCitations(Collapse(rest), true)
 	if len(groups) > 0 {
 		p.citedLines++
 	}
@@ -362,7 +362,7 @@ func (p *legacyPortParser) decimalRow(l legacyLine) error {
 		name = legacyFields(rest)[0]
 		rest = legacyAfterFields(rest, 1)
 	}
-	desc, groups := legacyTrailingCitations(legacyCollapse(rest), true)
+	desc, groups := legacyTrailingCitations(Collapse(rest), true)
 	if len(groups) > 0 {
 		p.citedLines++
 	}
@@ -416,7 +416,7 @@ func legacyMail(t string) bool {
 // note reads a line under an entry: a description continued, citations or
 // a contact.
 func (p *legacyPortParser) note(text string) {
-	t := legacyCollapse(text)
+	t := Collapse(text)
 	if t == "" || len(p.run) == 0 {
 		return
 	}
@@ -426,7 +426,7 @@ func (p *legacyPortParser) note(text string) {
 	case !p.noted && len(p.last) > 0 && t[0] >= 'a' && t[0] <= 'z' && !legacyMail(t):
 		for _, i := range p.last {
 			r := &p.recs[i]
-			r.Description = strings.TrimSpace(r.Description + " " + t)
+			r.Description = Collapse(r.Description + " " + t)
 		}
 		return
 	case t[0] == '<' && prev != "":
@@ -477,11 +477,11 @@ func (p *legacyPortParser) contact(t string) {
 		refs = append(refs, found...)
 		return ""
 	})
-	t = strings.TrimRight(legacyCollapse(t), " ,;")
+	t = strings.TrimRight(Collapse(t), " ,;")
 	var date string
 	if i := strings.LastIndexByte(t, '>'); i >= 0 && i < len(t)-1 {
 		if d, ok := legacyDate(t[i+1:]); ok {
-			date, t = d, strings.TrimSpace(t[:i+1])
+			date, t = d, Collapse(t[:i+1])
 		}
 	}
 	for _, i := range p.run {

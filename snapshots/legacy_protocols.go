@@ -91,8 +91,8 @@ rows:
 				continue
 			}
 			r := &recs[len(recs)-1]
-			text, groups := legacyTrailingCitations(legacyCollapse(t), false)
-			r.Description = strings.TrimSpace(r.Description + " " + text)
+			text, groups := legacyTrailingCitations(Collapse(t), false)
+			r.Description = Collapse(r.Description + " " + text)
 			legacyCite(r, groups, docs)
 			continue
 		}
@@ -150,7 +150,7 @@ func legacyReferenceTags(lines []legacyLine) map[string]bool {
 			return tags
 		case in:
 			if g := legacyReferenceTag.FindStringSubmatch(l.text); g != nil {
-				tags[legacyCollapse(g[1])] = true
+				tags[Collapse(g[1])] = true
 			}
 		}
 	}
@@ -223,9 +223,9 @@ func legacyProtocolRow(l legacyLine, kwCol, descCol int, docs map[string]bool) (
 	}
 	r := Record{
 		Table:       "protocol-numbers-1",
-		Name:        legacyCollapse(name),
+		Name:        Collapse(name),
 		Number:      num,
-		Description: legacyCollapse(strings.Join(desc, " ")),
+		Description: Collapse(strings.Join(desc, " ")),
 	}
 	legacyCite(&r, groups, docs)
 	return r, nil

@@ -82,32 +82,6 @@ func legacyLines(data []byte) ([]legacyLine, error) {
 	return lines, nil
 }
 
-// legacySpace reports whether c is white space as the XML parser counts it
-// (plus the form feed and vertical tab of old texts).
-func legacySpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'
-}
-
-// legacyCollapse collapses every run of white space to one space and trims
-// the ends, as [ParseXML] does for element text.
-func legacyCollapse(s string) string {
-	var b strings.Builder
-	space := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if legacySpace(c) {
-			space = b.Len() > 0
-			continue
-		}
-		if space {
-			b.WriteByte(' ')
-			space = false
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
-}
-
 // legacyFields splits an expanded line at runs of spaces (and only
 // spaces: a no-break space is text).
 func legacyFields(s string) []string {
@@ -137,7 +111,7 @@ var (
 // "September 9, 2004", giving "2004-01-08"; or a month, "September 2004",
 // giving "2004-09". It refuses impossible dates and years outside 1970-2099.
 func legacyDate(s string) (string, bool) {
-	s = legacyCollapse(s)
+	s = Collapse(s)
 	atoi := func(s string) int {
 		n, _ := strconv.Atoi(s)
 		return n
@@ -183,7 +157,7 @@ func legacyUpdated(lines []legacyLine) (string, error) {
 		}
 		d, ok := legacyDate(g[1])
 		if !ok {
-			return "", &ParseError{Line: l.num, Msg: fmt.Sprintf("(last updated %s): not a date", legacyCollapse(g[1]))}
+			return "", &ParseError{Line: l.num, Msg: fmt.Sprintf("(last updated %s): not a date", Collapse(g[1]))}
 		}
 		return d, nil
 	}
@@ -217,7 +191,7 @@ var (
 //     underscores as in the XML's person ids ("[Sue Hares]" →
 //     "person:Sue_Hares")
 func legacyCitation(item string, docs map[string]bool) (ref, contact string) {
-	item = legacyCollapse(item)
+	item = Collapse(item)
 	switch {
 	case item == "":
 		return "", ""
@@ -235,7 +209,7 @@ func legacyCitation(item string, docs map[string]bool) (ref, contact string) {
 // port table, where a bracket may also be part of the description ("File
 // Transfer [Control]"): an RFC, a draft, a number or an upper-case tag.
 func legacyStrictItem(item string) bool {
-	item = legacyCollapse(item)
+	item = Collapse(item)
 	return legacyCiteRFC.MatchString(item) || legacyCiteDraft.MatchString(item) || legacyCiteTag.MatchString(item)
 }
 

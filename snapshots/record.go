@@ -59,8 +59,12 @@ type Person struct {
 }
 
 // Record is one registration. Text fields hold the source's text with XML
-// entities decoded and every run of white space (including <br/>) collapsed to
-// one space, trimmed, so that layout changes in the source never count as a change.
+// entities decoded and white space collapsed by [Collapse] (<br/> counting as
+// white space), so that layout changes in the source never count as a
+// change. White space is ASCII only: space, tab, LF, CR, form feed and
+// vertical tab. A no-break space (U+00A0) and every other non-ASCII
+// character is content, so that a change between a space and a no-break
+// space is a change. Every parser and the diff use this one rule.
 type Record struct {
 	// Table is the id of the nested <registry> that holds the record, or ""
 	// for records directly under the top-level registry (service names).
@@ -168,3 +172,48 @@ func compareText(a, b *Record) int {
 func Sort(recs []Record) {
 	slices.SortStableFunc(recs, func(a, b Record) int { return Compare(&a, &b) })
 }
+
+// Collapse replaces every run of white space in s with one space and trims
+// the ends. White space is the ASCII space, tab, LF, CR, form feed and
+// vertical tab; every other byte, and so every non-ASCII character (a
+// no-break space U+00A0 included), is kept as it is. Text already collapsed
+// is returned as it is, without allocating.
+func Collapse(s string) string {
+	i := 0
+	for ; i < len(s); i++ {
+		if c := s[i]; c <= ' ' && isSpace(c) && (c != ' ' || i == 0 || i == len(s)-1 || s[i+1] == ' ') {
+			break
+		}
+	}
+	if i == len(s) {
+		return s
+	}
+	// s[:i] is collapsed, except that it may end with the space that
+	// starts the run at i.
+	b := make([]byte, 0, len(s))
+	b = append(b, s[:i]...)
+	space := false
+	if n := len(b); n > 0 && b[n-1] == ' ' {
+		b, space = b[:n-1], true
+	}
+	for ; i < len(s); i++ {
+		c := s[i]
+		if isSpace(c) {
+			space = len(b) > 0
+			continue
+		}
+		if space {
+			b = append(b, ' ')
+			space = false
+		}
+		b = append(b, c)
+	}
+	return string(b)
+}
+
+// isSpace reports whether c is white space for [Collapse]: space, or tab,
+// LF, vertical tab, form feed, CR (9 to 13).
+func isSpace(c byte) bool { return c == ' ' || '\t' <= c && c <= '\r' }
+
+// asciiSpace holds the bytes isSpace accepts, for bytes.Trim and the like.
+const asciiSpace = " \t\n\v\f\r"

@@ -106,7 +106,7 @@ const (
 //     ("Jon_Postel") gives Contact "person:…", and the others Refs as in
 //     [ParseCSV] ("RFC791" gives "rfc:rfc791", free text "text:…").
 //
-// Text is collapsed as the XML parser does.
+// Text is collapsed by [Collapse], as by every parser.
 //
 // # Errors
 //
@@ -368,7 +368,7 @@ func (t *trTable) span(l []byte, c int) (s, e int) {
 // cell returns the text of line l in column c, trimmed.
 func (t *trTable) cell(l []byte, c int) []byte {
 	s, e := t.span(l, c)
-	return bytes.TrimSpace(l[s:e])
+	return bytes.Trim(l[s:e], asciiSpace)
 }
 
 // trRow is a row of the table: body lines top to top+height-1, the
@@ -556,7 +556,7 @@ func (t *trTable) rowCost(row trRow) int {
 			l := t.body[i]
 			s, e := t.span(l, c)
 			txt := bytes.TrimRight(l[s:e], " ")
-			if len(bytes.TrimSpace(txt)) == 0 {
+			if len(bytes.Trim(txt, asciiSpace)) == 0 {
 				n++
 				prev = -1
 				continue
@@ -589,7 +589,7 @@ func (t *trTable) texts(row trRow) []string {
 				b = append(b, s...)
 			}
 		}
-		out[c] = csvCollapse(string(b))
+		out[c] = Collapse(string(b))
 	}
 	return out
 }

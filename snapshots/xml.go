@@ -51,8 +51,12 @@ import (
 // instructions are dropped. Nested elements contribute their text, except
 // that <br/> counts as white space and an inline <xref data="D"> renders as
 // "[D]" in place of its content (an xref without data is transparent). Then
-// every run of white space (space, tab, CR, LF) is collapsed to one space and
-// the ends are trimmed. Attribute values are collapsed the same way.
+// every run of white space (space, tab, CR, LF, raw or as a character
+// reference) is collapsed to one space and the ends are trimmed: the rule
+// of [Collapse], applied inline by the scanner (the form feed and vertical
+// tab, white space to Collapse, are not allowed in XML). A no-break space
+// and every other non-ASCII character is text. Attribute values are
+// collapsed the same way.
 //
 // # Errors
 //

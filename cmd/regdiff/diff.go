@@ -32,7 +32,7 @@ func addDiffFlags(cmd *cobra.Command, g *globals) {
 	f.StringVar(&o.protocols, "protocol", "", "only these transports, e.g. tcp or tcp,udp")
 	f.StringVar(&o.name, "name", "", "only service names matching this glob, e.g. 'http*'")
 	f.StringVar(&o.kinds, "kind", "", "only these kinds of change: added, removed, changed, renamed")
-	f.StringVar(&o.statuses, "status", "", "only status transitions from or to these: Assigned, Reserved, Unassigned, Deregistered")
+	f.StringVar(&o.statuses, "status", "", "only status transitions from or to these (Assigned, Reserved, Unassigned, Deregistered), and the changes with that status or covering their ports")
 	f.BoolVar(&o.exitCode, "exit-code", false, "exit 1 when the versions differ, 0 when they do not (as git diff --exit-code)")
 	f.StringVar(&o.color, "color", "auto", "colour text output: auto, always or never")
 }
@@ -54,6 +54,12 @@ Decommissioned or Deprecated; otherwise Assigned when it has a service name;
 otherwise Reserved or Unassigned when its description starts so. The port
 takes the first of Assigned, Deregistered, Reserved, Unassigned that any
 covering record has; a port no record covers is Unassigned.
+
+Filters: a change is kept when it meets every filter given. --status S keeps
+the transitions from or to S (within --port and --protocol) and the changes
+whose record has status S or covers a port of such a transition on its
+transport, such as the range removed when one of its ports became S.
+--name drops the transitions; --kind leaves them as they are.
 
 ` + exitCodesHelp,
 		Example: `  regdiff 2019 2024
@@ -79,6 +85,9 @@ func runDiffArgs(cmd *cobra.Command, g *globals, args []string) error {
 	case "text", "md", "markdown", "json":
 	default:
 		return withCode(exitError, fmt.Errorf("unknown --format %q: use text, md or json", o.format))
+	}
+	if err := checkColor(o.color); err != nil {
+		return err
 	}
 	var f diff.Filter
 	var err error
@@ -158,8 +167,7 @@ func runDiffArgs(cmd *cobra.Command, g *globals, args []string) error {
 	case "md", "markdown":
 		err = diff.WriteMarkdown(g.io.Out, res)
 	default:
-		color := o.color == "always" || (o.color == "auto" && g.io.OutTTY && !g.io.NoColor)
-		err = diff.WriteText(g.io.Out, res, color)
+		err = diff.WriteText(g.io.Out, res, g.useColor(o.color))
 	}
 	if err != nil {
 		return err
@@ -168,4 +176,19 @@ func runDiffArgs(cmd *cobra.Command, g *globals, args []string) error {
 		return silent{exitDiffers}
 	}
 	return nil
+}
+
+// checkColor refuses a --color value other than auto, always and never.
+func checkColor(v string) error {
+	switch v {
+	case "auto", "always", "never":
+		return nil
+	}
+	return withCode(exitError, fmt.Errorf("unknown --color %q: use auto, always or never", v))
+}
+
+// useColor reports whether text output is coloured for a --color value
+// that checkColor accepted.
+func (g *globals) useColor(v string) bool {
+	return v == "always" || (v == "auto" && g.io.OutTTY && !g.io.NoColor)
 }

@@ -115,6 +115,15 @@ func TestDiffErrors(t *testing.T) {
 		{[]string{"diff", "first", "--format", "yaml"}, exitError, `unknown --format "yaml"`},
 		{[]string{"diff", "first", "--port", "70000"}, exitError, "65535"},
 		{[]string{"diff", "first", "--kind", "moved"}, exitError, "moved"},
+		{[]string{"diff", "first", "--status", "free"}, exitError, `unknown port status "free"`},
+		{[]string{"diff", "first", "--name", "[a"}, exitError, `invalid name pattern "[a"`},
+		{[]string{"diff", "first", "--protocol", "tpc"}, exitError, `unknown protocol "tpc" (want tcp, udp, sctp, dccp)`},
+		{[]string{"diff", "first", "--protocol", "tcp,TPC"}, exitError, `unknown protocol "tpc" (want tcp, udp, sctp, dccp)`},
+		{[]string{"diff", "first", "--color", "blue"}, exitError, `unknown --color "blue": use auto, always or never`},
+		{[]string{"first", "latest", "--color", "blue"}, exitError, `unknown --color "blue": use auto, always or never`},
+		{[]string{"history", "22", "--color", "blue"}, exitError, `unknown --color "blue": use auto, always or never`},
+		{[]string{"diff", "first", "--color", "never", "--protocol", "udp"}, exitOK, ""},
+		{[]string{"history", "22", "--color", "always"}, exitOK, ""},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

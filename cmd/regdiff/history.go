@@ -35,6 +35,9 @@ keyed by git hashes, so it is never stale, and it can be deleted at any time.
   regdiff history 80/tcp --registry service-names-port-numbers`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkColor(color); err != nil {
+				return err
+			}
 			q, err := history.ParseQuery(args[0])
 			if err != nil {
 				return withCode(exitError, err, "a query is a port (253), a port and transport (253/tcp), a range (249-255) or a service name (ssh)")
@@ -66,8 +69,7 @@ keyed by git hashes, so it is never stale, and it can be deleted at any time.
 			if asJSON {
 				return history.WriteJSON(g.io.Out, h)
 			}
-			useColor := color == "always" || (color == "auto" && g.io.OutTTY && !g.io.NoColor)
-			return history.WriteText(g.io.Out, h, useColor)
+			return history.WriteText(g.io.Out, h, g.useColor(color))
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
