@@ -38,7 +38,7 @@ that says so.
 ` + exitCodesHelp,
 		Example: `  regdiff changelog --since 2023 > CHANGES.md      # every version dated 2023 or later
   regdiff changelog --since 2019 --until 2020-06   # from 2019-01-01 to 2020-06-30
-  regdiff changelog --since latest~1 --format json # the newest version's entry
+  regdiff changelog --since latest --format json   # the newest version's entry
   regdiff changelog --format html -o /var/www/ports/index.html
   regdiff fetch --quiet && regdiff changelog --format atom --feed-url https://example.org/ports.atom -o /var/www/ports.atom`,
 		Args: cobra.NoArgs,
