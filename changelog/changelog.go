@@ -57,7 +57,9 @@ import (
 type Options struct {
 	// Since and Until are indexes into the versions given to Build (oldest
 	// first), both inclusive: Options{Since: 0, Until: len(vs) - 1} covers
-	// every version.
+	// every version. Since == Until+1 is an empty range (a window that
+	// holds no version, as [snapshots.ResolveWindow] gives it with lo ==
+	// hi): a changelog with no entries.
 	Since, Until int
 	// Progress, when set, is called after each version with the number of
 	// versions done and the total.
@@ -126,21 +128,29 @@ var ErrRange = errors.New("invalid version range")
 
 // Build computes the changelog of registry over vs[opts.Since..opts.Until],
 // where vs are the registry's versions in s, oldest first
-// ([snapshots.Store.Versions]). Entries are newest first.
+// ([snapshots.Store.Versions]). Entries are newest first. The entry of the
+// oldest version in range is its diff against the version before it, even
+// when that one is outside the range. Title is that of the newest version
+// in range (for an empty range, of the version before it, or the oldest).
 func Build(ctx context.Context, s *snapshots.Store, registry string, vs []snapshots.Version, opts Options) (*Changelog, error) {
 	if len(vs) == 0 {
 		return nil, fmt.Errorf("registry %s: %w", registry, snapshots.ErrEmpty)
 	}
 	since, until := opts.Since, opts.Until
+	empty := since == until+1 && since >= 0 && since <= len(vs)
 	switch {
-	case since < 0 || until >= len(vs):
+	case empty:
+	case since < 0 || since >= len(vs) || until < 0 || until >= len(vs):
 		return nil, fmt.Errorf("%w: versions %d to %d of %d", ErrRange, since, until, len(vs))
 	case since > until:
 		return nil, fmt.Errorf("%w: since (%s) is newer than until (%s)", ErrRange, vs[since].Name, vs[until].Name)
 	}
-	c := &Changelog{Registry: registry, Title: vs[until].Title}
+	c := &Changelog{Registry: registry, Title: vs[max(until, 0)].Title}
 	if c.Title == "" {
 		c.Title = registry
+	}
+	if empty {
+		return c, nil
 	}
 	rd := newReader(s)
 	count, ports, err := startCount(rd, vs[since])

@@ -38,7 +38,10 @@ type tocLink struct {
 // PAGE#2024-03-18 links to it). Every text is escaped.
 func WriteHTML(w io.Writer, c *Changelog) error {
 	p := pageView{Title: c.Title, Intro: intro(c), Chart: newChart(c.Series)}
-	if p.Chart == nil {
+	switch {
+	case len(c.Entries) == 0:
+		p.NoChart = "No chart: no versions in this range."
+	case p.Chart == nil:
 		p.NoChart = "No chart: this registry has no port records."
 	}
 	inPage := make(map[string]bool, len(c.Entries))

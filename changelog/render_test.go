@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/regdiff/regdiff/diff"
+	"github.com/regdiff/regdiff/snapshots"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -246,7 +247,9 @@ func TestHTML(t *testing.T) {
 // TestHTMLWithoutPorts renders a registry that has no port records (like
 // protocol-numbers): no series, no chart, still a page.
 func TestHTMLWithoutPorts(t *testing.T) {
-	c := &Changelog{Registry: "protocol-numbers", Title: "Protocol Numbers", Entries: []Entry{}}
+	c := &Changelog{Registry: "protocol-numbers", Title: "Protocol Numbers", Entries: []Entry{
+		{Version: snapshots.Version{Registry: "protocol-numbers", Name: "2020-01-31", Date: "2020-01-31", Records: 150}},
+	}}
 	var buf bytes.Buffer
 	if err := WriteHTML(&buf, c); err != nil {
 		t.Fatal(err)

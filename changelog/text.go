@@ -87,7 +87,7 @@ func entryResult(c *Changelog, e *Entry) *diff.Result {
 func intro(c *Changelog) string {
 	n := len(c.Entries)
 	if n == 0 {
-		return "Registry " + c.Registry + ": no versions."
+		return "Registry " + c.Registry + ": no versions in this range."
 	}
 	newest, oldest := c.Entries[0].Version.Name, c.Entries[n-1].Version.Name
 	if n == 1 {

@@ -29,14 +29,23 @@ var ErrNoSuchName = errors.New("no such service name")
 type History struct {
 	Query    Query
 	Registry string
-	Versions int    // number of versions read
-	First    string // name of the oldest version
-	Last     string // name of the newest version
+	// Versions is the number of versions the history tells of: every
+	// version read, or those of its window ([History.Window]).
+	Versions int
+	First    string // name of the oldest version on record
+	Last     string // name of the newest version on record
+	// From and To name the oldest and the newest version of the window:
+	// First and Last unless the history is a window; "" for a window that
+	// holds no version.
+	From, To string
 	// Periods are ordered by transport (tcp, udp, sctp, dccp), then for a
 	// name query by number, then by time.
 	Periods []Period
 	// Events are ordered by version, then as the diff orders changes.
 	Events []Event
+
+	vs     []snapshots.Version // every version read, oldest first
+	lo, hi int                 // the window: vs[lo:hi]
 }
 
 // Period is a maximal run of consecutive versions in which the query had
@@ -74,6 +83,8 @@ type Part struct {
 type Event struct {
 	Version string
 	diff.Change
+
+	at int // the version's index
 }
 
 // Build reads every version of registry in src and tells the history of q.
@@ -102,7 +113,9 @@ func BuildAcross(ctx context.Context, src Source, registry string, q Query, acro
 	if len(vs) == 0 {
 		return nil, fmt.Errorf("registry %s: %w", registry, snapshots.ErrEmpty)
 	}
-	h := &History{Query: q, Registry: registry, Versions: len(vs), First: vs[0].Name, Last: vs[len(vs)-1].Name}
+	h := &History{Query: q, Registry: registry, Versions: len(vs), First: vs[0].Name, Last: vs[len(vs)-1].Name,
+		vs: vs, lo: 0, hi: len(vs)}
+	h.From, h.To = h.First, h.Last
 	ix, ok := src.(*Index)
 	if !ok {
 		ix = NewIndex(src)
@@ -164,7 +177,7 @@ func (b *builder) record(id int32) (*snapshots.Record, error) {
 
 func (b *builder) addEvents(version string, cs []diff.Change) {
 	for _, c := range cs {
-		b.h.Events = append(b.h.Events, Event{Version: version, Change: c})
+		b.h.Events = append(b.h.Events, Event{Version: version, Change: c, at: b.cur})
 	}
 }
 

@@ -36,6 +36,15 @@
 // listed even when no status changed, e.g. a new contact on a Reserved
 // range. The oldest version has no events: history starts there.
 //
+// # Windows
+//
+// [History.Window] narrows a history to the versions published between a
+// since and an until bound, as git's --since and --until ([snapshots.ResolveWindow]):
+// the periods that overlap the window, each whole (its true first and last
+// version), and the events of the versions in it, the oldest of which
+// keeps its events against the version before it. The verdicts are then
+// about the newest version of the window.
+//
 // # Speed
 //
 // A port's status depends only on the records in its own thousand-file and

@@ -34,7 +34,9 @@ var statusColors = map[string]string{
 //	253/tcp: Reserved since 2013-02-18 (oldest version on record) — in range 249-255, 359 versions
 //
 // For a name query there is one per number and transport the name holds in
-// the newest version, or one line telling where it was last seen.
+// the newest version, or one line telling where it was last seen. In a
+// window ([History.Window]) the verdicts are about its newest version and
+// the periods that hold it, told whole.
 func (h *History) Verdicts() []string {
 	if h.Query.IsName() {
 		return h.nameVerdicts()
@@ -70,7 +72,7 @@ func (h *History) nameVerdicts() []string {
 	var lastSeen []*Period
 	for i := range h.Periods {
 		p := &h.Periods[i]
-		if p.To == h.Last {
+		if p.first < h.hi && p.last >= h.hi-1 {
 			out = append(out, fmt.Sprintf("%s %s: %s %s, %s", displayName(h.Query, p), slotText(p), p.Status, h.since(p), plural(p.Versions, "version")))
 			continue
 		}
@@ -81,6 +83,9 @@ func (h *History) nameVerdicts() []string {
 			lastSeen = append(lastSeen, p)
 		}
 	}
+	if len(out) == 0 && len(lastSeen) == 0 && h.Versions > 0 {
+		return []string{fmt.Sprintf("%s: in no record of the window's %s (%s … %s)", h.Query.Name, plural(h.Versions, "version"), h.From, h.To)}
+	}
 	if len(out) > 0 || len(lastSeen) == 0 {
 		return out
 	}
@@ -88,8 +93,12 @@ func (h *History) nameVerdicts() []string {
 	for _, p := range lastSeen {
 		held = append(held, slotText(p)+" ("+p.Status+")")
 	}
-	return []string{fmt.Sprintf("%s: in no record of the newest version (%s); last held %s in %s",
-		displayName(h.Query, lastSeen[0]), h.Last, strings.Join(held, ", "), lastSeen[0].To)}
+	newest := "the newest version"
+	if h.windowed() {
+		newest += " in the window"
+	}
+	return []string{fmt.Sprintf("%s: in no record of %s (%s); last held %s in %s",
+		displayName(h.Query, lastSeen[0]), newest, h.To, strings.Join(held, ", "), lastSeen[0].To)}
 }
 
 // displayName is the name as the registry writes it.
@@ -238,8 +247,16 @@ func WriteText(w io.Writer, h *History, color bool) error {
 		}
 		return code + s + ansiReset
 	}
-	fmt.Fprintln(bw, paint(ansiBold, fmt.Sprintf("%s: history of %s, %s (%s … %s)",
-		h.Registry, h.Query, plural(h.Versions, "version"), h.First, h.Last)))
+	if h.Versions == 0 {
+		fmt.Fprintln(bw, paint(ansiBold, fmt.Sprintf("%s: history of %s: no version in the window (%s on record, %s … %s)",
+			h.Registry, h.Query, plural(len(h.vs), "version"), h.First, h.Last)))
+		return bw.Flush()
+	}
+	head := fmt.Sprintf("%s: history of %s, %s (%s … %s)", h.Registry, h.Query, plural(h.Versions, "version"), h.From, h.To)
+	if h.windowed() {
+		head += fmt.Sprintf(", a window of the %s on record (%s … %s)", plural(len(h.vs), "version"), h.First, h.Last)
+	}
+	fmt.Fprintln(bw, paint(ansiBold, head))
 	fmt.Fprintln(bw)
 	for _, v := range h.Verdicts() {
 		fmt.Fprintln(bw, v)

@@ -5,12 +5,12 @@ import (
 	"fmt"
 
 	"github.com/regdiff/regdiff/changelog"
-	"github.com/regdiff/regdiff/snapshots"
 	"github.com/spf13/cobra"
 )
 
 func newChangelogCmd(g *globals) *cobra.Command {
-	var since, until, format, out, feedURL, htmlURL string
+	var format, out, feedURL, htmlURL string
+	var win window
 	cmd := &cobra.Command{
 		Use:   "changelog",
 		Short: "Write the registry's changelog: Markdown, HTML, JSON or an Atom feed",
@@ -28,8 +28,17 @@ version).
 With -o the file is written atomically (a temporary file renamed into place),
 so a web server never serves half a page.
 
+` + windowHelp + `
+
+The entry of the oldest version in the window is its diff against the
+version before it. A window with no version gives a valid empty document
+(an empty JSON array, a feed with no entries) and a line on standard error
+that says so.
+
 ` + exitCodesHelp,
-		Example: `  regdiff changelog --since 2023 > CHANGES.md
+		Example: `  regdiff changelog --since 2023 > CHANGES.md      # every version dated 2023 or later
+  regdiff changelog --since 2019 --until 2020-06   # from 2019-01-01 to 2020-06-30
+  regdiff changelog --since latest --format json   # the newest version's entry
   regdiff changelog --format html -o /var/www/ports/index.html
   regdiff fetch --quiet && regdiff changelog --format atom --feed-url https://example.org/ports.atom -o /var/www/ports.atom`,
 		Args: cobra.NoArgs,
@@ -50,17 +59,16 @@ so a web server never serves half a page.
 			if err != nil {
 				return err
 			}
-			from, err := snapshots.Resolve(vs, since)
+			lo, hi, err := win.resolve(vs)
 			if err != nil {
-				return withCode(exitError, fmt.Errorf("--since: %w", err), "`regdiff log` lists the versions stored")
+				return err
 			}
-			to, err := snapshots.Resolve(vs, until)
-			if err != nil {
-				return withCode(exitError, fmt.Errorf("--until: %w", err), "`regdiff log` lists the versions stored")
+			if lo == hi {
+				win.sayEmpty(g, vs[0].Name, vs[len(vs)-1].Name)
 			}
 			p := g.progress("comparing versions", false)
 			c, err := changelog.Build(cmd.Context(), s, g.registry, vs, changelog.Options{
-				Since: from, Until: to, Progress: p.update,
+				Since: lo, Until: hi - 1, Progress: p.update,
 				Across: acrossFor,
 			})
 			p.done()
@@ -78,11 +86,10 @@ so a web server never serves half a page.
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&since, "since", "first", "oldest version to include (a version spec)")
-	f.StringVar(&until, "until", "latest", "newest version to include (a version spec)")
 	f.StringVar(&format, "format", "md", "md, html, json or atom")
 	f.StringVarP(&out, "output", "o", "", "write to this file, atomically, instead of standard output")
 	f.StringVar(&feedURL, "feed-url", "", "URL the Atom feed is served at (its self link and id)")
 	f.StringVar(&htmlURL, "html-url", "", "URL of the HTML changelog, for links from feed entries")
+	addWindowFlags(cmd, &win)
 	return cmd
 }

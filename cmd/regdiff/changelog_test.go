@@ -31,8 +31,12 @@ func TestChangelog(t *testing.T) {
 	if err := xml.Unmarshal(b, &feed); err != nil || feed.XMLName.Local != "feed" || len(feed.Entries) != 2 {
 		t.Errorf("atom feed: %v %+v", err, feed)
 	}
-	if code, _, errs := c.run("changelog", "--since", "1999"); code != exitError || !strings.Contains(errs, "--since") {
-		t.Errorf("--since before the oldest: exit %d, %q", code, errs)
+	// A date is a calendar window: one before the oldest version keeps them all.
+	if all := c.mustRun("changelog", "--since", "1999"); all != md {
+		t.Errorf("--since 1999: got\n%s\nwant every version, as without --since:\n%s", all, md)
+	}
+	if code, _, errs := c.run("changelog", "--since", "latest~5"); code != exitError || !strings.Contains(errs, "--since latest~5") {
+		t.Errorf("--since before the oldest version: exit %d, %q", code, errs)
 	}
 	if code, _, errs := c.run("changelog", "--since", "2024", "--until", "2019"); code != exitError || errs == "" {
 		t.Errorf("--since after --until: exit %d, %q", code, errs)

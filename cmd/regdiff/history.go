@@ -12,6 +12,7 @@ import (
 func newHistoryCmd(g *globals) *cobra.Command {
 	var asJSON bool
 	var color string
+	var win window
 	cmd := &cobra.Command{
 		Use:   "history QUERY",
 		Short: "Tell the life of a port, a range or a service name",
@@ -25,11 +26,21 @@ QUERY is a port (253), a port and transport (253/tcp), a range (249-255), or
 a service name (ssh, ssh/tcp). Status follows the rule in "regdiff diff
 --help".
 
+` + windowHelp + `
+
+In a window, history shows the periods that overlap it, each whole (with
+its true first and last version, so "Reserved since 2013-02-18" stays
+true), and the events of the versions in it (the oldest keeps its events
+against the version before it); the verdict is about the newest version of
+the window. A window with no version says so.
+
 A cache of decoded records is kept in the store (cache/history.idx); it is
 keyed by git hashes, so it is never stale, and it can be deleted at any time.
 
 ` + exitCodesHelp,
 		Example: `  regdiff history 253
+  regdiff history 22 --since 2023            # what happened to port 22 from 2023 on
+  regdiff history ssh --since 2019 --until 2020-06
   regdiff history 249-255 --json
   regdiff history ssh
   regdiff history 80/tcp --registry service-names-port-numbers`,
@@ -66,6 +77,14 @@ keyed by git hashes, so it is never stale, and it can be deleted at any time.
 					fmt.Fprintf(g.io.Err, "regdiff: warning: %v\n", err)
 				}
 			}
+			if win != (window{}) {
+				if h, err = h.Window(win.since, win.until); err != nil {
+					return windowError(err)
+				}
+				if h.Versions == 0 && asJSON {
+					win.sayEmpty(g, h.First, h.Last)
+				}
+			}
 			if asJSON {
 				return history.WriteJSON(g.io.Out, h)
 			}
@@ -74,5 +93,6 @@ keyed by git hashes, so it is never stale, and it can be deleted at any time.
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.Flags().StringVar(&color, "color", "auto", "colour: auto, always or never")
+	addWindowFlags(cmd, &win)
 	return cmd
 }

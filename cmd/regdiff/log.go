@@ -10,16 +10,31 @@ import (
 
 func newLogCmd(g *globals) *cobra.Command {
 	var asJSON bool
+	var count int
+	var win window
 	cmd := &cobra.Command{
 		Use:   "log",
 		Short: "List the stored versions of a registry, newest first",
 		Long: `List the stored versions of a registry, newest first: version, commit, number
 of records, source format and where it came from. On a pipe the columns are
-separated by tabs.`,
+separated by tabs. -n N lists only the N newest of the versions chosen.
+
+` + windowHelp + `
+
+A window with no version prints nothing (with --json, an empty array).
+
+` + exitCodesHelp,
 		Example: `  regdiff log
+  regdiff log --since 2023                  # every version dated 2023-01-01 or later
+  regdiff log --since 2019 --until 2020-06  # from 2019-01-01 to 2020-06-30
+  regdiff log -n 5 --until 2020             # the 5 newest versions of 2020 or earlier
+  regdiff log --since latest~3              # the 4 newest versions
   regdiff log --registry protocol-numbers --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if count < 0 {
+				return withCode(exitError, fmt.Errorf("-n %d: give a number of versions, or 0 for all", count))
+			}
 			s, err := g.openStore()
 			if err != nil {
 				return err
@@ -28,6 +43,14 @@ separated by tabs.`,
 			if err != nil {
 				return err
 			}
+			lo, hi, err := win.resolve(vs)
+			if err != nil {
+				return err
+			}
+			if count > 0 && hi-lo > count {
+				lo = hi - count
+			}
+			vs = vs[lo:hi]
 			srcs, err := s.AllSources(g.registry)
 			if err != nil {
 				return err
@@ -40,6 +63,9 @@ separated by tabs.`,
 				enc := json.NewEncoder(g.io.Out)
 				enc.SetIndent("", "  ")
 				return enc.Encode(out)
+			}
+			if len(vs) == 0 {
+				return nil
 			}
 			w := g.io.Out
 			var tw *tabwriter.Writer
@@ -59,5 +85,7 @@ separated by tabs.`,
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().IntVarP(&count, "max-count", "n", 0, "list only the `N` newest of the versions chosen (0: all)")
+	addWindowFlags(cmd, &win)
 	return cmd
 }

@@ -19,9 +19,18 @@ and compares them.
 
 With one or two version specs and no command, regdiff runs "regdiff diff".
 
-Version specs: YYYY, YYYY-MM, YYYY-MM-DD (the latest version on or before
-the end of that period), latest, first, a version name (2024-03-18.2), a tag
-or commit, and SPEC~N (N versions before SPEC).
+Version specs: latest, first, a version name, YYYY, YYYY-MM, YYYY-MM-DD, a
+tag or commit, and SPEC~N (N versions before SPEC). An exact version name
+means that version: when two versions were published with one date,
+2023-12-27 is the first and 2023-12-27.2 the second. A date that is no
+version's name means the latest version on or before the end of that
+period: 2019 is the latest version published in 2019 or before. A date that
+does not exist (2019-13, 2023-02-29) is an error.
+
+In --since and --until (log, changelog, history) a date is a calendar window
+instead, as in git: --since 2023 keeps every version dated 2023-01-01 or
+later, --until 2020-06 every version dated 2020-06-30 or earlier; any other
+version spec keeps the versions from, or up to, that version.
 
 The store is --store, else $REGDIFF_STORE, else $XDG_DATA_HOME/regdiff, else
 ~/.local/share/regdiff.
@@ -30,7 +39,9 @@ The store is --store, else $REGDIFF_STORE, else $XDG_DATA_HOME/regdiff, else
 		Example: `  regdiff fetch                      # archive the current registries (cron-friendly)
   regdiff import ~/iana-archive.git  # backfill from a repository that scraped the files
   regdiff log                        # the versions stored
-  regdiff 2019 2024                  # what changed between the end of 2019 and of 2024`,
+  regdiff 2019 2024                  # what changed between the end of 2019 and of 2024
+  regdiff 2023-12-27 2023-12-27.2    # the two versions published on one date
+  regdiff changelog --since 2023     # every version dated 2023 or later`,
 		Args:          cobra.RangeArgs(0, 2),
 		SilenceUsage:  true,
 		SilenceErrors: true,
