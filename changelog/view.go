@@ -139,7 +139,7 @@ func newEntryView(c *Changelog, e *Entry, base string, inPage map[string]bool, l
 				if rec == nil {
 					rec = ch.Old
 				}
-				sec.Rows = append(sec.Rows, rowView{Table: ch.Key.Table, Name: ch.Key.Name, Port: portText(ch.Key), Desc: collapse(recDesc(rec))})
+				sec.Rows = append(sec.Rows, rowView{Table: ch.Key.Table, Name: ch.Key.Name, Port: portText(ch.Key), Desc: snapshots.Collapse(recDesc(rec))})
 			default:
 				cv := changeView{Name: ch.Key.Name, Port: portText(ch.Key)}
 				if v.ShowTable && ch.Key.Table != "" {
@@ -222,4 +222,3 @@ func portText(k snapshots.Key) string {
 	return k.Number + "/" + k.Protocol
 }
 
-func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/regdiff/regdiff/snapshots"
 	"github.com/sergi/go-diff/diffmatchpatch"
@@ -219,7 +220,36 @@ func byKind(r *Result, kind string) []*Change {
 
 // description of the change's record, for added and removed lines.
 func description(c *Change) string {
-	return snapshots.Collapse(c.record().Description)
+	return visible(snapshots.Collapse(c.record().Description))
+}
+
+// visible shows the characters that look like a space, or like nothing,
+// as <U+XXXX>: a no-break space is content (see [snapshots.Collapse]), and
+// a change from a space to one must not read "a b → a b".
+func visible(s string) string {
+	clean := true
+	for _, r := range s {
+		if r >= 0x80 && invisible(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if r >= 0x80 && invisible(r) {
+			fmt.Fprintf(&b, "<U+%04X>", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func invisible(r rune) bool {
+	return unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Zs, r)
 }
 
 func orNone(s string) string {
@@ -329,6 +359,7 @@ func WriteText(w io.Writer, r *Result, color bool) error {
 // textFieldChange shows "old → new", or an inline word diff for long text
 // ([-removed-]{+inserted+}, or red and green with color).
 func textFieldChange(fc FieldChange, color bool) string {
+	fc = FieldChange{visible(fc.From), visible(fc.To)}
 	if !isLong(fc) {
 		if color {
 			return ansiRed + orNone(fc.From) + ansiReset + " → " + ansiGreen + orNone(fc.To) + ansiReset
@@ -458,6 +489,7 @@ func WriteMarkdown(w io.Writer, r *Result) error {
 
 // mdFieldChange shows ~~old~~ → **new**, or an inline diff of long text.
 func mdFieldChange(fc FieldChange) string {
+	fc = FieldChange{visible(fc.From), visible(fc.To)}
 	if !isLong(fc) {
 		from, to := "*(none)*", "*(none)*"
 		if fc.From != "" {

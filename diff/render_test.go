@@ -233,3 +233,18 @@ func keys[V any](m map[string]V) []string {
 	slices.Sort(out)
 	return out
 }
+
+func TestVisibleNoBreakSpace(t *testing.T) {
+	old := []snapshots.Record{rec("svc", "tcp", "1000", "Some service")}
+	new := []snapshots.Record{rec("svc", "tcp", "1000", "Some\u00a0service")}
+	r := Compare(old, new)
+	var text, mdown bytes.Buffer
+	WriteText(&text, r, false)
+	WriteMarkdown(&mdown, r)
+	if !strings.Contains(text.String(), "description: Some service → Some<U+00A0>service") {
+		t.Errorf("text:\n%s", text.String())
+	}
+	if !strings.Contains(mdown.String(), `Some\<U+00A0\>service`) {
+		t.Errorf("markdown:\n%s", mdown.String())
+	}
+}

@@ -202,7 +202,7 @@ func keyText(k snapshots.Key) string {
 // references and people.
 func recordText(r *snapshots.Record) string {
 	s := keyText(r.Key())
-	if d := strings.Join(strings.Fields(r.Description), " "); d != "" {
+	if d := snapshots.Collapse(r.Description); d != "" {
 		s += "  " + d
 	}
 	var extra []string
@@ -301,7 +301,7 @@ func WriteText(w io.Writer, h *History, color bool) error {
 				r = e.Old
 			}
 			if r != nil && r.Description != "" {
-				fmt.Fprintf(bw, "      %s\n", strings.Join(strings.Fields(r.Description), " "))
+				fmt.Fprintf(bw, "      %s\n", snapshots.Collapse(r.Description))
 			}
 			continue
 		}

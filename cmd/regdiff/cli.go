@@ -46,7 +46,8 @@ const exitCodesHelp = `Exit status:
   4  an input was refused (not a registry, invalid, truncated, suspicious)
   5  fetch could not download (network error, server error, timeout)
   6  the store is locked by another regdiff process (see --wait)
-  7  the store is missing, empty, or not a regdiff store`
+  7  the store is missing, empty, or not a regdiff store
+  8  verify found problems`
 
 // exitError carries an exit code and optional hints to main.
 type codeError struct {

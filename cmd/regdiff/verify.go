@@ -19,8 +19,7 @@ are in date order and each tag points at its version. Problems are listed with
 the versions they affect. Versions normalized by an older regdiff are not
 problems: verify says that a reindex is due ("regdiff reindex").
 
-` + exitCodesHelp + `
-  8  verify found problems`,
+` + exitCodesHelp,
 		Example: `  regdiff verify
   regdiff verify --json | jq '.problems[]'`,
 		Args: cobra.NoArgs,
