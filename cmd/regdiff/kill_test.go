@@ -612,7 +612,10 @@ func TestConcurrentFetchAndImport(t *testing.T) {
 		p2024 = "testdata/ports-2024.xml"
 		proto = "testdata/protocols.xml"
 	)
-	mirror := []string{"--mirror", srv.URL, "--backoff", "1ms"}
+	// --force: a fetch that comes after an import of newer versions would
+	// rewrite them, which fetch refuses without it, and the end state would
+	// depend on the order the runs took the lock in.
+	mirror := []string{"--mirror", srv.URL, "--backoff", "1ms", "--force"}
 	// A short --wait may find the store locked and exit 6; everything those
 	// runs would store, others store too, so the end state is known.
 	procs := [][]string{
