@@ -113,6 +113,27 @@ func (s *Store) itemFiles(v Version) (itemBlobs, error) {
 	if v.Tree.IsZero() {
 		return f, nil
 	}
+	s.linesMu.Lock()
+	f, ok := s.itemsCache[v.Tree]
+	s.linesMu.Unlock()
+	if ok {
+		return f, nil
+	}
+	f, err := s.readItemFiles(v)
+	if err != nil {
+		return f, err
+	}
+	s.linesMu.Lock()
+	defer s.linesMu.Unlock()
+	if len(s.itemsCache) >= 8 || s.itemsCache == nil {
+		s.itemsCache = map[plumbing.Hash]itemBlobs{} // a walk asks for the last two
+	}
+	s.itemsCache[v.Tree] = f
+	return f, nil
+}
+
+func (s *Store) readItemFiles(v Version) (itemBlobs, error) {
+	var f itemBlobs
 	t, err := object.GetTree(s.st, v.Tree)
 	if err != nil {
 		return f, fmt.Errorf("version %s: %w", v.Name, err)

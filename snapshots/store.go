@@ -36,7 +36,8 @@ type Store struct {
 	st  *filesystem.Storage
 
 	linesMu    sync.Mutex
-	linesCache map[plumbing.Hash][]string // see lines
+	linesCache map[plumbing.Hash][]string  // see lines
+	itemsCache map[plumbing.Hash]itemBlobs // see itemFiles
 
 	orderOnce sync.Once
 	order     *orderCache // see orders

@@ -311,3 +311,34 @@ func sameMultiset(a, b []string) bool {
 }
 
 func keysOf(m map[string]bool) []string { return slices.Sorted(maps.Keys(m)) }
+
+// TestChangelogOutsideRecords: an entry whose version changed only people
+// (2024-01-25 changed an e-mail address and nothing else) says so in every
+// format, rather than "no record changes".
+func TestChangelogOutsideRecords(t *testing.T) {
+	dir, want := realstore.Store(t)
+	found := false
+	for _, v := range want["service-names-port-numbers"] {
+		found = found || v.Date == "2024-01-25"
+	}
+	if !found {
+		t.Skip("2024-01-25 is not in the real store's sample (-short)")
+	}
+	c := &cli{t: t, store: dir}
+	args := []string{"changelog", "--since", "2024-01-25", "--until", "2024-01-25"}
+	md := c.mustRun(append(args, "--format", "md")...)
+	html := c.mustRun(append(args, "--format", "html")...)
+	atom := c.mustRun(append(args, "--format", "atom")...)
+	js := c.mustRun(append(args, "--format", "json")...)
+	for name, ok := range map[string]bool{
+		"md people section":   strings.Contains(md, "### People (2)") && strings.Contains(md, "Kip\\_Warner"),
+		"md summary":          strings.Contains(md, "**no record changes**; registry: 1 changed; people: 2 changed"),
+		"html people section": strings.Contains(html, "<h3>People (2)</h3>") && strings.Contains(html, "Kip_Warner"),
+		"atom headline":       strings.Contains(atom, "no record changes; registry: 1 changed; people: 2 changed"),
+		"json people":         strings.Contains(js, `"id": "Kip_Warner"`),
+	} {
+		if !ok {
+			t.Errorf("%s: not so", name)
+		}
+	}
+}
