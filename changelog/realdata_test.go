@@ -136,10 +136,15 @@ func TestRealData(t *testing.T) {
 				} else {
 					want := diff.Compare(prev, full)
 					want.Registry, want.From, want.To = reg, diffVersion(vs[i-1]), diffVersion(v)
+					// Items and people: read as the diff command reads them
+					// (checked against the raw XML in cmd/regdiff).
+					if err := want.CompareItemsOf(s, vs[i-1], v); err != nil {
+						t.Fatal(err)
+					}
 					if got, want := resultText(e.Diff), resultText(want); got != want {
 						t.Errorf("%s: entry differs from the diff of full versions:\n%s\nwant:\n%s", v.Name, clip(got), clip(want))
 					}
-					if e.Unchanged() {
+					if e.Diff.RecordsEmpty() {
 						unchanged++
 					}
 				}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
@@ -39,10 +40,9 @@ func writeNewObject(gitDir string, t plumbing.ObjectType, content []byte) (h plu
 	}
 	var buf bytes.Buffer
 	buf.Grow(len(content)/4 + 64)
-	zw, err := zlib.NewWriterLevel(&buf, zlib.BestSpeed)
-	if err != nil {
-		return h, false, err
-	}
+	zw := zlibWriters.Get().(*zlib.Writer)
+	defer zlibWriters.Put(zw)
+	zw.Reset(&buf)
 	fmt.Fprintf(zw, "%s %d\x00", t.String(), len(content))
 	zw.Write(content)
 	if err := zw.Close(); err != nil {
@@ -129,6 +129,14 @@ func (w *objectWriter) tree(files map[string]plumbing.Hash) (plumbing.Hash, erro
 	sort.Slice(entries, func(i, j int) bool { return key(entries[i]) < key(entries[j]) })
 	return w.encoded(&object.Tree{Entries: entries})
 }
+
+// zlibWriters are reused: a writer holds about a megabyte of tables, and
+// making one per object was most of the time of importing many small
+// registries.
+var zlibWriters = sync.Pool{New: func() any {
+	zw, _ := zlib.NewWriterLevel(nil, zlib.BestSpeed) // the level is valid
+	return zw
+}}
 
 // objectHash is git's object id. go-git hashes with collision detection
 // (sha1cd), several times slower than the standard library's SHA-1; for

@@ -41,6 +41,9 @@ type Store struct {
 
 	orderOnce sync.Once
 	order     *orderCache // see orders
+
+	metaMu sync.Mutex
+	meta   *metaState // see readMeta
 }
 
 // marker is the file that tells a regdiff store from any other folder.

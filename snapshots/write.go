@@ -1,19 +1,15 @@
 package snapshots
 
 import (
-	"bytes"
 	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -184,6 +180,9 @@ func (s *Store) commit(ps []Prepared, replace bool) ([]Report, error) {
 	}
 	if err := s.writeRefs(drop, set); err != nil {
 		return reports, err
+	}
+	if changed {
+		s.committed(meta, mh)
 	}
 	// Bring the cached version lists up to date now, under the lock, so
 	// that commands reading the store do not write to it.
@@ -371,163 +370,3 @@ func (s *Store) orderList(list []entry) ([]tieSpan, error) {
 	return ties, nil
 }
 
-// Metadata lives in a tree on refs/regdiff/meta:
-//
-//	sources/REGISTRY/SHA256.json   every source a version was imported from
-//	fetch/REGISTRY.json            validators of the last fetch
-//
-// Its commits carry the clock's time: this history is a log, not data.
-const metaRef = "refs/regdiff/meta"
-
-type metaState struct {
-	parent  plumbing.Hash
-	files   map[string][]byte // path → content
-	changed bool
-}
-
-func (s *Store) readMeta() (*metaState, error) {
-	m := &metaState{files: map[string][]byte{}}
-	refs, err := s.readRefs()
-	if err != nil {
-		return nil, err
-	}
-	h, ok := refs[metaRef]
-	if !ok {
-		return m, nil
-	}
-	m.parent = h
-	c, err := object.GetCommit(s.st, h)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", metaRef, err)
-	}
-	t, err := c.Tree()
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", metaRef, err)
-	}
-	err = t.Files().ForEach(func(f *object.File) error {
-		text, err := f.Contents()
-		m.files[f.Name] = []byte(text)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", metaRef, err)
-	}
-	return m, nil
-}
-
-func (m *metaState) sources(reg, sha string) []Source {
-	var out []Source
-	json.Unmarshal(m.files[path.Join("sources", reg, sha+".json")], &out)
-	return out
-}
-
-func (m *metaState) firstSeen(reg, sha string) time.Time {
-	var first time.Time
-	for _, s := range m.sources(reg, sha) {
-		if !s.Seen.IsZero() && (first.IsZero() || s.Seen.Before(first)) {
-			first = s.Seen
-		}
-	}
-	return first
-}
-
-func (m *metaState) addSource(reg, sha string, src Source) {
-	if src.Kind == "" {
-		return // a version rebuilt from the store itself (reindex)
-	}
-	list := m.sources(reg, sha)
-	for _, s := range list {
-		if s.Kind == src.Kind && s.Location == src.Location {
-			return
-		}
-	}
-	list = append(list, src)
-	b, _ := json.MarshalIndent(list, "", "  ")
-	m.files[path.Join("sources", reg, sha+".json")] = append(b, '\n')
-	m.changed = true
-}
-
-func (s *Store) writeMeta(m *metaState) (plumbing.Hash, bool, error) {
-	if !m.changed {
-		return m.parent, false, nil
-	}
-	w := &objectWriter{dir: s.dir}
-	hashes := map[string]plumbing.Hash{}
-	for p, data := range m.files {
-		h, err := w.write(plumbing.BlobObject, data)
-		if err != nil {
-			return h, false, err
-		}
-		hashes[p] = h
-	}
-	tree, err := w.tree(hashes)
-	if err != nil {
-		return tree, false, err
-	}
-	sig := signature
-	sig.When = time.Now().UTC().Truncate(time.Second)
-	c := &object.Commit{Author: sig, Committer: sig, Message: "regdiff metadata\n", TreeHash: tree}
-	if !m.parent.IsZero() {
-		c.ParentHashes = []plumbing.Hash{m.parent}
-	}
-	h, err := w.encoded(c)
-	return h, true, err
-}
-
-// Sources returns where a version was imported from.
-func (s *Store) Sources(v Version) ([]Source, error) {
-	m, err := s.readMeta()
-	if err != nil {
-		return nil, err
-	}
-	return m.sources(v.Registry, v.SHA256), nil
-}
-
-// AllSources returns the sources of every version of a registry, by the
-// sha256 of its raw file.
-func (s *Store) AllSources(registry string) (map[string][]Source, error) {
-	m, err := s.readMeta()
-	if err != nil {
-		return nil, err
-	}
-	out := map[string][]Source{}
-	prefix := path.Join("sources", registry) + "/"
-	for p := range m.files {
-		if sha, ok := strings.CutPrefix(p, prefix); ok {
-			sha = strings.TrimSuffix(sha, ".json")
-			out[sha] = m.sources(registry, sha)
-		}
-	}
-	return out, nil
-}
-
-// MetaFile reads a file kept on refs/regdiff/meta (nil when absent).
-func (s *Store) MetaFile(name string) ([]byte, error) {
-	m, err := s.readMeta()
-	if err != nil {
-		return nil, err
-	}
-	return m.files[name], nil
-}
-
-// SetMetaFile writes a file on refs/regdiff/meta, such as a fetcher's
-// validators. The caller must hold the lock.
-func (s *Store) SetMetaFile(name string, data []byte) error {
-	if strings.HasPrefix(name, "sources/") || strings.Contains(name, "..") || strings.HasPrefix(name, "/") {
-		return fmt.Errorf("meta file name %q is reserved or unsafe", name)
-	}
-	m, err := s.readMeta()
-	if err != nil {
-		return err
-	}
-	if bytes.Equal(m.files[name], data) {
-		return nil
-	}
-	m.files[name] = data
-	m.changed = true
-	h, _, err := s.writeMeta(m)
-	if err != nil {
-		return err
-	}
-	return s.writeRefs(nil, map[string]plumbing.Hash{metaRef: h})
-}

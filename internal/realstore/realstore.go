@@ -193,3 +193,25 @@ func sameDates(s *snapshots.Store, reg string, want []shareddata.Version) error 
 	}
 	return nil
 }
+
+// Holds reports whether an import input's location (bundle@COMMIT12:file,
+// as snapshots.Collect names what it finds in a git history) is one of the
+// bundle versions in vs.
+func Holds(vs map[string][]shareddata.Version, location string) bool {
+	at := strings.LastIndexByte(location, '@')
+	if at < 0 {
+		return false
+	}
+	for _, list := range vs {
+		for _, v := range list {
+			if location[at+1:] == v.Commit[:12]+":"+v.File {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Sample is the selection Store makes under -short: every 5th version,
+// the last, and every version that shares its date with another.
+func Sample(vs []shareddata.Version) []shareddata.Version { return sample(vs) }
