@@ -221,4 +221,3 @@ func portText(k snapshots.Key) string {
 	}
 	return k.Number + "/" + k.Protocol
 }
-

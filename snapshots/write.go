@@ -369,4 +369,3 @@ func (s *Store) orderList(list []entry) ([]tieSpan, error) {
 	}
 	return ties, nil
 }
-
