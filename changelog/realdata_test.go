@@ -6,90 +6,30 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"reflect"
-	"strconv"
-	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/regdiff/regdiff/diff"
+	"github.com/regdiff/regdiff/internal/realstore"
 	"github.com/regdiff/regdiff/internal/shareddata"
 	"github.com/regdiff/regdiff/snapshots"
 )
 
 const protocols = "protocol-numbers"
 
-// Stores built from ../shared/data/iana-history.bundle, once per test
-// binary and sampling step: every version of both registries (step 1), or
-// every 8th and the last (step 8, for -short, which CI also runs with the
-// race detector).
-var realStores = struct {
-	sync.Mutex
-	m map[int]*snapshots.Store
-}{m: map[int]*snapshots.Store{}}
-
 func TestMain(m *testing.M) { os.Exit(shareddata.Main(m)) }
 
-func realStore(tb testing.TB, step int) *snapshots.Store {
+// realStore returns the store built once per test binary from
+// ../shared/data/iana-history.bundle (package realstore): every version of
+// both registries, or under -short a sample of them.
+func realStore(tb testing.TB) *snapshots.Store {
 	tb.Helper()
-	clone := shareddata.Clone(tb) // skips without the data or git
-	// Each version as an import input read with the git command line, so
-	// that a sample costs only its own versions (snapshots.Collect would
-	// unpack the whole bundle first). Seen is the commit time, as Collect
-	// gives it: it orders versions of the same date.
-	out, err := exec.Command("git", "-C", clone, "log", "--format=%H %ct", "main").Output()
-	if err != nil {
-		tb.Fatalf("git log: %v", err)
-	}
-	seen := map[string]time.Time{}
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		hash, ct, _ := strings.Cut(line, " ")
-		sec, _ := strconv.ParseInt(ct, 10, 64)
-		seen[hash] = time.Unix(sec, 0).UTC()
-	}
-	var inputs []snapshots.Input
-	for _, reg := range []string{testRegistry, protocols} {
-		for _, v := range shareddata.Sample(shareddata.Versions(tb, reg), step) {
-			obj := v.Commit + ":" + v.File
-			inputs = append(inputs, snapshots.Input{
-				Source: snapshots.Source{Kind: "git", Location: clone + "@" + obj, Seen: seen[v.Commit]},
-				Read: func() ([]byte, error) {
-					return exec.Command("git", "-C", clone, "cat-file", "blob", obj).Output()
-				},
-			})
-		}
-	}
-	realStores.Lock()
-	defer realStores.Unlock()
-	if s := realStores.m[step]; s != nil {
-		return s
-	}
-	dir, err := shareddata.TempDir("regdiff-changelog-")
+	dir, _ := realstore.Store(tb)
+	s, err := snapshots.Open(dir)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	s, err := snapshots.Create(dir + "/store")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	sum, err := s.Import(context.Background(), inputs, snapshots.ImportOptions{})
-	if err != nil || len(sum.Refused) > 0 {
-		tb.Fatalf("import: %v %v", err, sum.Refused)
-	}
-	if added, _ := sum.Counts(); added != len(inputs) {
-		tb.Fatalf("imported %d versions of %d", added, len(inputs))
-	}
-	realStores.m[step] = s
 	return s
-}
-
-func sampleStep() int {
-	if testing.Short() {
-		return 8
-	}
-	return 1
 }
 
 // TestRealData checks a changelog of the real versions against an
@@ -98,7 +38,7 @@ func sampleStep() int {
 // the series against a full count of the version's ports.
 func TestRealData(t *testing.T) {
 	shareddata.FullOnly(t)
-	s := realStore(t, sampleStep())
+	s := realStore(t)
 	for _, reg := range []string{testRegistry, protocols} {
 		t.Run(reg, func(t *testing.T) {
 			vs, err := s.Versions(reg)
@@ -171,7 +111,7 @@ func TestRealData(t *testing.T) {
 // as the same versions in a changelog of everything.
 func TestRealDataRange(t *testing.T) {
 	shareddata.FullOnly(t)
-	s := realStore(t, sampleStep())
+	s := realStore(t)
 	vs, err := s.Versions(testRegistry)
 	if err != nil {
 		t.Fatal(err)
@@ -199,7 +139,7 @@ func TestRealDataRange(t *testing.T) {
 // TestRealReader checks the reader's decoding against the store's on a
 // spread of real versions.
 func TestRealReader(t *testing.T) {
-	s := realStore(t, sampleStep())
+	s := realStore(t)
 	vs, err := s.Versions(testRegistry)
 	if err != nil {
 		t.Fatal(err)
@@ -231,7 +171,7 @@ func clip(s string) string {
 // registry: building it (which is most of `regdiff changelog`), and
 // writing each format.
 func BenchmarkChangelog(b *testing.B) {
-	s := realStore(b, 1)
+	s := realStore(b)
 	vs, err := s.Versions(testRegistry)
 	if err != nil {
 		b.Fatal(err)
@@ -279,7 +219,7 @@ func BenchmarkChangelog(b *testing.B) {
 // BenchmarkRecordsDiffering is the naive way to the same entries, for
 // comparison: Store.RecordsDiffering for each pair, then diff.Compare.
 func BenchmarkRecordsDiffering(b *testing.B) {
-	s := realStore(b, 1)
+	s := realStore(b)
 	vs, err := s.Versions(testRegistry)
 	if err != nil {
 		b.Fatal(err)
