@@ -91,7 +91,9 @@ func stateFile(url string) string {
 // Archive downloads a registry and, when its content is new and valid,
 // stores it as a new version. The caller must hold the store's lock.
 // Nothing is written unless the download is complete, parses as the
-// expected registry and passes the record-count check.
+// expected registry and passes the record-count check. The version goes
+// in through [snapshots.Store.Import], the path files and git histories
+// take, with the URL's validators in the same ref update.
 func Archive(ctx context.Context, s *snapshots.Store, t Target, opts ArchiveOptions) (*Outcome, error) {
 	out := &Outcome{Target: t, Registry: t.Registry}
 	var prev state
@@ -109,71 +111,88 @@ func Archive(ctx context.Context, s *snapshots.Store, t Target, opts ArchiveOpti
 		out.Status = "not-modified"
 		return out, nil
 	}
-	reg, err := snapshots.Parse(res.Body)
-	if err != nil {
-		return out, fmt.Errorf("%w: %s: %v", ErrInvalid, t.URL, err)
-	}
-	if err := snapshots.CheckID(reg.ID); err != nil {
-		return out, fmt.Errorf("%w: %s: %v", ErrInvalid, t.URL, err)
-	}
-	out.Registry = reg.ID
-	if t.Registry != "" && reg.ID != t.Registry {
-		return out, fmt.Errorf("%w: %s serves registry %q, expected %q", ErrInvalid, t.URL, reg.ID, t.Registry)
-	}
 	sum := sha256.Sum256(res.Body)
 	sha := hex.EncodeToString(sum[:])
-	vs, err := s.Versions(reg.ID)
-	if err != nil && !errors.Is(err, snapshots.ErrEmpty) {
-		return out, err
+	st, _ := json.MarshalIndent(state{URL: t.URL, ETag: res.Validators.ETag, LastModified: res.Validators.LastModified, SHA256: sha}, "", "  ")
+
+	var checkErr error // a refusal of ours, not a parse error
+	var latest map[string]snapshots.Version
+	iopts := snapshots.ImportOptions{
+		Registry: t.Registry,
+		Meta:     map[string][]byte{stateFile(t.URL): append(st, '\n')},
+		Check: func(reg *snapshots.Registry) error {
+			out.Registry = reg.ID
+			checkErr = checkCount(s, t.URL, reg, opts, &latest)
+			return checkErr
+		},
 	}
-	for i := range vs {
-		if vs[i].SHA256 == sha {
-			out.Status, out.Version = "unchanged", &vs[i]
-			return out, saveState(s, t.URL, res, sha)
+	if !opts.Force {
+		iopts.Rewrites = func(rw, added []snapshots.Version) error {
+			return &RewriteError{URL: t.URL, Version: added[0], Latest: latest[added[0].Registry], Rewrites: rw}
 		}
 	}
-	if len(vs) > 0 && !opts.Force {
-		latest := vs[len(vs)-1]
-		ratio := opts.MinRatio
-		if ratio == 0 {
-			ratio = 0.9
-		}
-		if float64(len(reg.Records)) < ratio*float64(latest.Records) {
-			return out, fmt.Errorf("%w: %s has %d records, under %.0f%% of the %d in the latest stored version %s; use --force to store it anyway",
-				ErrSuspicious, t.URL, len(reg.Records), ratio*100, latest.Records, latest.Name)
-		}
-	}
-	p, err := s.Prepare(res.Body, reg, snapshots.Source{
-		Kind: "fetch", Location: t.URL, Seen: res.FetchedAt,
-		ETag: res.Validators.ETag, Modified: res.Validators.LastModified,
-	})
+	sumry, err := s.Import(ctx, []snapshots.Input{{
+		Source: snapshots.Source{
+			Kind: "fetch", Location: t.URL, Seen: res.FetchedAt,
+			ETag: res.Validators.ETag, Modified: res.Validators.LastModified,
+		},
+		Read: func() ([]byte, error) { return res.Body, nil },
+	}}, iopts)
 	if err != nil {
 		return out, err
 	}
-	if !opts.Force && len(vs) > 0 {
-		rw, err := s.Rewrites([]snapshots.Prepared{p})
-		if err == nil && len(rw) > 0 {
-			err = &RewriteError{URL: t.URL, Version: p.Version, Latest: vs[len(vs)-1], Rewrites: rw}
-		}
-		if err != nil {
-			s.Discard(p)
+	if len(sumry.Refused) > 0 {
+		err := sumry.Refused[0].Err
+		if checkErr != nil {
 			return out, err
 		}
+		if _, ok := errors.AsType[*snapshots.WrongRegistryError](err); ok {
+			return out, fmt.Errorf("%w: %s serves %v", ErrInvalid, t.URL, err)
+		}
+		return out, fmt.Errorf("%w: %s: %v", ErrInvalid, t.URL, err)
 	}
-	reps, err := s.Commit([]snapshots.Prepared{p})
-	if err != nil {
-		return out, err
-	}
-	for _, r := range reps {
+	for _, r := range sumry.Reports {
+		out.Registry = r.Registry
 		if len(r.Added) > 0 {
 			v := r.Added[0]
 			out.Status, out.Version, out.Rebuilt = "archived", &v, r.RebuiltFrom
+			return out, nil
+		}
+		vs, err := s.Versions(r.Registry)
+		if err != nil {
+			return out, err
+		}
+		for i := range vs {
+			if vs[i].SHA256 == sha {
+				out.Status, out.Version = "unchanged", &vs[i]
+			}
 		}
 	}
-	return out, saveState(s, t.URL, res, sha)
+	if out.Status == "" {
+		return out, fmt.Errorf("fetch %s: the import stored nothing and found no stored version of it", t.URL)
+	}
+	return out, nil
 }
 
-func saveState(s *snapshots.Store, url string, res *Result, sha string) error {
-	b, _ := json.MarshalIndent(state{URL: url, ETag: res.Validators.ETag, LastModified: res.Validators.LastModified, SHA256: sha}, "", "  ")
-	return s.SetMetaFile(stateFile(url), append(b, '\n'))
+// checkCount refuses a version with far fewer records than the latest
+// stored one, and remembers that latest version for the rewrite check.
+func checkCount(s *snapshots.Store, url string, reg *snapshots.Registry, opts ArchiveOptions, latest *map[string]snapshots.Version) error {
+	vs, err := s.Versions(reg.ID)
+	if errors.Is(err, snapshots.ErrEmpty) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	l := vs[len(vs)-1]
+	*latest = map[string]snapshots.Version{reg.ID: l}
+	ratio := opts.MinRatio
+	if ratio == 0 {
+		ratio = 0.9
+	}
+	if !opts.Force && float64(len(reg.Records)) < ratio*float64(l.Records) {
+		return fmt.Errorf("%w: %s has %d records, under %.0f%% of the %d in the latest stored version %s; use --force to store it anyway",
+			ErrSuspicious, url, len(reg.Records), ratio*100, l.Records, l.Name)
+	}
+	return nil
 }

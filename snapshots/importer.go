@@ -47,10 +47,21 @@ type ImportOptions struct {
 	// Progress, when set, is called after each input with the number done.
 	Progress func(done, total int)
 	// Check, when set, may refuse a parsed version before anything is
-	// written (fetch uses it for its record-count sanity check).
+	// written (fetch uses it for its record-count sanity check). Content
+	// already stored is not parsed again, so Check does not see it.
 	Check func(reg *Registry) error
 	// Registry, when set, is the only registry accepted.
 	Registry string
+	// Rewrites, when set, is asked before refs move whether the stored
+	// versions whose commits would change (a new version goes before them)
+	// may be rewritten. An error refuses the new versions of that
+	// checkpoint: their objects are taken out again and Import stops with
+	// that error.
+	Rewrites func(rewritten []Version, added []Version) error
+	// Meta holds files to set on refs/regdiff/meta in the same ref update
+	// as the versions (fetch keeps its HTTP validators there), so that a
+	// kill leaves both or neither. Names as for [Store.SetMetaFile].
+	Meta map[string][]byte
 }
 
 // checkpoint bounds the work a kill can lose: refs move after this many
@@ -106,14 +117,40 @@ func (s *Store) Import(ctx context.Context, inputs []Input, opts ImportOptions) 
 	}()
 	go func() { wg.Wait(); <-readErr; close(results) }()
 
+	for name := range opts.Meta {
+		if err := checkMetaName(name); err != nil {
+			return nil, err
+		}
+	}
 	sum := &Summary{}
+	// The meta files go with the last checkpoint, and only when no input
+	// was refused: a fetch's validators must not say that content is
+	// stored when it was refused.
+	var meta map[string][]byte
 	var pending []Prepared
 	var existing []Prepared
 	flush := func() error {
-		if len(pending) == 0 && len(existing) == 0 {
+		if len(pending) == 0 && len(existing) == 0 && meta == nil {
 			return nil
 		}
-		reps, err := s.Commit(append(pending, existing...))
+		if opts.Rewrites != nil && len(pending) > 0 {
+			rw, err := s.Rewrites(pending)
+			if err == nil && len(rw) > 0 {
+				added := make([]Version, len(pending))
+				for i, p := range pending {
+					added[i] = p.Version
+				}
+				err = opts.Rewrites(rw, added)
+			}
+			if err != nil {
+				for _, p := range pending {
+					s.Discard(p)
+				}
+				pending, existing = nil, nil
+				return err
+			}
+		}
+		reps, err := s.commit(append(pending, existing...), false, meta)
 		if err != nil {
 			return err
 		}
@@ -143,6 +180,9 @@ func (s *Store) Import(ctx context.Context, inputs []Input, opts ImportOptions) 
 		}
 	}
 	if firstErr == nil {
+		if len(sum.Refused) == 0 && ctx.Err() == nil {
+			meta = opts.Meta
+		}
 		firstErr = flush()
 	}
 	if err := ctx.Err(); err != nil && firstErr == nil {
@@ -194,6 +234,16 @@ func (s *Store) knownContent() (map[string]Version, error) {
 	return known, nil
 }
 
+// WrongRegistryError is the refusal of an input that is not the registry
+// [ImportOptions.Registry] asks for.
+type WrongRegistryError struct{ Is, Want string }
+
+func (e *WrongRegistryError) Error() string {
+	return fmt.Sprintf("registry %q, expected %q", e.Is, e.Want)
+}
+
+func wrongRegistry(is, want string) error { return &WrongRegistryError{Is: is, Want: want} }
+
 type importResult struct {
 	prepared *Prepared
 	existing *Source
@@ -206,6 +256,10 @@ func (s *Store) importOne(in Input, data []byte, known map[string]Version, opts 
 	}
 	sum := sha256.Sum256(data)
 	if v, ok := known[hex.EncodeToString(sum[:])]; ok {
+		if opts.Registry != "" && v.Registry != opts.Registry {
+			refuse(wrongRegistry(v.Registry, opts.Registry))
+			return r
+		}
 		// Already stored: record the source only, without parsing again.
 		src := in.Source
 		src.Format = v.Format
@@ -226,7 +280,7 @@ func (s *Store) importOne(in Input, data []byte, known map[string]Version, opts 
 		return r
 	}
 	if opts.Registry != "" && reg.ID != opts.Registry {
-		refuse(fmt.Errorf("this is registry %q, not %q", reg.ID, opts.Registry))
+		refuse(wrongRegistry(reg.ID, opts.Registry))
 		return r
 	}
 	if opts.Check != nil {

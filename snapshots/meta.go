@@ -226,8 +226,8 @@ func (s *Store) MetaFile(name string) ([]byte, error) {
 // SetMetaFile writes a file on refs/regdiff/meta, such as a fetcher's
 // validators. The caller must hold the lock.
 func (s *Store) SetMetaFile(name string, data []byte) error {
-	if strings.HasPrefix(name, "sources/") || strings.Contains(name, "..") || strings.HasPrefix(name, "/") {
-		return fmt.Errorf("meta file name %q is reserved or unsafe", name)
+	if err := checkMetaName(name); err != nil {
+		return err
 	}
 	m, err := s.readMeta()
 	if err != nil {
@@ -245,5 +245,14 @@ func (s *Store) SetMetaFile(name string, data []byte) error {
 		return err
 	}
 	s.committed(m, h)
+	return nil
+}
+
+// checkMetaName refuses the names regdiff keeps for itself and names that
+// would leave the meta tree.
+func checkMetaName(name string) error {
+	if name == "" || strings.HasPrefix(name, "sources/") || strings.Contains(name, "..") || strings.HasPrefix(name, "/") {
+		return fmt.Errorf("meta file name %q is reserved or unsafe", name)
+	}
 	return nil
 }

@@ -91,7 +91,7 @@ func (s *Store) Reindex(ctx context.Context, registries []string, progress func(
 		}
 		return nil, fmt.Errorf("reindex stopped, the store is as it was: %w", firstErr)
 	}
-	reps, err := s.commit(ps, true)
+	reps, err := s.commit(ps, true, nil)
 	if err != nil {
 		return nil, err
 	}

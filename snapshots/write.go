@@ -1,6 +1,7 @@
 package snapshots
 
 import (
+	"bytes"
 	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
@@ -133,12 +134,13 @@ type Report struct {
 // lock. A version whose raw file is already stored (same sha256) changes
 // nothing but is listed in Existing.
 func (s *Store) Commit(ps []Prepared) ([]Report, error) {
-	return s.commit(ps, false)
+	return s.commit(ps, false, nil)
 }
 
 // commit is Commit; with replace, each registry of ps is rebuilt from ps
-// alone, as if none of its versions were stored (reindex).
-func (s *Store) commit(ps []Prepared, replace bool) ([]Report, error) {
+// alone, as if none of its versions were stored (reindex). The files of
+// metaFiles are set on refs/regdiff/meta in the same ref update.
+func (s *Store) commit(ps []Prepared, replace bool, metaFiles map[string][]byte) ([]Report, error) {
 	byReg := map[string][]Prepared{}
 	for _, p := range ps {
 		byReg[p.Version.Registry] = append(byReg[p.Version.Registry], p)
@@ -166,6 +168,11 @@ func (s *Store) commit(ps []Prepared, replace bool) ([]Report, error) {
 			for n, h := range refs {
 				set[n] = h
 			}
+		}
+	}
+	for name, data := range metaFiles {
+		if !bytes.Equal(meta.file(name), data) {
+			meta.set(name, data)
 		}
 	}
 	mh, changed, err := s.writeMeta(meta)

@@ -37,11 +37,9 @@ var real struct {
 }
 
 // Store returns the directory of the shared store and, for each registry,
-// the bundle versions it holds, oldest first. Under -short it holds every
-// 5th version of each registry, the last one, and every version that
-// shares its date with another (so that tests of same-date order run in
-// CI's short suite too); otherwise every version. It skips the test when
-// the shared data or git is absent.
+// the bundle versions it holds (every one), oldest first. It skips the
+// test when the shared data or git is absent, and under -short (see
+// [shareddata.Dir]).
 func Store(tb testing.TB) (string, map[string][]shareddata.Version) {
 	tb.Helper()
 	bundle := shareddata.BundlePath(tb) // skips without the data
@@ -54,9 +52,6 @@ func Store(tb testing.TB) (string, map[string][]shareddata.Version) {
 		real.versions = map[string][]shareddata.Version{}
 		for reg, vs := range all {
 			real.versions[reg] = vs
-			if testing.Short() {
-				real.versions[reg] = sample(vs)
-			}
 		}
 		real.dir, real.err = build(bundle, real.versions)
 		if real.err == nil {
@@ -212,6 +207,7 @@ func Holds(vs map[string][]shareddata.Version, location string) bool {
 	return false
 }
 
-// Sample is the selection Store makes under -short: every 5th version,
-// the last, and every version that shares its date with another.
+// Sample is a selection of versions for tests that need fewer than all:
+// every 5th version, the last, and every version that shares its date
+// with another.
 func Sample(vs []shareddata.Version) []shareddata.Version { return sample(vs) }

@@ -19,11 +19,19 @@ import (
 	"testing"
 )
 
-// Dir returns the shared data folder, or skips the test when it is absent.
-// REGDIFF_SHARED_DATA overrides the default of ../shared/data from the
-// repository root.
+// Dir returns the shared data folder, or skips the test when it is absent
+// or the run is -short. REGDIFF_SHARED_DATA overrides the default of
+// ../shared/data from the repository root.
+//
+// -short is CI's race-detector run: there the tests over the real data took
+// most of CI's time (ten times slower than without the detector, minutes
+// each) while the concurrent code they reach is exercised by the tests on
+// fixtures, and the full run (go test ./...) makes them anyway.
 func Dir(tb testing.TB) string {
 	tb.Helper()
+	if testing.Short() {
+		tb.Skip("test over the real data: made by the full suite (go test ./...), skipped with -short")
+	}
 	dir := os.Getenv("REGDIFF_SHARED_DATA")
 	if dir == "" {
 		_, file, _, _ := runtime.Caller(0)
@@ -35,10 +43,8 @@ func Dir(tb testing.TB) string {
 	return dir
 }
 
-// FullOnly skips a cross-check over the whole real data under -short. CI's
-// race-detector run is -short: there these checks took minutes each while
-// the code they cross-check runs in parallel the same way in lighter tests,
-// and the full run (go test ./...) makes them anyway.
+// FullOnly skips a cross-check over the whole real data under -short, as
+// [Dir] does; it marks tests that skip before they reach Dir.
 func FullOnly(tb testing.TB) {
 	tb.Helper()
 	if testing.Short() {
