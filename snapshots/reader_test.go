@@ -3,6 +3,10 @@ package snapshots_test
 import (
 	"bytes"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -280,4 +284,57 @@ func equalFoldASCII(a, b string) bool {
 		}, s)
 	}
 	return lower(a) == lower(b)
+}
+
+// TestLayoutStaysInSnapshots: no other package imports go-git or the
+// compression library, or names a file inside the store; test files are
+// held to it too, except the command's, which look at the store from the
+// outside on purpose.
+func TestLayoutStaysInSnapshots(t *testing.T) {
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	checked := 0
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		if d.IsDir() {
+			if rel == "snapshots" || rel == "testdata" || strings.HasSuffix(rel, "/testdata") || strings.HasPrefix(d.Name(), ".") && rel != "." {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(p, ".go") || strings.HasPrefix(rel, "cmd/") && strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, p, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		checked++
+		for _, im := range f.Imports {
+			if path := strings.Trim(im.Path.Value, `"`); strings.HasPrefix(path, "github.com/go-git/") || strings.HasPrefix(path, "github.com/klauspost/") {
+				t.Errorf("%s imports %s: only snapshots owns the repository", rel, path)
+			}
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				if s := lit.Value; strings.Contains(s, ".jsonl") || strings.Contains(s, "records/") || strings.Contains(s, "people/") {
+					t.Errorf("%s: %s names a file inside the store", fset.Position(lit.Pos()), s)
+				}
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checked < 50 {
+		t.Errorf("checked %d files; the walk missed the module", checked)
+	}
 }
