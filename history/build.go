@@ -88,10 +88,11 @@ type Event struct {
 
 // Build reads every version of registry in src and tells the history of q.
 //
-// It reads only what the query needs: for a port query, the files that
-// hold its covering records ([snapshots.FilesCovering]) of each version;
-// for a name query, the files that may hold the name. A file is decoded only when its blob differs
-// from the previous version's, and each blob at most once.
+// It reads only what the query needs: for a port query, the files of each
+// version that hold its covering records ([snapshots.FilesCovering]); for
+// a name query, the files that may hold the name. A file is decoded only
+// when its blob differs from the previous version's, and each blob at most
+// once.
 func Build(ctx context.Context, src Source, registry string, q Query) (*History, error) {
 	return BuildAcross(ctx, src, registry, q, nil)
 }
