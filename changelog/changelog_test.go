@@ -57,7 +57,7 @@ func named(name, proto, number string) func(snapshots.Record) bool {
 //	v1 2020-02-01  1005/tcp assigned out of an Unassigned range, ssh's
 //	               description changed, a description with markup added
 //	v2 2020-03-01  demo 250/tcp removed from inside Reserved 249-255 (only
-//	               its single-number file changes, not ranges.jsonl)
+//	               the file of port 250 changes, not that of the ranges)
 //	v3 2020-03-01  (seen later: 2020-03-01.2) the raw file changes, no record
 //	v4 2020-04-01  old-svc renamed new-svc; gone 3000/tcp deprecated
 func smallVersions() []synth {
@@ -227,8 +227,8 @@ func TestBuildDiffs(t *testing.T) {
 		name, got, want string
 	}{
 		{"1005 assigned", transitions("2020-02-01"), "tcp 1005 Unassigned→Assigned; udp 1005 Unassigned→Reserved"},
-		// Only records/00000-00999.jsonl differs here; the range that
-		// covers 250 is in the unchanged ranges.jsonl, and must be read
+		// Only the file of port 250 differs here; the range that covers
+		// 250 is in the unchanged file of the ranges, and must be read
 		// for the port to fall back to Reserved (not Unassigned).
 		{"removal inside a reserved range", transitions("2020-03-01"), "tcp 250 Assigned→Reserved"},
 		{"deprecated", transitions("2020-04-01"), "tcp 3000 Assigned→Deregistered"},

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/regdiff/regdiff/diff"
 	"github.com/regdiff/regdiff/snapshots"
 )
@@ -18,7 +17,7 @@ import (
 type Source interface {
 	Versions(registry string) ([]snapshots.Version, error)
 	Files(v snapshots.Version) ([]snapshots.File, error)
-	Blob(h plumbing.Hash) ([]byte, error)
+	Blob(h snapshots.Hash) ([]byte, error)
 }
 
 // ErrNoSuchName is what a [*NameError] wraps: a name query matched no
@@ -89,10 +88,11 @@ type Event struct {
 
 // Build reads every version of registry in src and tells the history of q.
 //
-// It reads only what the query needs: for a port query, the port's
-// thousand-file and ranges.jsonl of each version; for a name query, the
-// files that may hold the name. A file is decoded only when its blob differs
-// from the previous version's, and each blob at most once.
+// It reads only what the query needs: for a port query, the files of each
+// version that hold its covering records ([snapshots.FilesCovering]); for
+// a name query, the files that may hold the name. A file is decoded only
+// when its blob differs from the previous version's, and each blob at most
+// once.
 func Build(ctx context.Context, src Source, registry string, q Query) (*History, error) {
 	return BuildAcross(ctx, src, registry, q, nil)
 }
@@ -146,7 +146,7 @@ type builder struct {
 
 	// Port queries only.
 	info  []lineInfo // by id
-	cover map[plumbing.Hash][]int32
+	cover map[snapshots.Hash][]int32
 }
 
 // compare diffs the covering records of versions cur-1 and cur.
@@ -194,7 +194,7 @@ func (b *builder) names(ctx context.Context) error {
 	}
 	var periods []Period
 	opens := map[slot]open{}
-	var prev map[string]plumbing.Hash
+	var prev map[string]snapshots.Hash
 	for i, v := range b.vs {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -203,7 +203,7 @@ func (b *builder) names(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		cur := make(map[string]plumbing.Hash, len(files))
+		cur := make(map[string]snapshots.Hash, len(files))
 		held := map[slot][]snapshots.Record{}
 		for _, f := range files {
 			cur[f.Path] = f.Hash
@@ -275,26 +275,15 @@ func transportRank(p string) int {
 // matcher finds a name in records, ignoring case.
 type matcher struct {
 	name string
-	// key is `"name":"NAME"` lowercased, as a record line holding the name
-	// must contain it (ignoring the case of ASCII letters), or nil when the
-	// name could be escaped or folded differently in JSON, in which case
-	// every line is decoded.
-	key   []byte
+	// may tells from a line's text whether it may hold the name; only
+	// those lines are decoded.
+	may   func(line []byte) bool
 	lines []int8 // by line id: 0 not known yet, 1 no, 2 yes
-	files map[plumbing.Hash]bool
+	files map[snapshots.Hash]bool
 }
 
 func newMatcher(name string) *matcher {
-	m := &matcher{name: name, files: map[plumbing.Hash]bool{}}
-	plain := true
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		plain = plain && c >= 0x20 && c < 0x80 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
-	}
-	if plain {
-		m.key = []byte(`"name":"` + strings.ToLower(name) + `"`)
-	}
-	return m
+	return &matcher{name: name, may: snapshots.NameFilter(name), files: map[snapshots.Hash]bool{}}
 }
 
 func (m *matcher) match(r *snapshots.Record) bool {
@@ -307,7 +296,7 @@ func (b *builder) lineHas(m *matcher, id int32) (bool, error) {
 		return m.lines[id] == 2, nil
 	}
 	has := false
-	if m.key == nil || containsFold(b.ix.lines[id].text, m.key) {
+	if m.may(b.ix.lines[id].text) {
 		r, err := b.record(id)
 		if err != nil {
 			return false, err
@@ -368,28 +357,6 @@ func (b *builder) hits(m *matcher, f snapshots.File) ([]snapshots.Record, error)
 	return out, nil
 }
 
-// containsFold reports whether data holds lower (ASCII, lowercase), ignoring
-// the case of ASCII letters in data.
-func containsFold(data, lower []byte) bool {
-	if len(lower) == 0 {
-		return true
-	}
-	first := lower[0]
-	for i := 0; i+len(lower) <= len(data); i++ {
-		if foldByte(data[i]) != first {
-			continue
-		}
-		j := 1
-		for j < len(lower) && foldByte(data[i+j]) == lower[j] {
-			j++
-		}
-		if j == len(lower) {
-			return true
-		}
-	}
-	return false
-}
-
 func foldByte(c byte) byte {
 	if c >= 'A' && c <= 'Z' {
 		return c + 'a' - 'A'
@@ -403,7 +370,7 @@ func foldByte(c byte) byte {
 // either side, on the same protocol) are compared: matching is by key and
 // a rename pairs records of the same protocol and number, so this finds exactly the changes a whole comparison
 // would find for the name.
-func (b *builder) nameEvents(m *matcher, version string, prev, cur map[string]plumbing.Hash) error {
+func (b *builder) nameEvents(m *matcher, version string, prev, cur map[string]snapshots.Hash) error {
 	var paths []string
 	for p, h := range cur {
 		if prev[p] != h {

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/regdiff/regdiff/diff"
 	"github.com/regdiff/regdiff/snapshots"
 )
@@ -436,7 +435,7 @@ func TestIndexNeverChangesResults(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rows := len(ix.rows) / len(plumbing.ZeroHash); len(ix.lines) == 0 || rows != len(vs) {
+		if rows := len(ix.rows) / snapshots.HashSize; len(ix.lines) == 0 || rows != len(vs) {
 			t.Fatalf("got an index of %d lines and %d trees, want lines and %d trees", len(ix.lines), rows, len(vs))
 		}
 		// A warm index must not read any blob.
@@ -506,7 +505,7 @@ func offline(ix *Index, s *snapshots.Store) *Index {
 // noBlobs is a source that fails on every tree and blob read.
 type noBlobs struct{ *snapshots.Store }
 
-func (noBlobs) Blob(h plumbing.Hash) ([]byte, error) {
+func (noBlobs) Blob(h snapshots.Hash) ([]byte, error) {
 	return nil, fmt.Errorf("blob %s read through a warm index", h)
 }
 

@@ -47,9 +47,9 @@
 //
 // # Speed
 //
-// A port's status depends only on the records in its own thousand-file and
-// in ranges.jsonl (see snapshots/layout.go), so a port query reads those two
-// files per version, and only decodes a file whose blob differs from the
+// A port's status depends only on the records of the two files that
+// [snapshots.FilesCovering] names, so a port query reads those two files
+// per version, and only decodes a file whose blob differs from the
 // previous version's. An [Index] keeps, across runs, each version tree's
 // file list and each file's record lines, all keyed by git object hashes:
 // with it, `history 253` over 359 versions reads no tree and no blob. It

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/regdiff/regdiff/snapshots"
 )
 
@@ -41,20 +40,20 @@ type Index struct {
 	// first read, 20 bytes each; cols[i] gives, for each row, the file at
 	// paths[i] as a 1-based number into blobTab (0: the tree lacks it).
 	rows    []byte
-	next    int                     // the row after the last one found: versions are asked for in order
-	rowOf   map[plumbing.Hash]int32 // built when next misses
-	paths   []string                // sorted
+	next    int                      // the row after the last one found: versions are asked for in order
+	rowOf   map[snapshots.Hash]int32 // built when next misses
+	paths   []string                 // sorted
 	cols    []column
 	blobTab []byte // 20 bytes per hash
 
-	trees   map[plumbing.Hash][]snapshots.File // trees read from the source or decoded from rows
-	learned []plumbing.Hash                    // trees read from the source, in the order read
-	blobs   map[plumbing.Hash]*blobLines
+	trees   map[snapshots.Hash][]snapshots.File // trees read from the source or decoded from rows
+	learned []snapshots.Hash                    // trees read from the source, in the order read
+	blobs   map[snapshots.Hash]*blobLines
 	lines   []line
 	ids     map[string]int32 // line text → id; built when the first new line is added
 	// last is, per path, the file whose lines were last asked for: the
 	// base of the next new file's delta.
-	last  map[string]plumbing.Hash
+	last  map[string]snapshots.Hash
 	dirty bool
 }
 
@@ -76,7 +75,7 @@ type line struct {
 type blobLines struct {
 	raw   []byte
 	depth int
-	base  plumbing.Hash
+	base  snapshots.Hash
 	delta *delta // decoded delta
 	ids   []int32
 	known bool // ids are decoded
@@ -100,7 +99,7 @@ const maxDepth = 64
 
 // NewIndex returns an empty in-memory index over src.
 func NewIndex(src Source) *Index {
-	return &Index{src: src, trees: map[plumbing.Hash][]snapshots.File{}, blobs: map[plumbing.Hash]*blobLines{}, last: map[string]plumbing.Hash{}}
+	return &Index{src: src, trees: map[snapshots.Hash][]snapshots.File{}, blobs: map[snapshots.Hash]*blobLines{}, last: map[string]snapshots.Hash{}}
 }
 
 // OpenIndex returns an index over src loaded from the file at path, which
@@ -167,10 +166,10 @@ func (ix *Index) Files(v snapshots.Version) ([]snapshots.File, error) {
 
 // pick puts in out the hashes of a version's files at paths, the zero
 // hash for a file the version lacks, reading only those paths' columns.
-func (ix *Index) pick(v snapshots.Version, paths []string, out []plumbing.Hash) error {
+func (ix *Index) pick(v snapshots.Version, paths []string, out []snapshots.Hash) error {
 	if row, ok := ix.row(v.Tree); ok {
 		for j, p := range paths {
-			out[j] = plumbing.ZeroHash
+			out[j] = snapshots.Hash{}
 			i, found := slices.BinarySearch(ix.paths, p)
 			if !found {
 				continue
@@ -192,16 +191,16 @@ func (ix *Index) pick(v snapshots.Version, paths []string, out []plumbing.Hash) 
 // row finds a tree among the rows. They are kept in the order the trees
 // were first read, which is mostly version order, so the row after the
 // last one found is tried first.
-func (ix *Index) row(tree plumbing.Hash) (int, bool) {
-	const size = len(tree)
-	if n := ix.next; n < len(ix.rows)/size && plumbing.Hash(ix.rows[n*size:]) == tree {
+func (ix *Index) row(tree snapshots.Hash) (int, bool) {
+	const size = snapshots.HashSize
+	if n := ix.next; n < len(ix.rows)/size && snapshots.Hash(ix.rows[n*size:]) == tree {
 		ix.next++
 		return n, true
 	}
 	if ix.rowOf == nil {
-		ix.rowOf = make(map[plumbing.Hash]int32, len(ix.rows)/size)
+		ix.rowOf = make(map[snapshots.Hash]int32, len(ix.rows)/size)
 		for i := range len(ix.rows) / size {
-			ix.rowOf[plumbing.Hash(ix.rows[i*size:])] = int32(i)
+			ix.rowOf[snapshots.Hash(ix.rows[i*size:])] = int32(i)
 		}
 	}
 	i, ok := ix.rowOf[tree]
@@ -215,7 +214,7 @@ func (ix *Index) row(tree plumbing.Hash) (int, bool) {
 // use. A column that does not decode (a hand-edited file; the checksum
 // catches the rest) drops every row, ok false: the trees are then read
 // from the source.
-func (ix *Index) cell(i, row int) (h plumbing.Hash, ok bool) {
+func (ix *Index) cell(i, row int) (h snapshots.Hash, ok bool) {
 	refs, ok := ix.column(i)
 	if !ok {
 		return h, false
@@ -230,7 +229,7 @@ func (ix *Index) cell(i, row int) (h plumbing.Hash, ok bool) {
 func (ix *Index) column(i int) ([]int32, bool) {
 	c := &ix.cols[i]
 	if c.refs == nil {
-		size := len(plumbing.ZeroHash)
+		size := snapshots.HashSize
 		rows, tab := len(ix.rows)/size, len(ix.blobTab)/size
 		d := decoder{data: c.raw}
 		c.refs = make([]int32, rows)
@@ -240,7 +239,7 @@ func (ix *Index) column(i int) ([]int32, bool) {
 			}
 		}
 		if d.err != nil || len(d.data) != 0 {
-			ix.rows, ix.rowOf, ix.paths, ix.cols, ix.blobTab = nil, map[plumbing.Hash]int32{}, nil, nil, nil
+			ix.rows, ix.rowOf, ix.paths, ix.cols, ix.blobTab = nil, map[snapshots.Hash]int32{}, nil, nil, nil
 			// The trees decoded from rows so far are kept, and the next
 			// save writes them in a sound file.
 			ix.learned = slices.Collect(maps.Keys(ix.trees))
@@ -253,7 +252,7 @@ func (ix *Index) column(i int) ([]int32, bool) {
 }
 
 // Blob reads a blob from the source.
-func (ix *Index) Blob(h plumbing.Hash) ([]byte, error) { return ix.src.Blob(h) }
+func (ix *Index) Blob(h snapshots.Hash) ([]byte, error) { return ix.src.Blob(h) }
 
 // fileLines returns the line ids of a file, reading and splitting it the
 // first time.
@@ -279,16 +278,7 @@ func (ix *Index) fileLines(f snapshots.File) ([]int32, error) {
 		}
 	}
 	var ids []int32
-	for n := 1; len(data) > 0; n++ {
-		var l []byte
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			l, data = data[:i], data[i+1:]
-		} else {
-			l, data = data, nil
-		}
-		if len(bytes.TrimSpace(l)) == 0 {
-			continue
-		}
+	for n, l := range snapshots.Lines(data) {
 		id, ok := ix.ids[string(l)]
 		if !ok {
 			lo, hi, err := lineRange(l)
@@ -309,7 +299,7 @@ func (ix *Index) fileLines(f snapshots.File) ([]int32, error) {
 // heldLines returns the line ids of a blob the index holds, rebuilding a
 // delta's from its base; ok is false when the index lacks the blob or it
 // does not decode (a hand-edited file: it is dropped and read again).
-func (ix *Index) heldLines(h plumbing.Hash, steps int) ([]int32, bool) {
+func (ix *Index) heldLines(h snapshots.Hash, steps int) ([]int32, bool) {
 	b, ok := ix.blobs[h]
 	if !ok {
 		return nil, false
@@ -338,7 +328,7 @@ func (ix *Index) heldLines(h plumbing.Hash, steps int) ([]int32, bool) {
 
 // lineDelta returns a held blob's delta, or ok false when the index holds
 // the blob whole (or not at all, or corrupt).
-func (ix *Index) lineDelta(h plumbing.Hash) (*delta, bool) {
+func (ix *Index) lineDelta(h snapshots.Hash) (*delta, bool) {
 	b, ok := ix.blobs[h]
 	if !ok || b.depth == 0 {
 		return nil, false
@@ -355,7 +345,7 @@ func (ix *Index) lineDelta(h plumbing.Hash) (*delta, bool) {
 
 // addBlob keeps a new file's lines, as a delta from base (the last file
 // asked for at its path) when that is much smaller than the list.
-func (ix *Index) addBlob(f snapshots.File, baseHash plumbing.Hash, ids []int32) {
+func (ix *Index) addBlob(f snapshots.File, baseHash snapshots.Hash, ids []int32) {
 	nb := &blobLines{ids: ids, known: true}
 	ix.blobs[f.Hash] = nb
 	ix.dirty = true
@@ -431,29 +421,12 @@ func (d *delta) apply(base []int32) ([]int32, error) {
 	return out, nil
 }
 
-var numberKey = []byte(`"number":"`)
-
-// lineRange finds a record line's number range. In JSON text, "number":"
-// with unescaped quotes can only be the record's key, so the number is
-// usually read without decoding the line.
+// lineRange finds a record line's number range, lo = -1 when the record
+// has no port number (none, or one past what an int32 holds).
 func lineRange(l []byte) (lo, hi int32, err error) {
-	if i := bytes.Index(l, numberKey); i >= 0 {
-		num := l[i+len(numberKey):]
-		if j := bytes.IndexByte(num, '"'); j >= 0 && bytes.IndexByte(num[:j], '\\') < 0 {
-			return rangeOf(string(num[:j]))
-		}
-	}
-	r, err := snapshots.DecodeRecordLine(string(l))
-	if err != nil {
-		return 0, 0, err
-	}
-	return rangeOf(r.Number)
-}
-
-func rangeOf(number string) (lo, hi int32, err error) {
-	a, b, ok := snapshots.ParseRange(number)
-	if !ok || a > 1<<31-1 || b > 1<<31-1 {
-		return -1, -1, nil
+	a, b, ok, err := snapshots.LineRange(l)
+	if err != nil || !ok || a > 1<<31-1 || b > 1<<31-1 {
+		return -1, -1, err
 	}
 	return int32(a), int32(b), nil
 }
@@ -576,9 +549,9 @@ func (ix *Index) encode() []byte {
 // are, the next run would refuse the whole file. A delta whose chain is
 // broken or too deep is made whole, or dropped when it cannot be rebuilt.
 func (ix *Index) settleDepths() {
-	depth := map[plumbing.Hash]int{}
-	var walk func(h plumbing.Hash, steps int) int // -1: cannot stay a delta
-	walk = func(h plumbing.Hash, steps int) int {
+	depth := map[snapshots.Hash]int{}
+	var walk func(h snapshots.Hash, steps int) int // -1: cannot stay a delta
+	walk = func(h snapshots.Hash, steps int) int {
 		if d, ok := depth[h]; ok {
 			return d
 		}
@@ -620,8 +593,8 @@ func (ix *Index) settleDepths() {
 // path's column of 1-based numbers into tab (0: no file), and tab. The
 // loaded columns are kept as they are, numbers and all (tab starts with the
 // loaded blobTab): after a fetch, a run learns one tree and saves 5,000.
-func (ix *Index) columns() (hashes []plumbing.Hash, paths []string, refs [][]int32, tab []plumbing.Hash) {
-	const size = len(plumbing.ZeroHash)
+func (ix *Index) columns() (hashes []snapshots.Hash, paths []string, refs [][]int32, tab []snapshots.Hash) {
+	const size = snapshots.HashSize
 	for i := range ix.cols {
 		if _, ok := ix.column(i); !ok {
 			break // every row is dropped; the learned trees are what is left
@@ -629,10 +602,10 @@ func (ix *Index) columns() (hashes []plumbing.Hash, paths []string, refs [][]int
 	}
 	loaded := len(ix.rows) / size
 	for r := range loaded {
-		hashes = append(hashes, plumbing.Hash(ix.rows[r*size:]))
+		hashes = append(hashes, snapshots.Hash(ix.rows[r*size:]))
 	}
 	for r := range len(ix.blobTab) / size {
-		tab = append(tab, plumbing.Hash(ix.blobTab[r*size:]))
+		tab = append(tab, snapshots.Hash(ix.blobTab[r*size:]))
 	}
 	pathIDs := map[string]int{}
 	for _, p := range ix.paths {
@@ -658,7 +631,7 @@ func (ix *Index) columns() (hashes []plumbing.Hash, paths []string, refs [][]int
 	if len(ix.learned) == 0 {
 		return hashes, paths, refs, tab
 	}
-	at := make(map[plumbing.Hash]int32, len(tab))
+	at := make(map[snapshots.Hash]int32, len(tab))
 	for i, h := range tab {
 		at[h] = int32(i + 1)
 	}
@@ -732,8 +705,8 @@ func (ix *Index) decode(data []byte) error {
 			return errCorrupt
 		}
 	}
-	ix.rows = d.bytes(d.count() * len(plumbing.ZeroHash))
-	ix.blobTab = d.bytes(d.count() * len(plumbing.ZeroHash))
+	ix.rows = d.bytes(d.count() * snapshots.HashSize)
+	ix.blobTab = d.bytes(d.count() * snapshots.HashSize)
 	ix.paths = make([]string, d.count())
 	for i := range ix.paths {
 		ix.paths[i] = string(d.bytes(d.uvarint()))
@@ -831,8 +804,8 @@ func (d *decoder) bytes(n int) []byte {
 	return b
 }
 
-func (d *decoder) hash() plumbing.Hash {
-	var h plumbing.Hash
+func (d *decoder) hash() snapshots.Hash {
+	var h snapshots.Hash
 	copy(h[:], d.bytes(len(h)))
 	return h
 }

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/regdiff/regdiff/snapshots"
 )
 
@@ -69,10 +68,10 @@ func TestDeltaApplyRefusesAMismatchedBase(t *testing.T) {
 }
 
 // chainVersions is a registry of n versions: singles single ports from
-// 100 on, in the first thousand-file, the range 249-255 and two records of
+// 100 on, in one normalized file, the range 249-255 and two records of
 // one key on 253/tcp, each version changing one record, every 7th taking
 // or freeing 250/tcp inside the range, and the middle one changing the
-// first of the two 253/tcp records. The thousand-file changes a little in every version, so an index
+// first of the two 253/tcp records. That file changes a little in every version, so an index
 // keeps it mostly as deltas (with n > maxDepth, in more than one chain).
 func chainVersions(n, singles int) []version {
 	var recs []snapshots.Record
@@ -103,7 +102,7 @@ func chainVersions(n, singles int) []version {
 }
 
 // TestIndexDeltas builds histories over chainVersions without an index and
-// through a saved index that holds the thousand-file as deltas; they must
+// through a saved index that holds that file as deltas; they must
 // agree, with the saved index read offline.
 func TestIndexDeltas(t *testing.T) {
 	s := newStore(t, chainVersions(80, 150))
@@ -136,10 +135,10 @@ func TestIndexDeltas(t *testing.T) {
 		}
 		deepest = max(deepest, b.depth)
 	}
-	// 80 versions of the thousand-file: one chain of deltas can hold at
+	// 80 versions of that file: one chain of deltas can hold at
 	// most maxDepth of them, so at least two are whole.
 	if deepest != maxDepth || full < 2 {
-		t.Errorf("saved index: deepest delta %d, %d whole files; want chains of %d and at least 2 whole files of the thousand-file", deepest, full, maxDepth)
+		t.Errorf("saved index: deepest delta %d, %d whole files; want chains of %d and at least 2 whole files of it", deepest, full, maxDepth)
 	}
 	for _, q := range queries {
 		if got := jsonOf(t, build(t, offline(ix, s), q)); got != want[q] {
@@ -172,7 +171,7 @@ func TestIndexBadStructure(t *testing.T) {
 	}
 	for name, spoil := range map[string]func(*Index){
 		"depth skips a step": func(ix *Index) { aDelta(ix).depth += 2 },
-		"base missing":       func(ix *Index) { aDelta(ix).base = plumbing.NewHash("0123456789abcdef0123456789abcdef01234567") },
+		"base missing":       func(ix *Index) { aDelta(ix).base = snapshots.Hash{0x01, 0x23, 0x45, 0x67} },
 		"deeper than allowed": func(ix *Index) {
 			for _, b := range ix.blobs {
 				b.depth += maxDepth
@@ -277,8 +276,8 @@ func FuzzIndexFile(f *testing.F) {
 // memSource is a Source held in memory.
 type memSource struct {
 	versions []snapshots.Version
-	files    map[plumbing.Hash][]snapshots.File
-	blobs    map[plumbing.Hash][]byte
+	files    map[snapshots.Hash][]snapshots.File
+	blobs    map[snapshots.Hash][]byte
 }
 
 func memorize(tb testing.TB, s *snapshots.Store) *memSource {
@@ -287,7 +286,7 @@ func memorize(tb testing.TB, s *snapshots.Store) *memSource {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	m := &memSource{versions: vs, files: map[plumbing.Hash][]snapshots.File{}, blobs: map[plumbing.Hash][]byte{}}
+	m := &memSource{versions: vs, files: map[snapshots.Hash][]snapshots.File{}, blobs: map[snapshots.Hash][]byte{}}
 	for _, v := range vs {
 		fs, err := s.Files(v)
 		if err != nil {
@@ -312,7 +311,7 @@ func (m *memSource) Files(v snapshots.Version) ([]snapshots.File, error) {
 	return nil, fmt.Errorf("no tree %s", v.Tree)
 }
 
-func (m *memSource) Blob(h plumbing.Hash) ([]byte, error) {
+func (m *memSource) Blob(h snapshots.Hash) ([]byte, error) {
 	if b, ok := m.blobs[h]; ok {
 		return b, nil
 	}
@@ -381,10 +380,10 @@ func TestIndexLearnsNewPaths(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The old versions' trees are the same objects in both stores.
-	if rows := len(ix.rows) / len(plumbing.ZeroHash); rows != len(grown) {
+	if rows := len(ix.rows) / snapshots.HashSize; rows != len(grown) {
 		t.Errorf("saved index holds %d trees, want the %d of the grown store", rows, len(grown))
 	}
-	if !slices.Contains(ix.paths, "records/05000-05999.jsonl") {
+	if !slices.Contains(ix.paths, snapshots.FilesCovering(5000, 5000)[1]) {
 		t.Errorf("saved index paths %q lack the new file", ix.paths)
 	}
 	for _, q := range queries {

@@ -4,20 +4,16 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"path"
 	"slices"
 
-	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/regdiff/regdiff/diff"
 	"github.com/regdiff/regdiff/snapshots"
 )
 
-// A port's status depends only on the records of its own thousand-file and
-// of ranges.jsonl (see snapshots/layout.go), so a port query reads those
-// files only, and does work for a version only when one of their blobs
-// differs from the previous version's.
-
-const recordsDir = "records"
+// A port's status depends only on the records of the files
+// snapshots.FilesCovering names, so a port query reads those files only,
+// and does work for a version only when one of their blobs differs from
+// the previous version's.
 
 // lineInfo is what a port query needs of one line, computed once.
 type lineInfo struct {
@@ -30,18 +26,15 @@ type lineInfo struct {
 // ports builds the history of a port or range query.
 func (b *builder) ports(ctx context.Context) error {
 	q := b.h.Query
-	paths := []string{path.Join(recordsDir, "ranges.jsonl")}
-	for n := q.Lo / 1000 * 1000; n <= q.Hi; n += 1000 {
-		paths = append(paths, path.Join(recordsDir, snapshots.BucketForPort(n)))
-	}
+	paths := snapshots.FilesCovering(q.Lo, q.Hi)
 	transports := q.transports()
-	b.cover = map[plumbing.Hash][]int32{}
+	b.cover = map[snapshots.Hash][]int32{}
 	cur := make([][]diff.Segment, len(transports))
 	open := make([]int, len(transports)) // index into periods[t]
 	periods := make([][]Period, len(transports))
-	hashesAt := make([][]plumbing.Hash, len(b.vs))
-	var prev []plumbing.Hash
-	picked := make([]plumbing.Hash, len(paths))
+	hashesAt := make([][]snapshots.Hash, len(b.vs))
+	var prev []snapshots.Hash
+	picked := make([]snapshots.Hash, len(paths))
 	for i, v := range b.vs {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -96,7 +89,7 @@ func (b *builder) ports(ctx context.Context) error {
 
 // pick puts in out the hashes of the files at paths, the zero hash for a
 // file the version lacks.
-func pick(files []snapshots.File, paths []string, out []plumbing.Hash) {
+func pick(files []snapshots.File, paths []string, out []snapshots.Hash) {
 	clear(out)
 	for _, f := range files {
 		if i := slices.Index(paths, f.Path); i >= 0 {
@@ -133,7 +126,7 @@ func (b *builder) lineInfo(id int32) (lineInfo, error) {
 // delta that touches none of those lines, that is its base's answer: most
 // files change ports other than the query's. Order matters: records with
 // the same key are paired by it.
-func (b *builder) covering(p string, h plumbing.Hash) ([]int32, error) {
+func (b *builder) covering(p string, h snapshots.Hash) ([]int32, error) {
 	if ids, ok := b.cover[h]; ok || h.IsZero() {
 		return ids, nil
 	}
@@ -186,7 +179,7 @@ func (b *builder) covers(p string, id int32) (bool, error) {
 
 // coveringRecords returns the records of the files that cover a port of
 // the query on proto ("" for any), in normalized order.
-func (b *builder) coveringRecords(paths []string, hashes []plumbing.Hash, proto string) ([]snapshots.Record, error) {
+func (b *builder) coveringRecords(paths []string, hashes []snapshots.Hash, proto string) ([]snapshots.Record, error) {
 	var ids []int32
 	for j, p := range paths {
 		cov, err := b.covering(p, hashes[j])
@@ -215,7 +208,7 @@ func (b *builder) coveringRecords(paths []string, hashes []plumbing.Hash, proto 
 // record's file is decided by its number, so comparing file by file finds
 // the same changes as comparing everything: matching is by key and renames
 // keep the number. The changes are then put in the diff's order.
-func (b *builder) portEvents(version string, paths []string, old, new []plumbing.Hash) error {
+func (b *builder) portEvents(version string, paths []string, old, new []snapshots.Hash) error {
 	var cs []diff.Change
 	for j, p := range paths {
 		// Both files have been through covering. When they hold the same

@@ -104,12 +104,6 @@ func pad5(n int) string {
 	return s
 }
 
-// BucketForPort returns the normalized file that holds single-number
-// records for n in the top-level table.
-func BucketForPort(n int) string {
-	return bucketOf(&Record{Number: fmt.Sprint(n)})
-}
-
 // safeName maps a table id to a file name that cannot escape its folder.
 func safeName(s string) string {
 	if validID(s) {
