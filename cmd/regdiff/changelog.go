@@ -69,7 +69,6 @@ that says so.
 			p := g.progress("comparing versions", false)
 			c, err := changelog.Build(cmd.Context(), s, g.registry, vs, changelog.Options{
 				Since: lo, Until: hi - 1, Progress: p.update,
-				Across: acrossFor,
 			})
 			p.done()
 			if errors.Is(err, changelog.ErrRange) {

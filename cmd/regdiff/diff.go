@@ -141,26 +141,11 @@ func runDiffArgs(cmd *cobra.Command, g *globals, args []string) error {
 		return withCode(exitError, err, hint)
 	}
 	a, b := vs[fi], vs[ti]
-	old, new, err := s.RecordsDiffering(a, b)
+	res, err := diff.Between(s, a, b, f)
 	if err != nil {
 		return err
 	}
-	var res *diff.Result
-	if ac := acrossFor(a, b); ac != nil {
-		res = diff.CompareAcross(old, new, *ac)
-	} else {
-		res = diff.Compare(old, new)
-	}
-	res.Registry = g.registry
-	res.From = diff.Version{Name: a.Name, Commit: a.Commit.String(), Format: a.Format}
-	res.To = diff.Version{Name: b.Name, Commit: b.Commit.String(), Format: b.Format}
 	res.Reversed = fi > ti
-	if err := res.CompareItemsOf(s, a, b); err != nil {
-		return err
-	}
-	if !f.IsZero() {
-		res = res.Filter(f)
-	}
 	switch o.format {
 	case "json":
 		err = diff.WriteJSON(g.io.Out, res)
