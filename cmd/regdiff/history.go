@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/regdiff/regdiff/diff"
 	"github.com/regdiff/regdiff/history"
 	"github.com/spf13/cobra"
 )
@@ -66,7 +65,7 @@ keyed by git hashes, so it is never stale, and it can be deleted at any time.
 			if ix != nil {
 				src = ix
 			}
-			h, err := history.BuildAcross(cmd.Context(), src, g.registry, q, diff.AcrossFor)
+			h, err := history.Build(cmd.Context(), src, g.registry, q)
 			if err != nil {
 				if errors.Is(err, history.ErrNoSuchName) {
 					return withCode(exitError, err) // the message carries the suggestions
