@@ -1,4 +1,4 @@
-//go:build !unix && !windows
+//go:build (!unix && !windows) || aix
 
 package snapshots
 
@@ -8,7 +8,8 @@ import (
 	"sync"
 )
 
-// On systems with no file lock regdiff can use (Plan 9, js/wasm, wasip1)
+// On systems with no file lock regdiff can use (Plan 9, js/wasm, wasip1,
+// and AIX, which has no flock)
 // the lock keeps the writers of one process apart, and nothing more: two
 // regdiff processes writing one store at once are not prevented there.
 var (
