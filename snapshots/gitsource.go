@@ -4,57 +4,24 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto"
-	"crypto/sha1"
 	"errors"
 	"fmt"
-	stdhash "hash"
 	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync/atomic"
 
 	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/format/packfile"
-	"github.com/go-git/go-git/v5/plumbing/hash"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/go-git/go-git/v5/storage/memory"
-	"github.com/pjbgf/sha1cd"
 )
-
-// go-git hashes every object of a repository or bundle it reads with
-// SHA-1 collision detection (sha1cd), about four times the cost of the
-// standard library's SHA-1; it was a third of the CPU of importing the
-// shared bundle. Detection guards a repository's own integrity against
-// crafted collisions; regdiff only reads files out of foreign histories and
-// checks them by parsing, and stores them under its own hashes, so the plain
-// hash does the job there. Elsewhere (the store's own reads, and any other
-// use of go-git in the process) go-git keeps its own choice.
-//
-// So the plain hash is used only while a foreign history is open, from
-// [OpenGit] to [GitHistory.Close]. go-git reads its table of hashes without
-// a lock, so the table is set once, before main, to a function that
-// chooses by foreignReads; within that window the choice is the process's,
-// which only spares detection on whatever else go-git reads meanwhile.
-var foreignReads atomic.Int32
-
-func init() {
-	if err := hash.RegisterHash(crypto.SHA1, func() stdhash.Hash {
-		if foreignReads.Load() > 0 {
-			return sha1.New()
-		}
-		return sha1cd.New()
-	}); err != nil {
-		panic(err) // only for a nil function
-	}
-}
 
 // GitFile is one distinct content of a file found in a git history.
 type GitFile struct {
@@ -72,20 +39,13 @@ func (f GitFile) Read() ([]byte, error) { return f.read() }
 type GitHistory struct {
 	st      storer.Storer
 	cleanup func()
-	closed  bool
 }
 
-// Close releases temporary files (a bundle is unpacked to a temporary
-// folder) and ends the plain hash's window (see foreignReads).
+// Close releases temporary files (a bundle is unpacked to a temporary folder).
 func (g *GitHistory) Close() {
-	if g.closed {
-		return
-	}
-	g.closed = true
 	if g.cleanup != nil {
 		g.cleanup()
 	}
-	foreignReads.Add(-1)
 }
 
 // IsGitSource reports whether loc names a git repository, a git bundle or a
@@ -131,13 +91,7 @@ func isBundle(path string) bool {
 
 // OpenGit opens a local repository (with or without a work tree), a git
 // bundle file, or clones a remote URL into memory.
-func OpenGit(ctx context.Context, loc string) (g *GitHistory, err error) {
-	foreignReads.Add(1)
-	defer func() {
-		if err != nil {
-			foreignReads.Add(-1)
-		}
-	}()
+func OpenGit(ctx context.Context, loc string) (*GitHistory, error) {
 	switch {
 	case isURL(loc):
 		st := memory.NewStorage()
