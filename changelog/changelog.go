@@ -64,11 +64,6 @@ type Options struct {
 	// Progress, when set, is called after each version with the number of
 	// versions done and the total.
 	Progress func(done, total int)
-	// Across, when set, is asked about each pair of consecutive versions
-	// whose source formats differ; a non-nil answer compares them with
-	// [diff.CompareAcross] instead of [diff.Compare], as the diff command
-	// does.
-	Across func(from, to snapshots.Version) *diff.Across
 }
 
 // Changelog is the story of a registry over a range of versions.
@@ -166,23 +161,11 @@ func Build(ctx context.Context, s *snapshots.Store, registry string, vs []snapsh
 		e := Entry{Version: vs[i]}
 		if i > 0 {
 			prev := vs[i-1]
-			old, new, err := rd.differing(prev, vs[i])
+			r, err := diff.Between(cached{rd, s}, prev, vs[i], diff.Filter{})
 			if err != nil {
 				return nil, err
 			}
-			var r *diff.Result
-			if a := across(opts, prev, vs[i]); a != nil {
-				r = diff.CompareAcross(old, new, *a)
-			} else {
-				r = diff.Compare(old, new)
-			}
 			detach(r)
-			if err := r.CompareItemsOf(s, prev, vs[i]); err != nil {
-				return nil, err
-			}
-			r.Registry = registry
-			r.From = diffVersion(prev)
-			r.To = diffVersion(vs[i])
 			e.Previous, e.Diff = &prev, r
 		}
 		c.Entries[until-i] = e
@@ -196,15 +179,15 @@ func Build(ctx context.Context, s *snapshots.Store, registry string, vs []snapsh
 	return c, nil
 }
 
-func across(opts Options, from, to snapshots.Version) *diff.Across {
-	if opts.Across == nil || from.Format == to.Format {
-		return nil
-	}
-	return opts.Across(from, to)
+// cached reads records through the reader's caches, and the rest from
+// the store.
+type cached struct {
+	rd *reader
+	*snapshots.Store
 }
 
-func diffVersion(v snapshots.Version) diff.Version {
-	return diff.Version{Name: v.Name, Commit: v.Commit.String(), Format: v.Format}
+func (c cached) RecordsDiffering(a, b snapshots.Version) (old, new []snapshots.Record, err error) {
+	return c.rd.differing(a, b)
 }
 
 // startCount counts the tcp ports of the version the series starts from,

@@ -397,14 +397,18 @@ func TestThousands(t *testing.T) {
 
 // TestAcross checks that versions of different source formats are compared
 // with diff.CompareAcross when Options.Across says how, and only they.
+// TestAcross: an entry between versions of two formats follows
+// diff.AcrossFor, as the diff command does: what one format cannot carry
+// (an RFC table has no notes, and writes people its own way) and the case
+// of names are not changes.
 func TestAcross(t *testing.T) {
 	xml := []snapshots.Record{
-		{Name: "ssh", Protocol: "tcp", Number: "22", Description: "SSH", Refs: []string{"rfc:rfc4251"}},
+		{Name: "ssh", Protocol: "tcp", Number: "22", Description: "SSH", Note: "see RFC 4251", Contact: []string{"person:Tatu_Ylonen"}},
 		{Name: "http", Protocol: "tcp", Number: "80", Description: "HTTP"},
 	}
-	csv := []snapshots.Record{
-		{Name: "ssh", Protocol: "tcp", Number: "22", Description: "SSH"},
-		{Name: "http", Protocol: "tcp", Number: "80", Description: "World Wide Web HTTP"},
+	rfc := []snapshots.Record{
+		{Name: "SSH", Protocol: "tcp", Number: "22", Description: "SSH", Contact: []string{"[TY]"}},
+		{Name: "HTTP", Protocol: "tcp", Number: "80", Description: "World Wide Web HTTP"},
 	}
 	s, err := snapshots.Create(filepath.Join(t.TempDir(), "store"))
 	if err != nil {
@@ -414,7 +418,7 @@ func TestAcross(t *testing.T) {
 	for _, v := range []struct {
 		date, format string
 		recs         []snapshots.Record
-	}{{"2020-01-01", "xml", xml}, {"2020-02-01", "csv", csv}, {"2020-03-01", "csv", csv}} {
+	}{{"2020-01-01", "xml", xml}, {"2020-02-01", "rfc", rfc}, {"2020-03-01", "rfc", rfc}} {
 		reg := &snapshots.Registry{ID: testRegistry, Updated: v.date, Format: v.format, Records: v.recs}
 		p, err := s.Prepare([]byte(v.date), reg, snapshots.Source{Kind: "file"})
 		if err != nil {
@@ -426,37 +430,24 @@ func TestAcross(t *testing.T) {
 		t.Fatal(err)
 	}
 	vs := versions(t, s)
-	var asked []string
-	acrossCSV := func(from, to snapshots.Version) *diff.Across {
-		asked = append(asked, from.Format+"→"+to.Format)
-		return &diff.Across{Carried: func(f string) bool { return f != diff.FieldRefs }, Ignored: []string{diff.FieldRefs}}
+	c, err := Build(context.Background(), s, testRegistry, vs, Options{Until: len(vs) - 1})
+	if err != nil {
+		t.Fatal(err)
 	}
-	tests := []struct {
-		name   string
-		across func(from, to snapshots.Version) *diff.Across
-		want   string // the changed fields of the xml → csv entry
-		asked  string
-	}{
-		{"without Across", nil, "22/tcp:refs 80/tcp:description", ""},
-		{"with Across", acrossCSV, "80/tcp:description", "xml→csv"},
+	var got []string
+	for _, ch := range c.Entries[1].Diff.Changes {
+		got = append(got, ch.Kind+" "+portText(ch.Key)+":"+strings.Join(ch.FieldNames(), ","))
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			asked = nil
-			c, err := Build(context.Background(), s, testRegistry, vs, Options{Until: len(vs) - 1, Across: tt.across})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, ch := range c.Entries[1].Diff.Changes {
-				got = append(got, portText(ch.Key)+":"+strings.Join(ch.FieldNames(), ","))
-			}
-			if strings.Join(got, " ") != tt.want || strings.Join(asked, " ") != tt.asked {
-				t.Errorf("got changes %q after asking %q; want %q after asking %q", got, asked, tt.want, tt.asked)
-			}
-			if tt.across != nil && !slices.Equal(c.Entries[1].Diff.Ignored, []string{"refs"}) {
-				t.Errorf("Ignored = %q, want [refs]", c.Entries[1].Diff.Ignored)
-			}
-		})
+	if want := "changed 80/tcp:description"; strings.Join(got, " ") != want {
+		t.Errorf("xml → rfc: got changes %q, want %q", got, want)
+	}
+	// An RFC carries description, refs and contact; contacts are never
+	// compared across formats.
+	wantIgnored := []string{"assignee", "contact", "registered", "modified", "note", "unauthorized", "service_code"}
+	if !slices.Equal(c.Entries[1].Diff.Ignored, wantIgnored) {
+		t.Errorf("Ignored = %q, want %q", c.Entries[1].Diff.Ignored, wantIgnored)
+	}
+	if n := len(c.Entries[0].Diff.Changes); n != 0 || c.Entries[0].Diff.Ignored != nil {
+		t.Errorf("rfc → rfc: %d changes, Ignored %q; want none", n, c.Entries[0].Diff.Ignored)
 	}
 }

@@ -75,7 +75,7 @@ func TestRealData(t *testing.T) {
 					}
 				} else {
 					want := diff.Compare(prev, full)
-					want.Registry, want.From, want.To = reg, diffVersion(vs[i-1]), diffVersion(v)
+					want.Registry, want.From, want.To = reg, diff.VersionOf(vs[i-1]), diff.VersionOf(v)
 					// Items and people: read as the diff command reads them
 					// (checked against the raw XML in cmd/regdiff).
 					if err := want.CompareItemsOf(s, vs[i-1], v); err != nil {

@@ -77,7 +77,7 @@ func entryResult(c *Changelog, e *Entry) *diff.Result {
 	}
 	return &diff.Result{
 		Registry:    c.Registry,
-		To:          diffVersion(e.Version),
+		To:          diff.VersionOf(e.Version),
 		Changes:     []diff.Change{},
 		Transitions: []diff.Transition{},
 	}

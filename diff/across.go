@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/regdiff/regdiff/snapshots"
@@ -18,6 +19,35 @@ type Across struct {
 	FoldNames bool
 	// Ignored lists, for the header, the fields left out.
 	Ignored []string
+}
+
+// AcrossFor is the rule for comparing two versions of different source
+// formats, or nil when they share one. A field is compared only when both
+// formats carry it (see [snapshots.Carries]); a child element other than
+// [snapshots.Fields] ("ipv6", …) is carried by XML only. Contacts and
+// assignees are left out too: each format writes people its own way
+// ("[JBP]", "Jon Postel <postel@isi.edu>", "person:Jon_Postel"), so across
+// formats they differ by form, not by fact. Names are folded when either
+// format folds them (see [snapshots.FoldsNames]).
+func AcrossFor(a, b snapshots.Version) *Across {
+	if a.Format == b.Format {
+		return nil
+	}
+	comparable := func(f string) bool {
+		return f != FieldContact && f != FieldAssignee && slices.Contains(snapshots.Fields, f) &&
+			snapshots.Carries(a.Format, f) && snapshots.Carries(b.Format, f)
+	}
+	var ignored []string
+	for _, f := range snapshots.Fields {
+		if !comparable(f) {
+			ignored = append(ignored, f)
+		}
+	}
+	return &Across{
+		Carried:   comparable,
+		FoldNames: snapshots.FoldsNames(a.Format) || snapshots.FoldsNames(b.Format),
+		Ignored:   ignored,
+	}
 }
 
 // CompareAcross is [Compare] for versions of different formats.

@@ -56,9 +56,6 @@ type Summary struct {
 	Items, People                    int
 }
 
-// Total is the number of changes.
-func (s Summary) Total() int { return s.Added + s.Removed + s.Changed + s.Renamed }
-
 // Empty reports whether the result shows no difference at all: no record,
 // port status, item or person changed.
 func (r *Result) Empty() bool {

@@ -43,11 +43,13 @@ func ExamplePortStatuses() {
 		{Name: "demo", Protocol: "tcp", Number: "1005"},
 	}
 	s := diff.PortStatuses(recs)
-	st, covering := s.Of("tcp", 1005)
-	fmt.Println(st, covering)
-	st, covering = s.Of("udp", 1005)
-	fmt.Println(st, covering)
+	// Runs of ports with one status cover every port; a port no record
+	// covers is Unassigned too.
+	for _, seg := range s.Segments("tcp") {
+		fmt.Println(seg.Lo, seg.Hi, seg.Status)
+	}
 	// Output:
-	// Assigned [0 1]
-	// Unassigned [0]
+	// 0 1004 Unassigned
+	// 1005 1005 Assigned
+	// 1006 65535 Unassigned
 }

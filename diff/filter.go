@@ -66,15 +66,6 @@ func ParsePorts(s string) ([]PortRange, error) {
 	return out, nil
 }
 
-// FormatPorts is the inverse of ParsePorts.
-func FormatPorts(rs []PortRange) string {
-	parts := make([]string, len(rs))
-	for i, r := range rs {
-		parts[i] = r.String()
-	}
-	return strings.Join(parts, ",")
-}
-
 // ParseKinds parses a comma-separated list of kinds of change.
 func ParseKinds(s string) ([]string, error) {
 	var out []string

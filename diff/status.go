@@ -323,37 +323,6 @@ func (s *Statuses) Segments(proto string) []Segment {
 	return s.by[t].segs
 }
 
-// Of returns a port's status on a transport and the indexes (into the
-// records PortStatuses was given) of the records covering it, in record order.
-// It returns 0 and nil for an unknown transport or a port out of range.
-func (s *Statuses) Of(proto string, port int) (Status, []int) {
-	t := transportIndex(proto)
-	if t < 0 || port < 0 || port > MaxPort {
-		return 0, nil
-	}
-	ts := &s.by[t]
-	k, _ := slices.BinarySearchFunc(ts.segs, port, func(sg Segment, p int) int {
-		if sg.Hi < p {
-			return -1
-		}
-		if sg.Lo > p {
-			return 1
-		}
-		return 0
-	})
-	var idx []int
-	for _, sp := range ts.cover {
-		if int(sp.lo) > port {
-			break
-		}
-		if int(sp.hi) >= port {
-			idx = append(idx, int(sp.index))
-		}
-	}
-	slices.Sort(idx)
-	return ts.segs[k].Status, idx
-}
-
 // Transition is a run of consecutive ports on one transport whose status
 // changed the same way.
 type Transition struct {

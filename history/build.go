@@ -93,16 +93,11 @@ type Event struct {
 // a name query, the files that may hold the name. A file is decoded only
 // when its blob differs from the previous version's, and each blob at most
 // once.
+//
+// Consecutive versions of different source formats are compared by the
+// rule of [diff.AcrossFor], as the diff command compares them, so that a
+// field one format cannot carry does not show up as an event.
 func Build(ctx context.Context, src Source, registry string, q Query) (*History, error) {
-	return BuildAcross(ctx, src, registry, q, nil)
-}
-
-// BuildAcross is [Build] with a rule for versions of different source
-// formats: across, when set, is asked about each pair of consecutive
-// versions, and a non-nil answer compares them with [diff.CompareAcross],
-// as the diff command does, so that a field one format cannot carry does
-// not show up as an event.
-func BuildAcross(ctx context.Context, src Source, registry string, q Query, across func(a, b snapshots.Version) *diff.Across) (*History, error) {
 	if err := q.check(); err != nil {
 		return nil, err
 	}
@@ -120,7 +115,7 @@ func BuildAcross(ctx context.Context, src Source, registry string, q Query, acro
 	if !ok {
 		ix = NewIndex(src)
 	}
-	b := &builder{ix: ix, h: h, vs: vs, across: across}
+	b := &builder{ix: ix, h: h, vs: vs}
 	if q.IsName() {
 		err = b.names(ctx)
 	} else {
@@ -137,12 +132,11 @@ func BuildAcross(ctx context.Context, src Source, registry string, q Query, acro
 }
 
 type builder struct {
-	ix     *Index
-	h      *History
-	vs     []snapshots.Version
-	across func(a, b snapshots.Version) *diff.Across
-	cur    int                 // the version whose events are being found
-	recs   []*snapshots.Record // decoded lines, by id
+	ix   *Index
+	h    *History
+	vs   []snapshots.Version
+	cur  int                 // the version whose events are being found
+	recs []*snapshots.Record // decoded lines, by id
 
 	// Port queries only.
 	info  []lineInfo // by id
@@ -151,8 +145,8 @@ type builder struct {
 
 // compare diffs the covering records of versions cur-1 and cur.
 func (b *builder) compare(old, new []snapshots.Record) *diff.Result {
-	if b.across != nil && b.cur > 0 {
-		if a := b.across(b.vs[b.cur-1], b.vs[b.cur]); a != nil {
+	if b.cur > 0 {
+		if a := diff.AcrossFor(b.vs[b.cur-1], b.vs[b.cur]); a != nil {
 			return diff.CompareAcross(old, new, *a)
 		}
 	}

@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto"
-	"crypto/sha1"
 	"errors"
 	"fmt"
 	"io"
@@ -19,25 +17,11 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/format/packfile"
-	"github.com/go-git/go-git/v5/plumbing/hash"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/go-git/go-git/v5/storage/memory"
 )
-
-// go-git hashes every object of a repository or bundle it reads with
-// SHA-1 collision detection (sha1cd), about four times the cost of the
-// standard library's SHA-1; it was a third of the CPU of importing the
-// shared bundle. Detection guards a repository's own integrity against
-// crafted collisions; regdiff only reads files out of foreign histories and
-// checks them by parsing, and stores them under its own hashes, so the plain
-// hash does the job.
-func init() {
-	if err := hash.RegisterHash(crypto.SHA1, sha1.New); err != nil {
-		panic(err) // only for a nil function
-	}
-}
 
 // GitFile is one distinct content of a file found in a git history.
 type GitFile struct {

@@ -3,6 +3,7 @@ package snapshots
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -89,7 +90,7 @@ func TestEncodeRecordsOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := append([]Record(nil), got...)
-		Sort(want)
+		slices.SortStableFunc(want, func(a, b Record) int { return Compare(&a, &b) })
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s is not in Compare order:\n got %v\nwant %v", name, got, want)
 		}

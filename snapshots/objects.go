@@ -16,7 +16,8 @@ import (
 	"github.com/klauspost/compress/zlib"
 )
 
-// writeObject stores one git object as a loose object and returns its hash.
+// writeNewObject stores one git object as a loose object and returns its
+// hash, telling whether the object was new.
 //
 // go-git's own writer compresses at zlib's default level; raw registry files
 // are 3–4 MB each and a backfill writes hundreds of them, so the fastest
@@ -24,12 +25,6 @@ import (
 // same ratio) takes a quarter of the time for ~20% more disk. The object is written to a
 // temporary file and renamed into place, so a kill leaves either no object or
 // a whole one; an object already present is not written again.
-func writeObject(gitDir string, t plumbing.ObjectType, content []byte) (plumbing.Hash, error) {
-	h, _, err := writeNewObject(gitDir, t, content)
-	return h, err
-}
-
-// writeNewObject is writeObject, telling whether the object was new.
 func writeNewObject(gitDir string, t plumbing.ObjectType, content []byte) (h plumbing.Hash, created bool, err error) {
 	h = objectHash(t, content)
 	hex := h.String()

@@ -10,7 +10,6 @@ package snapshots
 
 import (
 	"cmp"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -165,12 +164,6 @@ func compareText(a, b *Record) int {
 		return c
 	}
 	return cmp.Compare(a.Name, b.Name)
-}
-
-// Sort sorts records with [Compare]; records with equal keys keep their
-// source order.
-func Sort(recs []Record) {
-	slices.SortStableFunc(recs, func(a, b Record) int { return Compare(&a, &b) })
 }
 
 // Collapse replaces every run of white space in s with one space and trims

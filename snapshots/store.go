@@ -3,7 +3,6 @@ package snapshots
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -13,8 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
-	"time"
 
 	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -134,41 +131,6 @@ func Create(dir string) (*Store, error) {
 
 // Dir returns the store's folder.
 func (s *Store) Dir() string { return s.dir }
-
-// Lock takes the store's write lock, waiting up to wait for another writer
-// to finish. The lock is an flock on a file in the store, so the kernel
-// releases it when a process dies, however it dies.
-func (s *Store) Lock(ctx context.Context, wait time.Duration) (unlock func(), err error) {
-	f, err := os.OpenFile(filepath.Join(s.dir, "regdiff.lock"), os.O_RDWR|os.O_CREATE, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("lock store %s: %w", s.dir, err)
-	}
-	deadline := time.Now().Add(wait)
-	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) {
-			f.Close()
-			return nil, fmt.Errorf("lock store %s: %w", s.dir, err)
-		}
-		if time.Now().After(deadline) {
-			f.Close()
-			return nil, fmt.Errorf("%w (%s); try again later or raise --wait", ErrLocked, s.dir)
-		}
-		select {
-		case <-ctx.Done():
-			f.Close()
-			return nil, ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	return func() {
-		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-		f.Close()
-	}, nil
-}
 
 // Version is one stored version of a registry.
 type Version struct {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -8,9 +9,14 @@ import (
 	"github.com/spf13/cobra"
 )
 
+type changelogOptions struct {
+	*globals
+	format, out, feedURL, htmlURL string
+	win                           window
+}
+
 func newChangelogCmd(g *globals) *cobra.Command {
-	var format, out, feedURL, htmlURL string
-	var win window
+	o := &changelogOptions{globals: g}
 	cmd := &cobra.Command{
 		Use:   "changelog",
 		Short: "Write the registry's changelog: Markdown, HTML, JSON or an Atom feed",
@@ -43,53 +49,53 @@ that says so.
   regdiff fetch --quiet && regdiff changelog --format atom --feed-url https://example.org/ports.atom -o /var/www/ports.atom`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			switch format {
-			case "md", "markdown", "html", "json", "atom":
-			default:
-				return withCode(exitError, fmt.Errorf("unknown --format %q: use md, html, json or atom", format))
-			}
-			if format == "markdown" {
-				format = "md"
-			}
-			s, err := g.openStore()
-			if err != nil {
-				return err
-			}
-			vs, err := g.versions(s)
-			if err != nil {
-				return err
-			}
-			lo, hi, err := win.resolve(vs)
-			if err != nil {
-				return err
-			}
-			if lo == hi {
-				win.sayEmpty(g, vs[0].Name, vs[len(vs)-1].Name)
-			}
-			p := g.progress("comparing versions", false)
-			c, err := changelog.Build(cmd.Context(), s, g.registry, vs, changelog.Options{
-				Since: lo, Until: hi - 1, Progress: p.update,
-				Across: acrossFor,
-			})
-			p.done()
-			if errors.Is(err, changelog.ErrRange) {
-				return withCode(exitError, err)
-			}
-			if err != nil {
-				return err
-			}
-			feed := changelog.Feed{Self: feedURL, Alternate: htmlURL}
-			if out != "" {
-				return changelog.WriteFile(out, c, format, feed)
-			}
-			return changelog.Write(g.io.Out, c, format, feed)
+			return runChangelog(cmd.Context(), o)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&format, "format", "md", "md, html, json or atom")
-	f.StringVarP(&out, "output", "o", "", "write to this file, atomically, instead of standard output")
-	f.StringVar(&feedURL, "feed-url", "", "URL the Atom feed is served at (its self link and id)")
-	f.StringVar(&htmlURL, "html-url", "", "URL of the HTML changelog, for links from feed entries")
-	addWindowFlags(cmd, &win)
+	f.StringVar(&o.format, "format", "md", "md, html, json or atom")
+	f.StringVarP(&o.out, "output", "o", "", "write to this file, atomically, instead of standard output")
+	f.StringVar(&o.feedURL, "feed-url", "", "URL the Atom feed is served at (its self link and id)")
+	f.StringVar(&o.htmlURL, "html-url", "", "URL of the HTML changelog, for links from feed entries")
+	addWindowFlags(cmd, &o.win)
 	return cmd
+}
+
+func runChangelog(ctx context.Context, o *changelogOptions) error {
+	g, win, format := o.globals, o.win, o.format
+	switch format {
+	case "md", "markdown", "html", "json", "atom":
+	default:
+		return withCode(exitError, fmt.Errorf("unknown --format %q: use md, html, json or atom", format))
+	}
+	if format == "markdown" {
+		format = "md"
+	}
+	s, vs, err := g.openVersions()
+	if err != nil {
+		return err
+	}
+	lo, hi, err := win.resolve(vs)
+	if err != nil {
+		return err
+	}
+	if lo == hi {
+		win.sayEmpty(g, vs[0].Name, vs[len(vs)-1].Name)
+	}
+	p := g.progress("comparing versions", false)
+	c, err := changelog.Build(ctx, s, g.registry, vs, changelog.Options{
+		Since: lo, Until: hi - 1, Progress: p.update,
+	})
+	p.done()
+	if errors.Is(err, changelog.ErrRange) {
+		return withCode(exitError, err)
+	}
+	if err != nil {
+		return err
+	}
+	feed := changelog.Feed{Self: o.feedURL, Alternate: o.htmlURL}
+	if o.out != "" {
+		return changelog.WriteFile(o.out, c, format, feed)
+	}
+	return changelog.Write(g.io.Out, c, format, feed)
 }

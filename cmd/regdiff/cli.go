@@ -11,18 +11,15 @@ import (
 	"time"
 
 	"github.com/regdiff/regdiff/snapshots"
-	"github.com/spf13/cobra"
 )
 
 // streams holds what a command reads from its environment, so that tests
 // drive commands with buffers and no terminal.
 type streams struct {
 	Out, Err       io.Writer
-	OutTTY, ErrTTY bool
-	NoColor        bool
+	OutTTY, ErrTTY bool // colour (see color) and progress only on a terminal
 	Getenv         func(string) string
 	HomeDir        func() (string, error)
-	Progress       bool // false in tests: no progress even on a "terminal"
 }
 
 // Exit codes, documented in the root command's help.
@@ -81,10 +78,10 @@ func (g *globals) storeDir() (string, error) {
 	if g.store != "" {
 		return g.store, nil
 	}
-	if d := g.io.Getenv("REGDIFF_STORE"); d != "" {
+	if d := g.io.getenv("REGDIFF_STORE"); d != "" {
 		return d, nil
 	}
-	if d := g.io.Getenv("XDG_DATA_HOME"); d != "" {
+	if d := g.io.getenv("XDG_DATA_HOME"); d != "" {
 		return filepath.Join(d, "regdiff"), nil
 	}
 	home, err := g.io.HomeDir()
@@ -115,6 +112,17 @@ func (g *globals) openStore() (*snapshots.Store, error) {
 func (g *globals) versions(s *snapshots.Store) ([]snapshots.Version, error) {
 	vs, err := s.Versions(g.registry)
 	return vs, g.noVersions(s, err)
+}
+
+// openVersions opens the store for reading and lists the registry's
+// versions.
+func (g *globals) openVersions() (*snapshots.Store, []snapshots.Version, error) {
+	s, err := g.openStore()
+	if err != nil {
+		return nil, nil, err
+	}
+	vs, err := g.versions(s)
+	return s, vs, err
 }
 
 // noVersions explains an error that wraps snapshots.ErrEmpty (the registry
@@ -183,7 +191,9 @@ func run(ctx context.Context, io *streams, args []string) int {
 	return code
 }
 
-// progress draws a one-line counter on a terminal and nothing elsewhere.
+// progress draws a one-line counter on standard error when it is a
+// terminal, and nothing elsewhere or with quiet (--quiet, --json): the one
+// rule for progress.
 type progress struct {
 	w      io.Writer
 	on     bool
@@ -194,7 +204,7 @@ type progress struct {
 }
 
 func (g *globals) progress(label string, quiet bool) *progress {
-	return &progress{w: g.io.Err, on: g.io.ErrTTY && g.io.Progress && !quiet, label: label}
+	return &progress{w: g.io.Err, on: g.io.ErrTTY && !quiet, label: label}
 }
 
 func (p *progress) update(done, total int) {
@@ -225,5 +235,3 @@ func (p *progress) done() {
 		p.shown = false
 	}
 }
-
-var _ = cobra.Command{}

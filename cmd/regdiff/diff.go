@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/regdiff/regdiff/diff"
@@ -8,7 +9,12 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// diffOptions are diff's flags and arguments; the root command, which
+// runs diff when given versions, has its own.
 type diffOptions struct {
+	*globals
+	from, to  string // to is "latest" when not given
+	hint      string // what a bad version spec's error suggests
 	format    string
 	json      bool
 	ports     string
@@ -20,11 +26,7 @@ type diffOptions struct {
 	color     string
 }
 
-var diffOpts = map[*cobra.Command]*diffOptions{}
-
-func addDiffFlags(cmd *cobra.Command, g *globals) {
-	o := &diffOptions{}
-	diffOpts[cmd] = o
+func addDiffFlags(cmd *cobra.Command, o *diffOptions) {
 	f := cmd.Flags()
 	f.StringVar(&o.format, "format", "text", "output format: text, md or json")
 	f.BoolVar(&o.json, "json", false, "same as --format json")
@@ -34,10 +36,19 @@ func addDiffFlags(cmd *cobra.Command, g *globals) {
 	f.StringVar(&o.kinds, "kind", "", "only these kinds of change: added, removed, changed, renamed")
 	f.StringVar(&o.statuses, "status", "", "only status transitions from or to these (Assigned, Reserved, Unassigned, Deregistered), and the changes with that status or covering their ports")
 	f.BoolVar(&o.exitCode, "exit-code", false, "exit 1 when the versions differ, 0 when they do not (as git diff --exit-code)")
-	f.StringVar(&o.color, "color", "auto", "colour text output: auto, always or never")
+	f.StringVar(&o.color, "color", "auto", colorFlag)
+}
+
+// setVersions sets from and to from one or two arguments.
+func (o *diffOptions) setVersions(args []string) {
+	o.from, o.to = args[0], "latest"
+	if len(args) == 2 {
+		o.to = args[1]
+	}
 }
 
 func newDiffCmd(g *globals) *cobra.Command {
+	o := &diffOptions{globals: g, hint: "`regdiff log` lists the versions stored"}
 	cmd := &cobra.Command{
 		Use:   "diff FROM [TO]",
 		Short: "Say what changed in a registry between two versions",
@@ -69,15 +80,15 @@ transport, such as the range removed when one of its ports became S.
   regdiff diff 2024-01 latest --exit-code >/dev/null || echo changed`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runDiffArgs(cmd, g, args)
+			o.setVersions(args)
+			return runDiff(cmd.Context(), o)
 		},
 	}
-	addDiffFlags(cmd, g)
+	addDiffFlags(cmd, o)
 	return cmd
 }
 
-func runDiffArgs(cmd *cobra.Command, g *globals, args []string) error {
-	o := diffOpts[cmd]
+func runDiff(ctx context.Context, o *diffOptions) error {
 	if o.json {
 		o.format = "json"
 	}
@@ -86,11 +97,11 @@ func runDiffArgs(cmd *cobra.Command, g *globals, args []string) error {
 	default:
 		return withCode(exitError, fmt.Errorf("unknown --format %q: use text, md or json", o.format))
 	}
-	if err := checkColor(o.color); err != nil {
+	color, err := o.globals.color(o.color)
+	if err != nil {
 		return err
 	}
 	var f diff.Filter
-	var err error
 	if o.ports != "" {
 		if f.Ports, err = diff.ParsePorts(o.ports); err != nil {
 			return withCode(exitError, err)
@@ -116,58 +127,31 @@ func runDiffArgs(cmd *cobra.Command, g *globals, args []string) error {
 		return withCode(exitError, err)
 	}
 
-	s, err := g.openStore()
+	s, vs, err := o.openVersions()
 	if err != nil {
 		return err
 	}
-	vs, err := g.versions(s)
+	fi, err := snapshots.Resolve(vs, o.from)
 	if err != nil {
-		return err
+		return withCode(exitError, err, o.hint)
 	}
-	to := "latest"
-	if len(args) == 2 {
-		to = args[1]
-	}
-	hint := "`regdiff log` lists the versions stored"
-	if cmd.Parent() == nil {
-		hint = "`regdiff FROM TO` compares two versions; `regdiff help` lists the commands"
-	}
-	fi, err := snapshots.Resolve(vs, args[0])
+	ti, err := snapshots.Resolve(vs, o.to)
 	if err != nil {
-		return withCode(exitError, err, hint)
-	}
-	ti, err := snapshots.Resolve(vs, to)
-	if err != nil {
-		return withCode(exitError, err, hint)
+		return withCode(exitError, err, o.hint)
 	}
 	a, b := vs[fi], vs[ti]
-	old, new, err := s.RecordsDiffering(a, b)
+	res, err := diff.Between(s, a, b, f)
 	if err != nil {
 		return err
 	}
-	var res *diff.Result
-	if ac := acrossFor(a, b); ac != nil {
-		res = diff.CompareAcross(old, new, *ac)
-	} else {
-		res = diff.Compare(old, new)
-	}
-	res.Registry = g.registry
-	res.From = diff.Version{Name: a.Name, Commit: a.Commit.String(), Format: a.Format}
-	res.To = diff.Version{Name: b.Name, Commit: b.Commit.String(), Format: b.Format}
 	res.Reversed = fi > ti
-	if err := res.CompareItemsOf(s, a, b); err != nil {
-		return err
-	}
-	if !f.IsZero() {
-		res = res.Filter(f)
-	}
 	switch o.format {
 	case "json":
-		err = diff.WriteJSON(g.io.Out, res)
+		err = diff.WriteJSON(o.io.Out, res)
 	case "md", "markdown":
-		err = diff.WriteMarkdown(g.io.Out, res)
+		err = diff.WriteMarkdown(o.io.Out, res)
 	default:
-		err = diff.WriteText(g.io.Out, res, g.useColor(o.color))
+		err = diff.WriteText(o.io.Out, res, color)
 	}
 	if err != nil {
 		return err
@@ -176,19 +160,4 @@ func runDiffArgs(cmd *cobra.Command, g *globals, args []string) error {
 		return silent{exitDiffers}
 	}
 	return nil
-}
-
-// checkColor refuses a --color value other than auto, always and never.
-func checkColor(v string) error {
-	switch v {
-	case "auto", "always", "never":
-		return nil
-	}
-	return withCode(exitError, fmt.Errorf("unknown --color %q: use auto, always or never", v))
-}
-
-// useColor reports whether text output is coloured for a --color value
-// that checkColor accepted.
-func (g *globals) useColor(v string) bool {
-	return v == "always" || (v == "auto" && g.io.OutTTY && !g.io.NoColor)
 }

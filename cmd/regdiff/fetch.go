@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -15,6 +14,8 @@ import (
 )
 
 type fetchOptions struct {
+	*globals
+	targets  []string // registry names or URLs; none: the known registries
 	force    bool
 	exitCode bool
 	quiet    bool
@@ -27,7 +28,7 @@ type fetchOptions struct {
 }
 
 func newFetchCmd(g *globals) *cobra.Command {
-	o := &fetchOptions{}
+	o := &fetchOptions{globals: g}
 	cmd := &cobra.Command{
 		Use:   "fetch [NAME|URL...]",
 		Short: "Download registries and archive each new version",
@@ -52,7 +53,8 @@ second fetch waits up to --wait.
   regdiff fetch --quiet --exit-code      # exit 3 when nothing new, print nothing
   regdiff fetch https://www.iana.org/assignments/media-types/media-types.xml`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runFetch(cmd.Context(), g, o, args)
+			o.targets = args
+			return runFetch(cmd.Context(), o)
 		},
 	}
 	f := cmd.Flags()
@@ -81,7 +83,8 @@ type fetchJSON struct {
 	WouldRewrite []string `json:"would_rewrite,omitempty"`
 }
 
-func runFetch(ctx context.Context, g *globals, o *fetchOptions, args []string) error {
+func runFetch(ctx context.Context, o *fetchOptions) error {
+	g, args := o.globals, o.targets
 	var targets []fetch.Target
 	if len(args) == 0 {
 		for _, k := range snapshots.Known {
@@ -140,7 +143,9 @@ func runFetch(ctx context.Context, g *globals, o *fetchOptions, args []string) e
 				}
 			}
 			if o.json {
-				writeJSONLine(g, j)
+				if err := writeJSONLine(g.io.Out, j); err != nil {
+					return err
+				}
 			} else {
 				fmt.Fprintf(g.io.Err, "regdiff: %s: %v\n", name, err)
 				if hint != "" {
@@ -157,7 +162,9 @@ func runFetch(ctx context.Context, g *globals, o *fetchOptions, args []string) e
 			j.Version = &v
 		}
 		if o.json {
-			writeJSONLine(g, j)
+			if err := writeJSONLine(g.io.Out, j); err != nil {
+				return err
+			}
 			if out.Status == "archived" {
 				archived++
 			}
@@ -194,11 +201,6 @@ func knownURL(k snapshots.KnownRegistry, mirror string) string {
 		return k.URL()
 	}
 	return strings.TrimSuffix(mirror, "/") + "/" + k.ID + "/" + k.File()
-}
-
-func writeJSONLine(g *globals, v any) {
-	b, _ := json.Marshal(v)
-	fmt.Fprintf(g.io.Out, "%s\n", b)
 }
 
 // fetchErrorCode maps a fetch failure to an exit code and a hint.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -9,10 +10,16 @@ import (
 	"github.com/spf13/cobra"
 )
 
+type historyOptions struct {
+	*globals
+	query string
+	json  bool
+	color string
+	win   window
+}
+
 func newHistoryCmd(g *globals) *cobra.Command {
-	var asJSON bool
-	var color string
-	var win window
+	o := &historyOptions{globals: g}
 	cmd := &cobra.Command{
 		Use:   "history QUERY",
 		Short: "Tell the life of a port, a range or a service name",
@@ -46,53 +53,60 @@ keyed by git hashes, so it is never stale, and it can be deleted at any time.
   regdiff history 80/tcp --registry service-names-port-numbers`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkColor(color); err != nil {
-				return err
-			}
-			q, err := history.ParseQuery(args[0])
-			if err != nil {
-				return withCode(exitError, err, "a query is a port (253), a port and transport (253/tcp), a range (249-255) or a service name (ssh)")
-			}
-			s, err := g.openStore()
-			if err != nil {
-				return err
-			}
-			ix, err := history.OpenIndex(s, filepath.Join(s.Dir(), "cache", "history.idx"))
-			if err != nil {
-				fmt.Fprintf(g.io.Err, "regdiff: warning: history cache ignored: %v\n", err)
-			}
-			var src history.Source = s
-			if ix != nil {
-				src = ix
-			}
-			h, err := history.BuildAcross(cmd.Context(), src, g.registry, q, acrossFor)
-			if err != nil {
-				if errors.Is(err, history.ErrNoSuchName) {
-					return withCode(exitError, err) // the message carries the suggestions
-				}
-				return g.noVersions(s, err)
-			}
-			if ix != nil {
-				if err := ix.Save(); err != nil {
-					fmt.Fprintf(g.io.Err, "regdiff: warning: %v\n", err)
-				}
-			}
-			if win != (window{}) {
-				if h, err = h.Window(win.since, win.until); err != nil {
-					return windowError(err)
-				}
-				if h.Versions == 0 && asJSON {
-					win.sayEmpty(g, h.First, h.Last)
-				}
-			}
-			if asJSON {
-				return history.WriteJSON(g.io.Out, h)
-			}
-			return history.WriteText(g.io.Out, h, g.useColor(color))
+			o.query = args[0]
+			return runHistory(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	cmd.Flags().StringVar(&color, "color", "auto", "colour: auto, always or never")
-	addWindowFlags(cmd, &win)
+	cmd.Flags().BoolVar(&o.json, "json", false, "print JSON")
+	cmd.Flags().StringVar(&o.color, "color", "auto", colorFlag)
+	addWindowFlags(cmd, &o.win)
 	return cmd
+}
+
+func runHistory(ctx context.Context, o *historyOptions) error {
+	g, win, asJSON := o.globals, o.win, o.json
+	color, err := g.color(o.color)
+	if err != nil {
+		return err
+	}
+	q, err := history.ParseQuery(o.query)
+	if err != nil {
+		return withCode(exitError, err, "a query is a port (253), a port and transport (253/tcp), a range (249-255) or a service name (ssh)")
+	}
+	s, err := g.openStore()
+	if err != nil {
+		return err
+	}
+	ix, err := history.OpenIndex(s, filepath.Join(s.Dir(), "cache", "history.idx"))
+	if err != nil {
+		fmt.Fprintf(g.io.Err, "regdiff: warning: history cache ignored: %v\n", err)
+	}
+	var src history.Source = s
+	if ix != nil {
+		src = ix
+	}
+	h, err := history.Build(ctx, src, g.registry, q)
+	if err != nil {
+		if errors.Is(err, history.ErrNoSuchName) {
+			return withCode(exitError, err) // the message carries the suggestions
+		}
+		return g.noVersions(s, err)
+	}
+	if ix != nil {
+		if err := ix.Save(); err != nil {
+			fmt.Fprintf(g.io.Err, "regdiff: warning: %v\n", err)
+		}
+	}
+	if win != (window{}) {
+		if h, err = h.Window(win.since, win.until); err != nil {
+			return windowError(err)
+		}
+		if h.Versions == 0 && asJSON {
+			win.sayEmpty(g, h.First, h.Last)
+		}
+	}
+	if asJSON {
+		return history.WriteJSON(g.io.Out, h)
+	}
+	return history.WriteText(g.io.Out, h, color)
 }

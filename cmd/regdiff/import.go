@@ -1,7 +1,7 @@
 package main
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
 	"strings"
 
@@ -10,15 +10,17 @@ import (
 )
 
 type importOptions struct {
-	paths []string
-	ref   string
-	date  string
-	json  bool
-	quiet bool
+	*globals
+	inputs []string
+	paths  []string
+	ref    string
+	date   string
+	json   bool
+	quiet  bool
 }
 
 func newImportCmd(g *globals) *cobra.Command {
-	o := &importOptions{}
+	o := &importOptions{globals: g}
 	cmd := &cobra.Command{
 		Use:   "import PATH...",
 		Short: "Backfill versions from files, folders and git repositories",
@@ -42,7 +44,8 @@ left as it is; a version older than the newest stored is put in its place
   regdiff import iana-history.bundle --ref main`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runImport(cmd, g, o, args)
+			o.inputs = args
+			return runImport(cmd.Context(), o)
 		},
 	}
 	f := cmd.Flags()
@@ -54,8 +57,8 @@ left as it is; a version older than the newest stored is put in its place
 	return cmd
 }
 
-func runImport(cmd *cobra.Command, g *globals, o *importOptions, args []string) error {
-	ctx := cmd.Context()
+func runImport(ctx context.Context, o *importOptions) error {
+	g, args := o.globals, o.inputs
 	s, unlock, err := g.lockStore(ctx)
 	if err != nil {
 		return err
@@ -75,7 +78,9 @@ func runImport(cmd *cobra.Command, g *globals, o *importOptions, args []string) 
 	if sum != nil {
 		sum.Refused = append(refused, sum.Refused...)
 		if o.json {
-			writeImportJSON(g, sum)
+			if err := writeImportJSON(g, sum); err != nil {
+				return err
+			}
 		} else if !o.quiet {
 			writeImportText(g, sum)
 		}
@@ -139,7 +144,7 @@ type refusalJSON struct {
 	Error string `json:"error"`
 }
 
-func writeImportJSON(g *globals, sum *snapshots.Summary) {
+func writeImportJSON(g *globals, sum *snapshots.Summary) error {
 	out := importJSON{Refused: []refusalJSON{}, Added: []versionJSON{}}
 	out.New, out.Existing = sum.Counts()
 	for _, rf := range sum.Refused {
@@ -159,9 +164,7 @@ func writeImportJSON(g *globals, sum *snapshots.Summary) {
 			out.Rebuilt[r.Registry] = r.RebuiltFrom
 		}
 	}
-	enc := json.NewEncoder(g.io.Out)
-	enc.SetIndent("", "  ")
-	enc.Encode(out)
+	return writeJSON(g.io.Out, out)
 }
 
 // versionJSON is how every command shows a version to scripts.

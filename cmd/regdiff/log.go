@@ -1,17 +1,22 @@
 package main
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 )
 
+type logOptions struct {
+	*globals
+	json  bool
+	count int
+	win   window
+}
+
 func newLogCmd(g *globals) *cobra.Command {
-	var asJSON bool
-	var count int
-	var win window
+	o := &logOptions{globals: g}
 	cmd := &cobra.Command{
 		Use:   "log",
 		Short: "List the stored versions of a registry, newest first",
@@ -32,60 +37,59 @@ A window with no version prints nothing (with --json, an empty array).
   regdiff log --registry protocol-numbers --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if count < 0 {
-				return withCode(exitError, fmt.Errorf("-n %d: give a number of versions, or 0 for all", count))
-			}
-			s, err := g.openStore()
-			if err != nil {
-				return err
-			}
-			vs, err := g.versions(s)
-			if err != nil {
-				return err
-			}
-			lo, hi, err := win.resolve(vs)
-			if err != nil {
-				return err
-			}
-			if count > 0 && hi-lo > count {
-				lo = hi - count
-			}
-			vs = vs[lo:hi]
-			srcs, err := s.AllSources(g.registry)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				out := make([]versionJSON, 0, len(vs))
-				for i := len(vs) - 1; i >= 0; i-- {
-					out = append(out, toVersionJSON(vs[i], srcs[vs[i].SHA256]))
-				}
-				enc := json.NewEncoder(g.io.Out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(out)
-			}
-			if len(vs) == 0 {
-				return nil
-			}
-			w := g.io.Out
-			var tw *tabwriter.Writer
-			if g.io.OutTTY {
-				tw = tabwriter.NewWriter(g.io.Out, 0, 4, 2, ' ', 0)
-				w = tw
-				fmt.Fprintln(w, "VERSION\tCOMMIT\tRECORDS\tFORMAT\tSOURCE")
-			}
-			for i := len(vs) - 1; i >= 0; i-- {
-				v := vs[i]
-				fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\n", v.Name, v.Commit.String()[:12], v.Records, v.Format, sourceSummary(srcs[v.SHA256]))
-			}
-			if tw != nil {
-				return tw.Flush()
-			}
-			return nil
+			return runLog(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	cmd.Flags().IntVarP(&count, "max-count", "n", 0, "list only the `N` newest of the versions chosen (0: all)")
-	addWindowFlags(cmd, &win)
+	cmd.Flags().BoolVar(&o.json, "json", false, "print JSON")
+	cmd.Flags().IntVarP(&o.count, "max-count", "n", 0, "list only the `N` newest of the versions chosen (0: all)")
+	addWindowFlags(cmd, &o.win)
 	return cmd
+}
+
+func runLog(ctx context.Context, o *logOptions) error {
+	g, win, count, asJSON := o.globals, o.win, o.count, o.json
+	if count < 0 {
+		return withCode(exitError, fmt.Errorf("-n %d: give a number of versions, or 0 for all", count))
+	}
+	s, vs, err := g.openVersions()
+	if err != nil {
+		return err
+	}
+	lo, hi, err := win.resolve(vs)
+	if err != nil {
+		return err
+	}
+	if count > 0 && hi-lo > count {
+		lo = hi - count
+	}
+	vs = vs[lo:hi]
+	srcs, err := s.AllSources(g.registry)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		out := make([]versionJSON, 0, len(vs))
+		for i := len(vs) - 1; i >= 0; i-- {
+			out = append(out, toVersionJSON(vs[i], srcs[vs[i].SHA256]))
+		}
+		return writeJSON(g.io.Out, out)
+	}
+	if len(vs) == 0 {
+		return nil
+	}
+	w := g.io.Out
+	var tw *tabwriter.Writer
+	if g.io.OutTTY {
+		tw = tabwriter.NewWriter(g.io.Out, 0, 4, 2, ' ', 0)
+		w = tw
+		fmt.Fprintln(w, "VERSION\tCOMMIT\tRECORDS\tFORMAT\tSOURCE")
+	}
+	for i := len(vs) - 1; i >= 0; i-- {
+		v := vs[i]
+		fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\n", v.Name, v.Commit.String()[:12], v.Records, v.Format, sourceSummary(srcs[v.SHA256]))
+	}
+	if tw != nil {
+		return tw.Flush()
+	}
+	return nil
 }

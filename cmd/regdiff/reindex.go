@@ -12,12 +12,14 @@ import (
 )
 
 type reindexOptions struct {
-	json  bool
-	quiet bool
+	*globals
+	registries []string // nil: every registry of the store
+	json       bool
+	quiet      bool
 }
 
 func newReindexCmd(g *globals) *cobra.Command {
-	o := &reindexOptions{}
+	o := &reindexOptions{globals: g}
 	cmd := &cobra.Command{
 		Use:   "reindex",
 		Short: "Rebuild the normalized form of every version from its raw file",
@@ -38,11 +40,11 @@ raw file that no longer parses stops the reindex before anything moves.
   regdiff reindex --registry protocol-numbers --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			regs := []string{g.registry}
+			o.registries = []string{g.registry}
 			if !cmd.Flags().Changed("registry") && !cmd.InheritedFlags().Changed("registry") {
-				regs = nil
+				o.registries = nil
 			}
-			return runReindex(cmd.Context(), g, o, regs)
+			return runReindex(cmd.Context(), o)
 		},
 	}
 	cmd.Flags().BoolVar(&o.json, "json", false, "print one JSON object per registry")
@@ -57,8 +59,9 @@ type reindexJSON struct {
 	Renamed  map[string]string `json:"renamed"`
 }
 
-// runReindex reindexes regs, or every registry of the store when nil.
-func runReindex(ctx context.Context, g *globals, o *reindexOptions, regs []string) error {
+// runReindex reindexes o.registries, or every registry of the store when nil.
+func runReindex(ctx context.Context, o *reindexOptions) error {
+	g, regs := o.globals, o.registries
 	if _, err := g.openStore(); err != nil {
 		return err // no store: nothing to reindex, and none is created
 	}
@@ -88,7 +91,9 @@ func runReindex(ctx context.Context, g *globals, o *reindexOptions, regs []strin
 	}
 	for _, r := range done {
 		if o.json {
-			writeJSONLine(g, reindexJSON{r.Registry, r.Versions, r.Changed, r.Renamed})
+			if err := writeJSONLine(g.io.Out, reindexJSON{r.Registry, r.Versions, r.Changed, r.Renamed}); err != nil {
+				return err
+			}
 			continue
 		}
 		if o.quiet {

@@ -9,6 +9,7 @@ import (
 
 func newRoot(io *streams) *cobra.Command {
 	g := &globals{io: io}
+	o := &diffOptions{globals: g, hint: "`regdiff FROM TO` compares two versions; `regdiff help` lists the commands"}
 	root := &cobra.Command{
 		Use:   "regdiff [FROM [TO]]",
 		Short: "Keep the history of IANA registries and say what changed, when",
@@ -49,7 +50,8 @@ The store is --store, else $REGDIFF_STORE, else $XDG_DATA_HOME/regdiff, else
 			if len(args) == 0 {
 				return cmd.Help()
 			}
-			return runDiffArgs(cmd, g, args)
+			o.setVersions(args)
+			return runDiff(cmd.Context(), o)
 		},
 	}
 	pf := root.PersistentFlags()
@@ -57,7 +59,7 @@ The store is --store, else $REGDIFF_STORE, else $XDG_DATA_HOME/regdiff, else
 	pf.StringVar(&g.registry, "registry", snapshots.DefaultRegistry, "registry to act on")
 	pf.DurationVar(&g.wait, "wait", 2*time.Minute, "how long a writer waits for another regdiff to release the store")
 	root.AddCommand(newImportCmd(g), newFetchCmd(g), newLogCmd(g), newShowCmd(g), newDiffCmd(g), newHistoryCmd(g), newChangelogCmd(g), newVerifyCmd(g), newReindexCmd(g))
-	addDiffFlags(root, g)
+	addDiffFlags(root, o)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return withCode(exitError, err, "see `"+c.CommandPath()+" --help`")
 	})

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
 	"strings"
 
@@ -9,8 +9,14 @@ import (
 	"github.com/spf13/cobra"
 )
 
+type showOptions struct {
+	*globals
+	version   string
+	json, raw bool
+}
+
 func newShowCmd(g *globals) *cobra.Command {
-	var asJSON, raw bool
+	o := &showOptions{globals: g}
 	cmd := &cobra.Command{
 		Use:   "show VERSION",
 		Short: "Print the records of one version",
@@ -22,59 +28,59 @@ elements and people; --raw the file exactly as it was published.`,
   regdiff show 2024-03-18 --raw > service-names-port-numbers.xml`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := g.openStore()
-			if err != nil {
-				return err
-			}
-			vs, err := g.versions(s)
-			if err != nil {
-				return err
-			}
-			i, err := snapshots.Resolve(vs, args[0])
-			if err != nil {
-				return withCode(exitError, err, "`regdiff log` lists the versions stored")
-			}
-			v := vs[i]
-			if raw {
-				b, err := s.Raw(v)
-				if err != nil {
-					return err
-				}
-				_, err = g.io.Out.Write(b)
-				return err
-			}
-			recs, err := s.Records(v)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				items, people, err := s.Items(v)
-				if err != nil {
-					return err
-				}
-				enc := json.NewEncoder(g.io.Out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(struct {
-					versionJSON
-					Title   string             `json:"title"`
-					Entries []snapshots.Record `json:"entries"`
-					Items   []snapshots.Item   `json:"registry_items"`
-					People  []snapshots.Person `json:"people"`
-				}{toVersionJSON(v, nil), v.Title, recs, orEmpty(items), orEmpty(people)})
-			}
-			for _, r := range recs {
-				where := r.Number
-				if r.Protocol != "" {
-					where += "/" + r.Protocol
-				}
-				fmt.Fprintf(g.io.Out, "%s\t%s\t%s\n", where, r.Name, strings.ReplaceAll(r.Description, "\t", " "))
-			}
-			return nil
+			o.version = args[0]
+			return runShow(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON with every field")
-	cmd.Flags().BoolVar(&raw, "raw", false, "print the raw file, byte for byte")
+	cmd.Flags().BoolVar(&o.json, "json", false, "print JSON with every field")
+	cmd.Flags().BoolVar(&o.raw, "raw", false, "print the raw file, byte for byte")
 	return cmd
+}
+
+func runShow(ctx context.Context, o *showOptions) error {
+	g, asJSON, raw := o.globals, o.json, o.raw
+	s, vs, err := g.openVersions()
+	if err != nil {
+		return err
+	}
+	i, err := snapshots.Resolve(vs, o.version)
+	if err != nil {
+		return withCode(exitError, err, "`regdiff log` lists the versions stored")
+	}
+	v := vs[i]
+	if raw {
+		b, err := s.Raw(v)
+		if err != nil {
+			return err
+		}
+		_, err = g.io.Out.Write(b)
+		return err
+	}
+	recs, err := s.Records(v)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		items, people, err := s.Items(v)
+		if err != nil {
+			return err
+		}
+		return writeJSON(g.io.Out, struct {
+			versionJSON
+			Title   string             `json:"title"`
+			Entries []snapshots.Record `json:"entries"`
+			Items   []snapshots.Item   `json:"registry_items"`
+			People  []snapshots.Person `json:"people"`
+		}{toVersionJSON(v, nil), v.Title, recs, orEmpty(items), orEmpty(people)})
+	}
+	for _, r := range recs {
+		where := r.Number
+		if r.Protocol != "" {
+			where += "/" + r.Protocol
+		}
+		fmt.Fprintf(g.io.Out, "%s\t%s\t%s\n", where, r.Name, strings.ReplaceAll(r.Description, "\t", " "))
+	}
+	return nil
 }
 
 // orEmpty makes a nil slice an empty one, for JSON ([] rather than null).

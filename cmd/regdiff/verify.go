@@ -1,14 +1,19 @@
 package main
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
 )
 
+type verifyOptions struct {
+	*globals
+	json bool
+}
+
 func newVerifyCmd(g *globals) *cobra.Command {
-	var asJSON bool
+	o := &verifyOptions{globals: g}
 	cmd := &cobra.Command{
 		Use:   "verify",
 		Short: "Check the store end to end",
@@ -24,61 +29,66 @@ problems: verify says that a reindex is due ("regdiff reindex").
   regdiff verify --json | jq '.problems[]'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := g.openStore()
-			if err != nil {
-				return err
-			}
-			regs, err := s.Registries()
-			if err != nil {
-				return err
-			}
-			p := g.progress("verifying", asJSON)
-			problems, err := s.Verify(cmd.Context(), p.update)
-			p.done()
-			if err != nil {
-				return err
-			}
-			due, err := s.ReindexDue()
-			if err != nil {
-				return err
-			}
-			var dueText []string
-			for _, reg := range regs {
-				if n := due[reg]; n > 0 {
-					dueText = append(dueText, fmt.Sprintf("reindex due: %d version(s) of %s were normalized by an older regdiff (the registry's own elements and people are not compared for them); run `regdiff reindex`", n, reg))
-				}
-			}
-			if asJSON {
-				list := []string{}
-				for _, pr := range problems {
-					list = append(list, pr.String())
-				}
-				enc := json.NewEncoder(g.io.Out)
-				enc.SetIndent("", "  ")
-				if due == nil {
-					due = map[string]int{}
-				}
-				enc.Encode(map[string]any{"registries": regs, "ok": len(problems) == 0, "problems": list, "reindex_due": due})
-			} else {
-				for _, pr := range problems {
-					fmt.Fprintf(g.io.Out, "%s\n", pr)
-				}
-				if len(problems) == 0 {
-					fmt.Fprintf(g.io.Out, "store %s is whole: %d registries checked\n", s.Dir(), len(regs))
-				}
-				for _, d := range dueText {
-					fmt.Fprintln(g.io.Out, d)
-				}
-			}
-			if len(problems) > 0 {
-				if asJSON {
-					return silent{exitVerify}
-				}
-				return withCode(exitVerify, fmt.Errorf("%d problem(s) in %s", len(problems), s.Dir()))
-			}
-			return nil
+			return runVerify(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&o.json, "json", false, "print JSON")
 	return cmd
+}
+
+func runVerify(ctx context.Context, o *verifyOptions) error {
+	g, asJSON := o.globals, o.json
+	s, err := g.openStore()
+	if err != nil {
+		return err
+	}
+	regs, err := s.Registries()
+	if err != nil {
+		return err
+	}
+	p := g.progress("verifying", asJSON)
+	problems, err := s.Verify(ctx, p.update)
+	p.done()
+	if err != nil {
+		return err
+	}
+	due, err := s.ReindexDue()
+	if err != nil {
+		return err
+	}
+	var dueText []string
+	for _, reg := range regs {
+		if n := due[reg]; n > 0 {
+			dueText = append(dueText, fmt.Sprintf("reindex due: %d version(s) of %s were normalized by an older regdiff (the registry's own elements and people are not compared for them); run `regdiff reindex`", n, reg))
+		}
+	}
+	if asJSON {
+		list := []string{}
+		for _, pr := range problems {
+			list = append(list, pr.String())
+		}
+		if due == nil {
+			due = map[string]int{}
+		}
+		if err := writeJSON(g.io.Out, map[string]any{"registries": regs, "ok": len(problems) == 0, "problems": list, "reindex_due": due}); err != nil {
+			return err
+		}
+	} else {
+		for _, pr := range problems {
+			fmt.Fprintf(g.io.Out, "%s\n", pr)
+		}
+		if len(problems) == 0 {
+			fmt.Fprintf(g.io.Out, "store %s is whole: %d registries checked\n", s.Dir(), len(regs))
+		}
+		for _, d := range dueText {
+			fmt.Fprintln(g.io.Out, d)
+		}
+	}
+	if len(problems) > 0 {
+		if asJSON {
+			return silent{exitVerify}
+		}
+		return withCode(exitVerify, fmt.Errorf("%d problem(s) in %s", len(problems), s.Dir()))
+	}
+	return nil
 }
