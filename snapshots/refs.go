@@ -88,6 +88,9 @@ func (s *Store) packedRefs(fn func(name []byte, h plumbing.Hash) bool) error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("read refs in %s: packed-refs %s: %w", s.dir, fmt.Sprintf(format, args...), ErrDamaged)
 	}
+	if err == nil && len(data) == 0 {
+		return bad("is empty (regdiff never writes it so)")
+	}
 	if len(data) > 0 && data[len(data)-1] != '\n' {
 		return bad("is torn: its last line has no end")
 	}
