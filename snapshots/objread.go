@@ -76,7 +76,7 @@ func (s *Store) readAny(h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
 			// go-git keeps decoded objects and delta bases between reads,
 			// so what a damaged pack gives depends on what was read
 			// before: the verdict is a read without that state.
-			return s.strict().packedObject(h)
+			return s.view(0).packedObject(h)
 		}
 		return t, data, err
 	default:
@@ -180,15 +180,18 @@ func (s *Store) packedObject(h plumbing.Hash) (t plumbing.ObjectType, data []byt
 	return o.Type(), data, nil
 }
 
-// strict returns a view of the store that keeps nothing between object
-// reads, so that whether a packed object reads does not depend on what was
-// read before it (see readAny). Verify and the check of a stored version
-// on import read through it.
-func (s *Store) strict() *Store {
-	if s.uncached {
-		return s
-	}
-	return &Store{dir: s.dir, st: filesystem.NewStorage(osfs.New(s.dir), cache.NewObjectLRU(0)), uncached: true}
+// strict returns a view of the store with go-git state of its own, so
+// that what a check finds does not depend on what this Store read before
+// (see readAny), nor on other goroutines (go-git's storage is not safe for
+// concurrent use). Verify and the check of a stored version on import read
+// through one. Its cache of delta bases stays: a packed store's raw files
+// are chains of dozens of deltas.
+func (s *Store) strict() *Store { return s.view(32 * cache.MiByte) }
+
+// view returns a Store over the same folder with a go-git object cache of
+// the given size; 0 keeps nothing between reads.
+func (s *Store) view(size cache.FileSize) *Store {
+	return &Store{dir: s.dir, st: filesystem.NewStorage(osfs.New(s.dir), cache.NewObjectLRU(size)), uncached: size == 0}
 }
 
 // readTree returns a tree's entries, in the order stored.
