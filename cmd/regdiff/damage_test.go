@@ -138,6 +138,18 @@ func TestDamageIsNeverAnAnswer(t *testing.T) {
 					checkAnswer(t, c, where, args, want[strings.Join(args, " ")], d.names)
 				}
 				if !d.restorable {
+					// No import may build on what it cannot read: it fails
+					// and moves no ref (no fresh branch on a torn
+					// packed-refs). The objects it restored may stay.
+					refs := func() string {
+						b, _ := os.ReadFile(filepath.Join(c.store, "packed-refs"))
+						return string(b)
+					}
+					before := refs()
+					code, out, errs := c.run(append([]string{"import"}, damageInputs...)...)
+					if code != 0 && (code != exitVerify || refs() != before) {
+						t.Errorf("%s: import: exit %d, want 0, or %d moving no ref\n%s%s", where, code, exitVerify, out, errs)
+					}
 					continue
 				}
 				c.mustRun(append([]string{"import"}, damageInputs...)...)
