@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
 )
 
 // Input is one file offered for import.
@@ -77,7 +79,7 @@ const (
 // run on every core; the store's refs move every few dozen versions, so a
 // kill loses at most that much work and never leaves a half version.
 func (s *Store) Import(ctx context.Context, inputs []Input, opts ImportOptions) (*Summary, error) {
-	known, err := s.knownContent()
+	known, parents, err := s.knownContent()
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +96,7 @@ func (s *Store) Import(ctx context.Context, inputs []Input, opts ImportOptions) 
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				results <- s.importOne(j.in, j.data, known, opts)
+				results <- s.importOne(j.in, j.data, known, parents, opts)
 			}
 		}()
 	}
@@ -215,23 +217,28 @@ func (s *Store) Import(ctx context.Context, inputs []Input, opts ImportOptions) 
 	return sum, firstErr
 }
 
-// knownContent maps the sha256 of every stored raw file to its version.
-func (s *Store) knownContent() (map[string]Version, error) {
+// knownContent maps the sha256 of every stored raw file to its version,
+// and each version's commit to its parent's.
+func (s *Store) knownContent() (map[string]Version, map[plumbing.Hash]plumbing.Hash, error) {
 	regs, err := s.Registries()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	known := map[string]Version{}
+	parents := map[plumbing.Hash]plumbing.Hash{}
 	for _, reg := range regs {
 		vs, err := s.Versions(reg)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		for _, v := range vs {
+		for i, v := range vs {
 			known[v.SHA256] = v
+			if i > 0 {
+				parents[v.Commit] = vs[i-1].Commit
+			}
 		}
 	}
-	return known, nil
+	return known, parents, nil
 }
 
 // WrongRegistryError is the refusal of an input that is not the registry
@@ -250,7 +257,7 @@ type importResult struct {
 	refusal  *Refusal
 }
 
-func (s *Store) importOne(in Input, data []byte, known map[string]Version, opts ImportOptions) (r importResult) {
+func (s *Store) importOne(in Input, data []byte, known map[string]Version, parents map[plumbing.Hash]plumbing.Hash, opts ImportOptions) (r importResult) {
 	refuse := func(err error) {
 		r.refusal = &Refusal{Location: in.Source.Location, Err: err}
 	}
@@ -260,7 +267,21 @@ func (s *Store) importOne(in Input, data []byte, known map[string]Version, opts 
 			refuse(wrongRegistry(v.Registry, opts.Registry))
 			return r
 		}
-		// Already stored: record the source only, without parsing again.
+		// Already stored: record the source only, without parsing again,
+		// unless the version's objects are damaged: then they are written
+		// again from this file.
+		sv := s.strict()
+		if err := sv.checkVersion(v); err != nil {
+			reg, perr := Parse(data)
+			if perr == nil {
+				reg.Updated = v.Date
+				err = sv.restore(v, parents[v.Commit], data, reg, in.Source)
+			}
+			if err != nil {
+				refuse(fmt.Errorf("version %s is stored but damaged, and this file does not restore it: %w", v.Name, err))
+				return r
+			}
+		}
 		src := in.Source
 		src.Format = v.Format
 		r.prepared = &Prepared{Version: v, Source: src}

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
 // HasItems reports whether a version's normalized form holds its items and
@@ -134,21 +133,21 @@ func (s *Store) itemFiles(v Version) (itemBlobs, error) {
 
 func (s *Store) readItemFiles(v Version) (itemBlobs, error) {
 	var f itemBlobs
-	t, err := object.GetTree(s.st, v.Tree)
+	entries, err := s.readTree(v.Tree)
 	if err != nil {
 		return f, fmt.Errorf("version %s: %w", v.Name, err)
 	}
-	for _, e := range t.Entries {
+	for _, e := range entries {
 		switch e.Name {
 		case itemsFile:
 			f.items = e.Hash
 		case peopleDir:
-			pt, err := object.GetTree(s.st, e.Hash)
+			people, err := s.readTree(e.Hash)
 			if err != nil {
 				return f, fmt.Errorf("version %s: %s: %w", v.Name, peopleDir, err)
 			}
-			f.people = make(map[string]plumbing.Hash, len(pt.Entries))
-			for _, pe := range pt.Entries {
+			f.people = make(map[string]plumbing.Hash, len(people))
+			for _, pe := range people {
 				f.people[pe.Name] = pe.Hash
 			}
 		}

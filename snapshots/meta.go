@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"maps"
 	"path"
 	"strings"
@@ -55,27 +54,13 @@ func (s *Store) readMeta() (*metaState, error) {
 		return m, nil
 	}
 	m.parent = h
-	c, err := object.GetCommit(s.st, h)
+	c, err := s.readCommit(h)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", metaRef, err)
 	}
-	t, err := c.Tree()
+	err = s.walkFiles(c.Tree, func(name string, e object.TreeEntry) { m.hashes[name] = e.Hash })
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", metaRef, err)
-	}
-	w := object.NewTreeWalker(t, true, nil)
-	defer w.Close()
-	for {
-		name, e, err := w.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", metaRef, err)
-		}
-		if e.Mode.IsFile() {
-			m.hashes[name] = e.Hash
-		}
 	}
 	s.keepMeta(m)
 	return m, nil

@@ -63,6 +63,7 @@ func writeNewObject(gitDir string, t plumbing.ObjectType, content []byte) (h plu
 type objectWriter struct {
 	dir     string
 	dry     bool
+	repair  *Store // when set, rewrite objects present but damaged (see restore)
 	created []plumbing.Hash
 }
 
@@ -70,7 +71,13 @@ func (w *objectWriter) write(t plumbing.ObjectType, content []byte) (plumbing.Ha
 	if w.dry {
 		return objectHash(t, content), nil
 	}
-	h, created, err := writeNewObject(w.dir, t, content)
+	write := writeNewObject
+	if w.repair != nil {
+		write = func(_ string, t plumbing.ObjectType, content []byte) (plumbing.Hash, bool, error) {
+			return w.repair.repairObject(t, content)
+		}
+	}
+	h, created, err := write(w.dir, t, content)
 	if created {
 		w.created = append(w.created, h)
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"hash/maphash"
-	"io"
 	"slices"
 	"strings"
 	"sync"
@@ -387,24 +386,14 @@ func (s *Store) treeFiles(tree plumbing.Hash) (map[string]plumbing.Hash, error) 
 	if ok {
 		return files, nil
 	}
-	t, err := object.GetTree(s.st, tree)
-	if err != nil {
-		return nil, err
-	}
 	files = map[string]plumbing.Hash{}
-	w := object.NewTreeWalker(t, true, nil)
-	defer w.Close()
-	for {
-		name, e, err := w.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		if e.Mode.IsFile() && (strings.Contains(name, "/") || strings.HasSuffix(name, ".jsonl")) {
+	err := s.walkFiles(tree, func(name string, e object.TreeEntry) {
+		if strings.Contains(name, "/") || strings.HasSuffix(name, ".jsonl") {
 			files[name] = e.Hash
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	oc.mu.Lock()
 	oc.files[tree] = files

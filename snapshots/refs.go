@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io/fs"
 	"os"
 	"path"
@@ -72,22 +73,46 @@ func (s *Store) readRef(name string) (plumbing.Hash, bool, error) {
 }
 
 // packedRefs calls fn with each ref of packed-refs until fn returns false.
+//
+// As git does, a file whose last line has no end (torn) or with a line
+// that is not a ref is refused: taken as it is, it would drop or rename
+// refs, and the next import would build on what is left. regdiff's header
+// also carries a CRC-32C of the lines below it ([packedRefsHeader]), which
+// catches a flipped bit that leaves a line well-formed (a ref renamed, a
+// hash changed); a file git wrote has none, and is read as git reads it.
 func (s *Store) packedRefs(fn func(name []byte, h plumbing.Hash) bool) error {
 	data, err := os.ReadFile(filepath.Join(s.dir, "packed-refs"))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("read refs in %s: %w", s.dir, err)
 	}
-	for len(data) > 0 {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("read refs in %s: packed-refs %s: %w", s.dir, fmt.Sprintf(format, args...), ErrDamaged)
+	}
+	if err == nil && len(data) == 0 {
+		return bad("is empty (regdiff never writes it so)")
+	}
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		return bad("is torn: its last line has no end")
+	}
+	if header, body, ok := bytes.Cut(data, []byte("\n")); ok && bytes.HasPrefix(header, []byte("# pack-refs with:")) {
+		for _, trait := range strings.Fields(string(header)) {
+			sum, ok := strings.CutPrefix(trait, crcTrait)
+			if ok && sum != fmt.Sprintf("%08x", crc32.Checksum(body, castagnoli)) {
+				return bad("does not match its checksum")
+			}
+		}
+	}
+	for n := 1; len(data) > 0; n++ {
 		var line []byte
 		line, data, _ = bytes.Cut(data, []byte("\n"))
 		line = bytes.TrimSuffix(line, []byte("\r"))
-		if len(line) == 0 || line[0] == '#' || line[0] == '^' {
+		if n == 1 && len(line) > 0 && line[0] == '#' || len(line) > 0 && line[0] == '^' {
 			continue
 		}
 		hex, name, ok := bytes.Cut(line, []byte(" "))
 		h, okh := parseHash(string(hex))
-		if !ok || !okh {
-			return fmt.Errorf("read refs in %s: bad packed-refs line %q", s.dir, line)
+		if !ok || !okh || !strings.HasPrefix(string(name), "refs/") {
+			return bad("line %d is not a ref: %q", n, line)
 		}
 		if !fn(name, h) {
 			return nil
@@ -95,6 +120,19 @@ func (s *Store) packedRefs(fn func(name []byte, h plumbing.Hash) bool) error {
 	}
 	return nil
 }
+
+// crcTrait starts the word of packed-refs' header that holds the CRC-32C
+// of the lines below it, in hex. git ignores the header's words it does
+// not know, and writes its own header when it rewrites the file.
+const crcTrait = "regdiff-crc32c="
+
+// packedRefsHeader returns the first line of a packed-refs file whose
+// other lines are body.
+func packedRefsHeader(body []byte) string {
+	return fmt.Sprintf("# pack-refs with: peeled fully-peeled sorted %s%08x\n", crcTrait, crc32.Checksum(body, castagnoli))
+}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // readLooseRef reads a loose ref file; ok is false for a symbolic or
 // damaged one, which is not regdiff's.
@@ -131,11 +169,11 @@ func (s *Store) writeRefs(drop []string, set map[string]plumbing.Hash) error {
 	}
 	sort.Strings(names)
 	var b bytes.Buffer
-	b.WriteString("# pack-refs with: peeled fully-peeled sorted \n")
 	for _, n := range names {
 		fmt.Fprintf(&b, "%s %s\n", refs[n], n)
 	}
-	if err := writeFileAtomic(filepath.Join(s.dir, "packed-refs"), b.Bytes(), 0o644, true); err != nil {
+	data := append([]byte(packedRefsHeader(b.Bytes())), b.Bytes()...)
+	if err := writeFileAtomic(filepath.Join(s.dir, "packed-refs"), data, 0o644, true); err != nil {
 		return fmt.Errorf("write refs in %s: %w", s.dir, err)
 	}
 	for n := range set {

@@ -1,11 +1,10 @@
 package snapshots
 
 import (
-	"bufio"
-	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -18,7 +17,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
-	"github.com/klauspost/compress/zlib"
 )
 
 // Store is a bare git repository holding registry versions: for each
@@ -41,6 +39,8 @@ type Store struct {
 
 	metaMu sync.Mutex
 	meta   *metaState // see readMeta
+
+	uncached bool // see strict
 }
 
 // marker is the file that tells a regdiff store from any other folder.
@@ -193,24 +193,14 @@ type File struct {
 // Files lists a version's normalized files. Two versions whose file has the
 // same hash hold the same records in it.
 func (s *Store) Files(v Version) ([]File, error) {
-	t, err := object.GetTree(s.st, v.Tree)
-	if err != nil {
-		return nil, fmt.Errorf("version %s: %w", v.Name, err)
-	}
 	var out []File
-	walker := object.NewTreeWalker(t, true, nil)
-	defer walker.Close()
-	for {
-		name, e, err := walker.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("version %s: %w", v.Name, err)
-		}
-		if e.Mode.IsFile() && strings.HasPrefix(name, recordsDir+"/") {
+	err := s.walkFiles(v.Tree, func(name string, e object.TreeEntry) {
+		if strings.HasPrefix(name, recordsDir+"/") {
 			out = append(out, File{Path: name, Hash: e.Hash})
 		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("version %s: %w", v.Name, err)
 	}
 	return out, nil
 }
@@ -224,48 +214,40 @@ func (s *Store) RecordsIn(f File) ([]Record, error) {
 	return decodeRecords(nil, f.Path, data)
 }
 
-// Raw returns the version's raw file, byte for byte as it was imported.
+// Raw returns the version's raw file, byte for byte as it was imported,
+// checked against the sha256 its commit records.
 func (s *Store) Raw(v Version) ([]byte, error) {
 	h, err := s.RawHash(v)
 	if err != nil {
 		return nil, err
 	}
-	return s.Blob(h)
+	data, err := s.Blob(h)
+	if err != nil {
+		return nil, fmt.Errorf("version %s: raw file %s: %w", v.Name, v.RawFile, err)
+	}
+	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != v.SHA256 {
+		return nil, fmt.Errorf("version %s: raw file %s: sha256 is %x, the commit records %s: %w", v.Name, v.RawFile, sum[:8], v.SHA256, ErrDamaged)
+	}
+	return data, nil
 }
 
 // RawHash returns the blob hash of the version's raw file.
 func (s *Store) RawHash(v Version) (plumbing.Hash, error) {
-	t, err := object.GetTree(s.st, v.Tree)
+	entries, err := s.readTree(v.Tree)
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("version %s: %w", v.Name, err)
 	}
-	e, err := t.FindEntry(v.RawFile)
-	if err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("version %s: raw file %s: %w", v.Name, v.RawFile, err)
+	for _, e := range entries {
+		if e.Name == v.RawFile && e.Mode.IsFile() {
+			return e.Hash, nil
+		}
 	}
-	return e.Hash, nil
+	return plumbing.ZeroHash, fmt.Errorf("version %s: raw file %s is not in tree %s: %w", v.Name, v.RawFile, v.Tree, ErrDamaged)
 }
 
-// Blob reads one blob.
+// Blob reads one blob, checked against its hash.
 func (s *Store) Blob(h plumbing.Hash) ([]byte, error) {
-	if data, ok := s.looseBlob(h); ok {
-		return data, nil
-	}
-	b, err := object.GetBlob(s.st, h)
-	if err != nil {
-		return nil, fmt.Errorf("blob %s: %w", h, err)
-	}
-	r, err := b.Reader()
-	if err != nil {
-		return nil, fmt.Errorf("blob %s: %w", h, err)
-	}
-	defer r.Close()
-	buf := make([]byte, 0, b.Size)
-	w := bytes.NewBuffer(buf)
-	if _, err := io.Copy(w, r); err != nil {
-		return nil, fmt.Errorf("blob %s: %w", h, err)
-	}
-	return w.Bytes(), nil
+	return s.readObject(h, plumbing.BlobObject)
 }
 
 // Commit messages carry a version's metadata as trailers, so that listing
@@ -331,37 +313,4 @@ func parseMessage(msg string) (Version, error) {
 		return v, errors.New("commit message lacks regdiff trailers: not written by regdiff")
 	}
 	return v, nil
-}
-
-// looseBlob reads a loose blob directly. go-git re-hashes every object it
-// reads with collision detection, which was a third of a diff's time; the
-// loose objects here are written by regdiff itself (and git fsck or verify
-// checks them). Anything unusual is left to go-git.
-func (s *Store) looseBlob(h plumbing.Hash) ([]byte, bool) {
-	hex := h.String()
-	f, err := os.Open(filepath.Join(s.dir, "objects", hex[:2], hex[2:]))
-	if err != nil {
-		return nil, false
-	}
-	defer f.Close()
-	zr, err := zlib.NewReader(bufio.NewReader(f))
-	if err != nil {
-		return nil, false
-	}
-	defer zr.Close()
-	br := bufio.NewReader(zr)
-	header, err := br.ReadString(0)
-	if err != nil {
-		return nil, false
-	}
-	kind, size, ok := strings.Cut(strings.TrimSuffix(header, "\x00"), " ")
-	n, err := strconv.Atoi(size)
-	if !ok || kind != "blob" || err != nil || n < 0 {
-		return nil, false
-	}
-	data := make([]byte, n)
-	if _, err := io.ReadFull(br, data); err != nil {
-		return nil, false
-	}
-	return data, true
 }

@@ -373,7 +373,8 @@ func TestVersionsCache(t *testing.T) {
 	vs, _ := s.versions("r", false)
 	s.writeVersionsCache("r", vs)
 	data, _ := os.ReadFile(path)
-	os.WriteFile(path, []byte(strings.Replace(string(data), "\t2019-06-01\t", "\t2019-06-02\t", 1)), 0o644)
+	_, body, _ := strings.Cut(strings.Replace(string(data), "\t2019-06-01\t", "\t2019-06-02\t", 1), "\n")
+	os.WriteFile(path, []byte(versionsCacheHeader+crcText(body)+"\n"+body), 0o644)
 	problems, err := s.Verify(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)

@@ -2,14 +2,19 @@ package snapshots
 
 import (
 	"context"
+	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
-	"io"
 	"os"
+	"path"
+	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
@@ -27,12 +32,17 @@ func (p Problem) String() string {
 	return p.Registry + " " + p.Version + ": " + p.Msg
 }
 
-// Verify checks a store end to end: every version's commit, tree and
-// blobs can be read; its raw file matches its recorded sha256 and record
-// count; its normalized files are exactly what parsing the raw file again
-// gives; versions are in date order; each version's tag points at it.
-// progress, when set, is called after each version.
+// Verify checks a store end to end: every version's commit, trees and
+// blobs can be read and hash to their ids; its raw file matches its
+// recorded sha256 and record count; its normalized files are exactly what
+// parsing the raw file again gives; versions are in date order; each
+// version's tag points at it, and every tag at a version; every object of
+// refs/regdiff/meta's history reads and hashes to its id, and its sources
+// files parse; each cached version list agrees with its branch. A cache
+// that is damaged or disagrees is a problem, and is removed (commands
+// rebuild it). progress, when set, is called after each version.
 func (s *Store) Verify(ctx context.Context, progress func(done, total int)) ([]Problem, error) {
+	s = s.strict()
 	regs, err := s.Registries()
 	if err != nil {
 		return nil, err
@@ -56,6 +66,21 @@ func (s *Store) Verify(ctx context.Context, progress func(done, total int)) ([]P
 		if msg := s.checkVersionsCache(reg, vs); msg != "" {
 			problems = append(problems, Problem{Registry: reg, Msg: msg})
 		}
+		names := map[string]bool{}
+		for _, v := range vs {
+			names[v.Name] = true
+		}
+		for ref := range refs {
+			if name, ok := strings.CutPrefix(ref, "refs/tags/"+reg+"/"); ok && !names[name] {
+				problems = append(problems, Problem{Registry: reg, Msg: fmt.Sprintf("tag %s/%s names no version", reg, name)})
+			}
+		}
+	}
+	for _, msg := range s.checkMeta(refs) {
+		problems = append(problems, Problem{Registry: metaRef, Msg: msg})
+	}
+	for _, msg := range s.checkPacks() {
+		problems = append(problems, Problem{Registry: "objects/pack", Msg: msg})
 	}
 	done := 0
 	for i, reg := range regs {
@@ -92,7 +117,12 @@ func (s *Store) checkVersionsCache(reg string, walked []Version) string {
 	for i, w := range walked {
 		at[w.Commit] = i
 	}
-	for i, c := range s.readVersionsCache(reg) {
+	cached, err := s.readVersionsCacheErr(reg)
+	if err != nil {
+		os.Remove(s.versionsCachePath(reg))
+		return fmt.Sprintf("cache/versions/%s %v; removed (commands rebuild it)", reg, err)
+	}
+	for i, c := range cached {
 		j, ok := at[c.Commit]
 		if !ok {
 			continue // from a branch since rewritten
@@ -200,23 +230,107 @@ func (s *Store) ReindexDue() (map[string]int, error) {
 
 // normalized lists every file of a version's tree but its raw file.
 func (s *Store) normalized(v Version) ([]File, error) {
-	t, err := object.GetTree(s.st, v.Tree)
+	var out []File
+	err := s.walkFiles(v.Tree, func(name string, e object.TreeEntry) {
+		if name != v.RawFile {
+			out = append(out, File{Path: name, Hash: e.Hash})
+		}
+	})
 	if err != nil {
 		return nil, fmt.Errorf("version %s: %w", v.Name, err)
 	}
-	var out []File
-	walker := object.NewTreeWalker(t, true, nil)
-	defer walker.Close()
-	for {
-		name, e, err := walker.Next()
-		if err == io.EOF {
-			return out, nil
-		}
+	return out, nil
+}
+
+// checkMeta reads every commit of refs/regdiff/meta's history, with its
+// trees and blobs (each once), and parses the newest tree's sources files.
+func (s *Store) checkMeta(refs map[string]plumbing.Hash) []string {
+	tip, ok := refs[metaRef]
+	if !ok {
+		return nil
+	}
+	var msgs []string
+	seen := map[plumbing.Hash]bool{}
+	for h, first := tip, true; !h.IsZero(); first = false {
+		c, err := s.readCommit(h)
 		if err != nil {
-			return nil, fmt.Errorf("version %s: %w", v.Name, err)
+			return append(msgs, err.Error())
 		}
-		if e.Mode.IsFile() && name != v.RawFile {
-			out = append(out, File{Path: name, Hash: e.Hash})
+		h = plumbing.ZeroHash
+		if len(c.Parents) > 0 {
+			h = c.Parents[0]
+		}
+		if seen[c.Tree] {
+			continue
+		}
+		files := map[string]plumbing.Hash{}
+		err = s.walkSeen(c.Tree, "", seen, func(p string, e object.TreeEntry) { files[p] = e.Hash })
+		if err != nil {
+			msgs = append(msgs, err.Error())
+			continue
+		}
+		for p, fh := range files {
+			if seen[fh] {
+				continue
+			}
+			seen[fh] = true
+			data, err := s.Blob(fh)
+			if err != nil {
+				msgs = append(msgs, fmt.Sprintf("%s: %v", p, err))
+				continue
+			}
+			var list []Source
+			if first && strings.HasPrefix(p, "sources/") && json.Unmarshal(data, &list) != nil {
+				msgs = append(msgs, fmt.Sprintf("%s does not parse as a list of sources", p))
+			}
 		}
 	}
+	return msgs
+}
+
+// walkSeen is walkFiles, passing over the subtrees in seen and adding
+// those it reads.
+func (s *Store) walkSeen(h plumbing.Hash, dir string, seen map[plumbing.Hash]bool, fn func(string, object.TreeEntry)) error {
+	seen[h] = true
+	entries, err := s.readTree(h)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		p := path.Join(dir, e.Name)
+		switch {
+		case e.Mode == filemode.Dir && !seen[e.Hash]:
+			if err := s.walkSeen(e.Hash, p, seen, fn); err != nil {
+				return fmt.Errorf("%s: %w", p, err)
+			}
+		case e.Mode.IsFile():
+			fn(p, e)
+		}
+	}
+	return nil
+}
+
+// checkPacks checks each packfile and pack index against the SHA-1 each
+// ends with, as git verify-pack does: go-git reads a pack's objects by
+// their offsets and never reads the pack's header or checksum, and an
+// object is checked only when read.
+func (s *Store) checkPacks() []string {
+	var msgs []string
+	files, _ := filepath.Glob(filepath.Join(s.dir, "objects", "pack", "pack-*.*"))
+	for _, f := range files {
+		if ext := filepath.Ext(f); ext != ".pack" && ext != ".idx" {
+			continue
+		}
+		rel, _ := filepath.Rel(s.dir, f)
+		data, err := os.ReadFile(f)
+		if err != nil {
+			msgs = append(msgs, fmt.Sprintf("%s: %v", rel, err))
+			continue
+		}
+		n := len(data) - sha1.Size
+		if n < 0 || sha1.Sum(data[:n]) != [sha1.Size]byte(data[n:]) {
+			msgs = append(msgs, fmt.Sprintf("%s does not match its checksum (once regdiff import has restored the objects it holds, git gc writes a new pack)", rel))
+		}
+	}
+	return msgs
 }

@@ -2,7 +2,9 @@ package snapshots
 
 import (
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
@@ -10,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
 // A registry's version list comes from walking its branch, one commit
@@ -20,9 +21,11 @@ import (
 // the branch tip is exact, and one ending at an older or rewritten tip still
 // saves the walk below the newest commit the two share. A cache that cannot
 // be read is ignored and one that cannot be written is not kept: the walk
-// is always the fallback.
+// is always the fallback. Its first line carries a CRC-32C of the rest, so
+// that a flipped bit (a version's date, a tree hash) makes it unreadable
+// rather than wrong.
 
-const versionsCacheHeader = "regdiff versions 2"
+const versionsCacheHeader = "regdiff versions 3 "
 
 // Versions lists a registry's versions, oldest first. It returns ErrEmpty
 // (wrapped) when the registry has none.
@@ -57,19 +60,19 @@ func (s *Store) versions(registry string, useCache bool) ([]Version, error) {
 			older = cached[:i+1]
 			break
 		}
-		c, err := object.GetCommit(s.st, h)
+		c, err := s.readCommit(h)
 		if err != nil {
-			return nil, fmt.Errorf("registry %s: read commit %s: %w", registry, h, err)
+			return nil, fmt.Errorf("registry %s: read commit: %w", registry, err)
 		}
 		v, err := parseMessage(c.Message)
 		if err != nil {
 			return nil, fmt.Errorf("registry %s: commit %s: %w", registry, h, err)
 		}
-		v.Commit, v.Tree = c.Hash, c.TreeHash
+		v.Commit, v.Tree = h, c.Tree
 		newer = append(newer, v)
 		h = plumbing.ZeroHash
-		if len(c.ParentHashes) > 0 {
-			h = c.ParentHashes[0]
+		if len(c.Parents) > 0 {
+			h = c.Parents[0]
 		}
 	}
 	vs := make([]Version, 0, len(older)+len(newer))
@@ -94,9 +97,17 @@ func (s *Store) versionsCachePath(registry string) string {
 // into that string (a strings.Builder's), not into bytes copied after: at
 // 5,000 versions it is 1.3 MB, and the copy took longer than the parse.
 func (s *Store) readVersionsCache(registry string) []Version {
+	vs, _ := s.readVersionsCacheErr(registry)
+	return vs
+}
+
+// readVersionsCacheErr is readVersionsCache, with errDamagedCache when the
+// file is there, in this format, and does not match its checksum or does
+// not parse.
+func (s *Store) readVersionsCacheErr(registry string) ([]Version, error) {
 	file, err := os.Open(s.versionsCachePath(registry))
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	defer file.Close()
 	var b strings.Builder
@@ -104,25 +115,29 @@ func (s *Store) readVersionsCache(registry string) []Version {
 		b.Grow(int(min(fi.Size(), 1<<30)) + 1)
 	}
 	if _, err := io.Copy(&b, file); err != nil {
-		return nil
+		return nil, nil
 	}
-	text, ok := strings.CutPrefix(b.String(), versionsCacheHeader+"\n")
+	head, text, _ := strings.Cut(b.String(), "\n")
+	sum, ok := strings.CutPrefix(head, versionsCacheHeader)
 	if !ok {
-		return nil
+		return nil, nil // another format: rebuilt
+	}
+	if sum != crcText(text) {
+		return nil, errDamagedCache
 	}
 	vs := make([]Version, 0, strings.Count(text, "\n"))
 	var f [10]string
 	for text != "" {
 		line, rest, ok := strings.Cut(text, "\n")
 		if !ok {
-			return nil // truncated
+			return nil, errDamagedCache
 		}
 		text = rest
 		for i := range f {
 			var more bool
 			f[i], line, more = strings.Cut(line, "\t")
 			if more != (i < len(f)-1) {
-				return nil
+				return nil, errDamagedCache
 			}
 		}
 		commit, ok1 := parseHash(f[0])
@@ -130,12 +145,12 @@ func (s *Store) readVersionsCache(registry string) []Version {
 		n, err := strconv.Atoi(f[6])
 		norm, err2 := strconv.Atoi(f[8])
 		if !ok1 || !ok2 || err != nil || err2 != nil {
-			return nil
+			return nil, errDamagedCache
 		}
 		vs = append(vs, Version{Registry: registry, Commit: commit, Tree: tree, Name: f[2], Date: f[3],
 			Format: f[4], SHA256: f[5], Records: n, RawFile: f[7], Normalizer: norm, Title: f[9]})
 	}
-	return vs
+	return vs, nil
 }
 
 // parseHash decodes a hex hash without allocating (plumbing.IsHash and
@@ -153,7 +168,6 @@ func parseHash(s string) (plumbing.Hash, bool) {
 
 func (s *Store) writeVersionsCache(registry string, vs []Version) {
 	var b strings.Builder
-	b.WriteString(versionsCacheHeader + "\n")
 	for _, v := range vs {
 		fields := []string{v.Commit.String(), v.Tree.String(), v.Name, v.Date, v.Format, v.SHA256, strconv.Itoa(v.Records), v.RawFile, strconv.Itoa(v.Normalizer), v.Title}
 		for _, f := range fields {
@@ -167,5 +181,12 @@ func (s *Store) writeVersionsCache(registry string, vs []Version) {
 	if os.MkdirAll(filepath.Dir(path), 0o755) != nil {
 		return
 	}
-	writeFileAtomic(path, []byte(b.String()), 0o644, false)
+	writeFileAtomic(path, []byte(versionsCacheHeader+crcText(b.String())+"\n"+b.String()), 0o644, false)
+}
+
+// errDamagedCache is a cache file that does not match its checksum.
+var errDamagedCache = errors.New("does not match its checksum")
+
+func crcText(s string) string {
+	return fmt.Sprintf("%08x", crc32.Checksum([]byte(s), castagnoli))
 }

@@ -40,6 +40,10 @@ type Prepared struct {
 // trees) and returns what Commit needs. It takes no lock and is safe to call
 // from several goroutines: objects no ref points at are harmless.
 func (s *Store) Prepare(raw []byte, reg *Registry, src Source) (Prepared, error) {
+	return s.prepare(raw, reg, src, &objectWriter{dir: s.dir})
+}
+
+func (s *Store) prepare(raw []byte, reg *Registry, src Source, w *objectWriter) (Prepared, error) {
 	if err := CheckID(reg.ID); err != nil {
 		return Prepared{}, err
 	}
@@ -63,7 +67,6 @@ func (s *Store) Prepare(raw []byte, reg *Registry, src Source) (Prepared, error)
 	if err != nil {
 		return Prepared{}, err
 	}
-	w := &objectWriter{dir: s.dir}
 	hashes := make(map[string]plumbing.Hash, len(files)+1)
 	for name, data := range files {
 		if hashes[name], err = w.write(plumbing.BlobObject, data); err != nil {

@@ -32,7 +32,7 @@ const (
 	exitNetwork   = 5 // fetch could not download
 	exitLocked    = 6 // another regdiff holds the store's lock
 	exitStore     = 7 // the store is missing, empty or not a regdiff store
-	exitVerify    = 8 // verify found problems
+	exitVerify    = 8 // verify found problems, or any command found the store damaged
 )
 
 const exitCodesHelp = `Exit status:
@@ -44,7 +44,8 @@ const exitCodesHelp = `Exit status:
   5  fetch could not download (network error, server error, timeout)
   6  the store is locked by another regdiff process (see --wait)
   7  the store is missing, empty, or not a regdiff store
-  8  verify found problems`
+  8  the store is damaged: verify found problems, or a command read an object
+     that is missing or does not match its id (the error names it)`
 
 // exitError carries an exit code and optional hints to main.
 type codeError struct {
@@ -182,11 +183,19 @@ func run(ctx context.Context, io *streams, args []string) int {
 	} else if errors.Is(err, context.Canceled) {
 		err = errors.New("interrupted; the store is as it was before the last completed step")
 	}
+	// Damage is never an answer, whatever the command was doing.
+	damaged := errors.Is(err, snapshots.ErrDamaged)
+	if damaged {
+		code = exitVerify
+	}
 	fmt.Fprintf(io.Err, "regdiff: %v\n", err)
 	if ce != nil {
 		for _, h := range ce.hints {
 			fmt.Fprintf(io.Err, "hint: %s\n", h)
 		}
+	}
+	if damaged {
+		fmt.Fprintln(io.Err, "hint: `regdiff verify` lists every damaged object; importing a version's source file again restores its objects")
 	}
 	return code
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -89,10 +90,16 @@ func runImport(ctx context.Context, o *importOptions) error {
 		return err
 	}
 	if len(sum.Refused) > 0 {
-		if o.json || o.quiet {
-			return silent{exitRefused}
+		code := exitRefused
+		for _, rf := range sum.Refused {
+			if errors.Is(rf.Err, snapshots.ErrDamaged) {
+				code = exitVerify // a stored version this file could not restore
+			}
 		}
-		return withCode(exitRefused, fmt.Errorf("%d input(s) refused; the store holds everything else", len(sum.Refused)))
+		if o.json || o.quiet {
+			return silent{code}
+		}
+		return withCode(code, fmt.Errorf("%d input(s) refused; the store holds everything else", len(sum.Refused)))
 	}
 	return nil
 }

@@ -3,6 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/regdiff/regdiff/history"
+	"github.com/regdiff/regdiff/snapshots"
 
 	"github.com/spf13/cobra"
 )
@@ -17,12 +22,19 @@ func newVerifyCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "verify",
 		Short: "Check the store end to end",
-		Long: `Check every registry in the store: each version's commit, tree and blobs can
-be read, its raw file matches its recorded sha256 and record count, its
-normalized records are exactly what parsing the raw file again gives, versions
-are in date order and each tag points at its version. Problems are listed with
-the versions they affect. Versions normalized by an older regdiff are not
-problems: verify says that a reindex is due ("regdiff reindex").
+		Long: `Check every registry in the store: each version's commit, trees and blobs can
+be read and hash to their ids, its raw file matches its recorded sha256 and
+record count, its normalized records are exactly what parsing the raw file
+again gives, versions are in date order and each tag points at its version.
+Every object of refs/regdiff/meta's history is read and checked too, and the
+caches (cache/versions, cache/history.idx) are compared with the objects they
+were built from: a damaged or disagreeing cache is a problem, and is removed
+(commands rebuild it). Problems are listed with the versions they affect.
+Versions normalized by an older regdiff are not problems: verify says that a
+reindex is due ("regdiff reindex").
+
+A damaged object is restored by importing again the source file of each
+version it belongs to ("regdiff import FILE").
 
 ` + exitCodesHelp,
 		Example: `  regdiff verify
@@ -52,6 +64,7 @@ func runVerify(ctx context.Context, o *verifyOptions) error {
 	if err != nil {
 		return err
 	}
+	problems = append(problems, checkHistoryIndex(s)...)
 	due, err := s.ReindexDue()
 	if err != nil {
 		return err
@@ -91,4 +104,26 @@ func runVerify(ctx context.Context, o *verifyOptions) error {
 		return withCode(exitVerify, fmt.Errorf("%d problem(s) in %s", len(problems), s.Dir()))
 	}
 	return nil
+}
+
+// checkHistoryIndex compares the history cache with the store's objects,
+// and removes it when it is damaged or disagrees.
+func checkHistoryIndex(s *snapshots.Store) []snapshots.Problem {
+	path := filepath.Join(s.Dir(), "cache", "history.idx")
+	ix, err := history.OpenIndex(s, path)
+	var msgs []string
+	if err != nil {
+		msgs = []string{err.Error()}
+	} else {
+		msgs = ix.Check()
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	os.Remove(path)
+	var out []snapshots.Problem
+	for _, m := range msgs {
+		out = append(out, snapshots.Problem{Registry: "cache/history.idx", Msg: m + "; removed (commands rebuild it)"})
+	}
+	return out
 }
