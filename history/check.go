@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/regdiff/regdiff/snapshots"
 )
 
@@ -21,9 +20,9 @@ import (
 // the objects a version needs.
 func (ix *Index) Check() []string {
 	var msgs []string
-	const size = len(plumbing.ZeroHash)
+	const size = snapshots.HashSize
 	for r := range len(ix.rows) / size {
-		tree := plumbing.Hash(ix.rows[r*size:])
+		tree := snapshots.Hash(ix.rows[r*size:])
 		want, err := ix.src.Files(snapshots.Version{Name: "tree " + tree.String(), Tree: tree})
 		if err != nil {
 			continue
@@ -45,7 +44,7 @@ func (ix *Index) Check() []string {
 			msgs = append(msgs, fmt.Sprintf("tree %s: holds other files than the tree", tree))
 		}
 	}
-	for _, h := range slices.SortedFunc(maps.Keys(ix.blobs), func(a, b plumbing.Hash) int { return bytes.Compare(a[:], b[:]) }) {
+	for _, h := range slices.SortedFunc(maps.Keys(ix.blobs), func(a, b snapshots.Hash) int { return bytes.Compare(a[:], b[:]) }) {
 		ids, ok := ix.heldLines(h, 0)
 		if !ok {
 			msgs = append(msgs, fmt.Sprintf("file %s: its lines do not decode", h))
