@@ -3,7 +3,9 @@ package snapshots
 import (
 	"bytes"
 	"crypto/sha1"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -56,7 +58,16 @@ func writeNewObject(gitDir string, t plumbing.ObjectType, content []byte) (h plu
 	// The temporary file gets git's own name for a loose object being
 	// written: one a kill leaves behind is ignored by git fsck and removed
 	// by git prune, where any other name is reported as a bad object file.
-	if err := writeFileVia(path, "tmp_obj_*", buf.Bytes(), 0o444, false); err != nil {
+	err = writeFileVia(path, "tmp_obj_*", buf.Bytes(), 0o444, false)
+	if errors.Is(err, fs.ErrNotExist) {
+		// git prune (in git gc) removes empty object folders, and may
+		// have removed this one since it was made: make it again, as git
+		// does.
+		if err = os.MkdirAll(dir, 0o755); err == nil {
+			err = writeFileVia(path, "tmp_obj_*", buf.Bytes(), 0o444, false)
+		}
+	}
+	if err != nil {
 		return h, false, fmt.Errorf("write object %s: %w", hex, err)
 	}
 	return h, true, nil
