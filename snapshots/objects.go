@@ -33,7 +33,11 @@ func writeObject(gitDir string, t plumbing.ObjectType, content []byte) (plumbing
 
 // writeNewObject is writeObject, telling whether the object was new.
 func writeNewObject(gitDir string, t plumbing.ObjectType, content []byte) (h plumbing.Hash, created bool, err error) {
-	h = objectHash(t, content)
+	return writeHashed(gitDir, objectHash(t, content), t, content)
+}
+
+// writeHashed is writeNewObject for an object whose hash h is known.
+func writeHashed(gitDir string, h plumbing.Hash, t plumbing.ObjectType, content []byte) (_ plumbing.Hash, created bool, err error) {
 	hex := h.String()
 	dir := filepath.Join(gitDir, "objects", hex[:2])
 	path := filepath.Join(dir, hex[2:])
@@ -75,20 +79,38 @@ func writeNewObject(gitDir string, t plumbing.ObjectType, content []byte) (h plu
 
 // objectWriter writes objects into a store. With dry set it only computes
 // their hashes; it remembers the objects it created, so that a version
-// refused after Prepare can be taken out again ([Store.Discard]).
+// refused after Prepare can be taken out again ([Store.Discard]). An object
+// already in one of the store's packs is not written again, and one it
+// creates during an import goes into the import's pack too.
 type objectWriter struct {
 	dir     string
 	dry     bool
 	created []plumbing.Hash
+	s       *Store
 }
 
+func (s *Store) objectWriter() *objectWriter { return &objectWriter{dir: s.dir, s: s} }
+
 func (w *objectWriter) write(t plumbing.ObjectType, content []byte) (plumbing.Hash, error) {
+	return w.writeAt("", t, content)
+}
+
+// writeAt is write for a blob that is a version of the file at path
+// ("ID/records/00000-00999.jsonl"), which the pack bases its delta on.
+func (w *objectWriter) writeAt(path string, t plumbing.ObjectType, content []byte) (plumbing.Hash, error) {
 	if w.dry {
 		return objectHash(t, content), nil
 	}
-	h, created, err := writeNewObject(w.dir, t, content)
+	h := objectHash(t, content)
+	if w.s != nil && w.s.inPack(h) {
+		return h, nil
+	}
+	h, created, err := writeHashed(w.dir, h, t, content)
 	if created {
 		w.created = append(w.created, h)
+		if w.s != nil && w.s.pack != nil && err == nil {
+			err = w.s.pack.add(h, t, content, path)
+		}
 	}
 	return h, err
 }

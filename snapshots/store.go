@@ -44,6 +44,9 @@ type Store struct {
 
 	metaMu sync.Mutex
 	meta   *metaState // see readMeta
+
+	packed packedSet    // see inPack
+	pack   *packBuilder // the pack an import is building, if any
 }
 
 // marker is the file that tells a regdiff store from any other folder.

@@ -62,14 +62,14 @@ func (s *Store) Prepare(raw []byte, reg *Registry, src Source) (Prepared, error)
 	if err != nil {
 		return Prepared{}, err
 	}
-	w := &objectWriter{dir: s.dir}
+	w := s.objectWriter()
 	hashes := make(map[string]plumbing.Hash, len(files)+1)
 	for name, data := range files {
-		if hashes[name], err = w.write(plumbing.BlobObject, data); err != nil {
+		if hashes[name], err = w.writeAt(reg.ID+"/"+name, plumbing.BlobObject, data); err != nil {
 			return Prepared{}, err
 		}
 	}
-	if hashes[v.RawFile], err = w.write(plumbing.BlobObject, raw); err != nil {
+	if hashes[v.RawFile], err = w.writeAt(reg.ID+"/"+v.RawFile, plumbing.BlobObject, raw); err != nil {
 		return Prepared{}, err
 	}
 	if v.Tree, err = w.tree(hashes); err != nil {
@@ -133,7 +133,14 @@ type Report struct {
 // lock. A version whose raw file is already stored (same sha256) changes
 // nothing but is listed in Existing.
 func (s *Store) Commit(ps []Prepared) ([]Report, error) {
-	return s.commit(ps, false)
+	reps, err := s.commit(ps, false)
+	if err == nil && s.pack == nil && importPacks {
+		// Outside an import (a fetch): keep the store packed. A failure
+		// leaves objects loose and the store valid; the next commit tries
+		// again.
+		s.autoPack()
+	}
+	return reps, err
 }
 
 // commit is Commit; with replace, each registry of ps is rebuilt from ps
@@ -156,7 +163,7 @@ func (s *Store) commit(ps []Prepared, replace bool) ([]Report, error) {
 	}
 	sort.Strings(regs)
 	for _, reg := range regs {
-		rep, refs, err := s.commitRegistry(reg, byReg[reg], meta, &objectWriter{dir: s.dir}, replace)
+		rep, refs, err := s.commitRegistry(reg, byReg[reg], meta, s.objectWriter(), replace)
 		if err != nil {
 			return nil, err
 		}
