@@ -22,6 +22,10 @@ func checkDelta(t testing.TB, src, tgt []byte) []byte {
 	if !bytes.Equal(got, tgt) {
 		t.Fatalf("patched %d bytes differ from the %d-byte target", len(got), len(tgt))
 	}
+	// applyDelta, which reads packs, against the same two.
+	if mine, err := applyDelta(src, d); err != nil || !bytes.Equal(mine, tgt) {
+		t.Fatalf("applyDelta: %v, or its result differs", err)
+	}
 	return d
 }
 
@@ -82,6 +86,23 @@ func TestMakeDeltaRealVersions(t *testing.T) {
 			t.Errorf("version %s: delta of %d bytes for a %d-byte file", vs[i+1].Date, len(d), len(b))
 		}
 	}
+}
+
+// applyDelta refuses damaged deltas rather than panicking or reading past
+// its inputs, and agrees with go-git's patcher on what it accepts.
+func FuzzApplyDelta(f *testing.F) {
+	src := []byte("line one\nline two\nline three is long enough to copy\n")
+	f.Add(src, makeDelta(src, []byte("line one\nline 2\nline three is long enough to copy\n")))
+	f.Fuzz(func(t *testing.T, src, delta []byte) {
+		got, err := applyDelta(src, delta)
+		if err != nil || len(src) == 0 {
+			return
+		}
+		want, err := packfile.PatchDelta(src, delta)
+		if err == nil && !bytes.Equal(got, want) {
+			t.Fatalf("applyDelta gives %q, go-git %q", got, want)
+		}
+	})
 }
 
 func FuzzMakeDelta(f *testing.F) {
