@@ -87,20 +87,27 @@ type packedBlob struct {
 	content []byte
 }
 
+// newPackBuilder prepares a pack in the store; its file is created with the
+// first object, so that an import that writes nothing touches nothing.
 func newPackBuilder(gitDir string) (*packBuilder, error) {
-	dir := filepath.Join(gitDir, "objects", "pack")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("pack objects: %w", err)
-	}
-	f, err := os.CreateTemp(dir, "tmp_pack_")
-	if err != nil {
-		return nil, fmt.Errorf("pack objects: %w", err)
-	}
 	zw, _ := zlib.NewWriterLevel(nil, zlib.DefaultCompression) // the level is valid
-	b := &packBuilder{dir: dir, f: f, has: map[plumbing.Hash]bool{}, paths: map[string]*pathBases{}, zw: zw}
+	dir := filepath.Join(gitDir, "objects", "pack")
+	return &packBuilder{dir: dir, has: map[plumbing.Hash]bool{}, paths: map[string]*pathBases{}, zw: zw}, nil
+}
+
+func (b *packBuilder) create() {
+	if err := os.MkdirAll(b.dir, 0o755); err != nil {
+		b.err = fmt.Errorf("pack objects: %w", err)
+		return
+	}
+	f, err := os.CreateTemp(b.dir, "tmp_pack_")
+	if err != nil {
+		b.err = fmt.Errorf("pack objects: %w", err)
+		return
+	}
+	b.f = f
 	// The object count is written over this once it is known.
 	b.write([]byte("PACK\x00\x00\x00\x02\x00\x00\x00\x00"))
-	return b, b.err
 }
 
 func (b *packBuilder) write(p []byte) {
@@ -119,6 +126,11 @@ func (b *packBuilder) add(h plumbing.Hash, t plumbing.ObjectType, content []byte
 	defer b.mu.Unlock()
 	if b.err != nil || b.has[h] {
 		return b.err
+	}
+	if b.f == nil {
+		if b.create(); b.err != nil {
+			return b.err
+		}
 	}
 	b.has[h] = true
 	var pb *pathBases
@@ -193,8 +205,10 @@ func (b *packBuilder) add(h plumbing.Hash, t plumbing.ObjectType, content []byte
 
 // abort removes the pack being written.
 func (b *packBuilder) abort() {
-	b.f.Close()
-	os.Remove(b.f.Name())
+	if b.f != nil {
+		b.f.Close()
+		os.Remove(b.f.Name())
+	}
 }
 
 // finish completes the pack and its index, syncs them and renames both
