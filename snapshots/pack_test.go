@@ -185,8 +185,20 @@ func checkPacking(t *testing.T, files [][]byte) {
 	}
 	packedAsImported := filepath.Join(tmp, "packed-import")
 	importInto(packedAsImported)
+	dirs := []string{packedWhole, packedAsImported}
+	// A pack git made, with its own choice of deltas, reads the same.
+	if _, err := exec.LookPath("git"); err == nil {
+		packedByGit := filepath.Join(tmp, "packed-by-git")
+		if out, err := exec.Command("cp", "-a", loose, packedByGit).CombinedOutput(); err != nil {
+			t.Fatalf("cp: %v %s", err, out)
+		}
+		if out, err := exec.Command("git", "-C", packedByGit, "gc", "--quiet").CombinedOutput(); err != nil {
+			t.Fatalf("git gc: %v %s", err, out)
+		}
+		dirs = append(dirs, packedByGit)
+	}
 
-	for _, dir := range []string{packedWhole, packedAsImported} {
+	for _, dir := range dirs {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			if p, l := counts(t, dir); p != 1 || l != 0 {
 				t.Errorf("%d packs and %d loose objects, want 1 and 0", p, l)
