@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -73,6 +74,17 @@ const (
 	checkpointEvery = 2 * time.Second
 )
 
+// importPacks is false only in tests that build a store of loose objects:
+// then neither Import nor Commit packs.
+var importPacks = true
+
+func newImportPack(gitDir string) (*packBuilder, error) {
+	if !importPacks {
+		return nil, errors.New("packing turned off")
+	}
+	return newPackBuilder(gitDir)
+}
+
 // Import parses inputs, writes the new versions and moves the refs. The
 // caller must hold the store's lock. An input that fails to read or parse is
 // refused and reported; the others still go in. Parsing and object writing
@@ -82,6 +94,16 @@ func (s *Store) Import(ctx context.Context, inputs []Input, opts ImportOptions) 
 	known, parents, err := s.knownContent()
 	if err != nil {
 		return nil, err
+	}
+	// The objects this import creates go into a pack as they are written
+	// (see pack.go); a failure to pack leaves them loose, and the store as
+	// valid, so it does not fail the import.
+	if pb, err := newImportPack(s.dir); err == nil {
+		s.pack = pb
+		defer func() {
+			s.pack = nil
+			pb.abort() // a no-op once installed
+		}()
 	}
 	type job struct {
 		in   Input
@@ -189,6 +211,16 @@ func (s *Store) Import(ctx context.Context, inputs []Input, opts ImportOptions) 
 	}
 	if err := ctx.Err(); err != nil && firstErr == nil {
 		firstErr = err
+	}
+	if s.pack != nil && firstErr == nil {
+		if hashes, err := s.pack.finish(); err == nil {
+			s.pack = nil
+			s.reloadPacks()
+			s.removeLoose(hashes)
+			if packs, err := s.packs(); err == nil && len(packs) > maxPacks {
+				s.Pack(true)
+			}
+		}
 	}
 	// Later checkpoints may have renamed or re-committed versions added by
 	// earlier ones, and workers finish out of order: report versions as

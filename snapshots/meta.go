@@ -140,12 +140,12 @@ func (s *Store) writeMeta(m *metaState) (plumbing.Hash, bool, error) {
 	if !m.changed {
 		return m.parent, false, nil
 	}
-	w := &objectWriter{dir: s.dir}
+	w := s.objectWriter()
 	for p, data := range m.files {
 		if _, ok := m.hashes[p]; ok {
 			continue
 		}
-		h, err := w.write(plumbing.BlobObject, data)
+		h, err := w.writeAt(metaRef+"/"+p, plumbing.BlobObject, data)
 		if err != nil {
 			return h, false, err
 		}

@@ -3,7 +3,9 @@ package snapshots
 import (
 	"bytes"
 	"crypto/sha1"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -26,7 +28,11 @@ import (
 // temporary file and renamed into place, so a kill leaves either no object or
 // a whole one; an object already present is not written again.
 func writeNewObject(gitDir string, t plumbing.ObjectType, content []byte) (h plumbing.Hash, created bool, err error) {
-	h = objectHash(t, content)
+	return writeHashed(gitDir, objectHash(t, content), t, content)
+}
+
+// writeHashed is writeNewObject for an object whose hash h is known.
+func writeHashed(gitDir string, h plumbing.Hash, t plumbing.ObjectType, content []byte) (_ plumbing.Hash, created bool, err error) {
 	hex := h.String()
 	dir := filepath.Join(gitDir, "objects", hex[:2])
 	path := filepath.Join(dir, hex[2:])
@@ -51,7 +57,16 @@ func writeNewObject(gitDir string, t plumbing.ObjectType, content []byte) (h plu
 	// The temporary file gets git's own name for a loose object being
 	// written: one a kill leaves behind is ignored by git fsck and removed
 	// by git prune, where any other name is reported as a bad object file.
-	if err := writeFileVia(path, "tmp_obj_*", buf.Bytes(), 0o444, false); err != nil {
+	err = writeFileVia(path, "tmp_obj_*", buf.Bytes(), 0o444, false)
+	if errors.Is(err, fs.ErrNotExist) {
+		// git prune (in git gc) removes empty object folders, and may
+		// have removed this one since it was made: make it again, as git
+		// does.
+		if err = os.MkdirAll(dir, 0o755); err == nil {
+			err = writeFileVia(path, "tmp_obj_*", buf.Bytes(), 0o444, false)
+		}
+	}
+	if err != nil {
 		return h, false, fmt.Errorf("write object %s: %w", hex, err)
 	}
 	return h, true, nil
@@ -59,27 +74,51 @@ func writeNewObject(gitDir string, t plumbing.ObjectType, content []byte) (h plu
 
 // objectWriter writes objects into a store. With dry set it only computes
 // their hashes; it remembers the objects it created, so that a version
-// refused after Prepare can be taken out again ([Store.Discard]).
+// refused after Prepare can be taken out again ([Store.Discard]). An object
+// already in one of the store's packs is not written again, and one it
+// creates during an import goes into the import's pack too.
 type objectWriter struct {
 	dir     string
 	dry     bool
 	repair  *Store // when set, rewrite objects present but damaged (see restore)
 	created []plumbing.Hash
+	s       *Store
 }
 
+func (s *Store) objectWriter() *objectWriter { return &objectWriter{dir: s.dir, s: s} }
+
 func (w *objectWriter) write(t plumbing.ObjectType, content []byte) (plumbing.Hash, error) {
+	return w.writeAt("", t, content)
+}
+
+// writeAt is write for a blob that is a version of the file at path
+// ("ID/records/00000-00999.jsonl"), which the pack bases its delta on.
+func (w *objectWriter) writeAt(path string, t plumbing.ObjectType, content []byte) (plumbing.Hash, error) {
 	if w.dry {
 		return objectHash(t, content), nil
 	}
-	write := writeNewObject
+	var h plumbing.Hash
+	var created bool
+	var err error
 	if w.repair != nil {
-		write = func(_ string, t plumbing.ObjectType, content []byte) (plumbing.Hash, bool, error) {
-			return w.repair.repairObject(t, content)
+		// A repaired object stays loose, where reads look first: packed,
+		// it could sit behind the damaged copy in an older pack.
+		h, created, err = w.repair.repairObject(t, content)
+		if created {
+			w.created = append(w.created, h)
 		}
+		return h, err
 	}
-	h, created, err := write(w.dir, t, content)
+	h = objectHash(t, content)
+	if w.s != nil && w.s.inPack(h) {
+		return h, nil
+	}
+	h, created, err = writeHashed(w.dir, h, t, content)
 	if created {
 		w.created = append(w.created, h)
+		if w.s != nil && w.s.pack != nil && err == nil {
+			err = w.s.pack.add(h, t, content, path)
+		}
 	}
 	return h, err
 }

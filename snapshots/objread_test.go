@@ -28,12 +28,6 @@ func gitOut(t *testing.T, dir string, args ...string) []byte {
 	return out
 }
 
-func needGit(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("no git")
-	}
-}
-
 // damagedStore is a small store of real-looking versions, with its objects
 // of each kind as git names them.
 func damagedStore(t *testing.T) (*Store, map[string]plumbing.Hash) {

@@ -11,15 +11,17 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
-// Refs live in packed-refs only. go-git updates a loose ref by truncating
-// and rewriting it in place, which a kill can leave empty; rewriting
-// packed-refs through a rename changes every ref of a version (branch, tags,
-// metadata) in one atomic step, which is what makes an import all or
-// nothing.
+// regdiff keeps its refs in packed-refs only. go-git updates a loose ref by
+// truncating and rewriting it in place, which a kill can leave empty;
+// rewriting packed-refs through a rename changes every ref of a version
+// (branch, tags, metadata) in one atomic step, which is what makes an import
+// all or nothing. See writeRefs for how it shares them with git.
 
 // readRefs returns every ref in the store: packed-refs, overridden by any
 // loose ref file (as git reads them).
@@ -34,7 +36,7 @@ func (s *Store) readRefs() (map[string]plumbing.Hash, error) {
 	}
 	root := filepath.Join(s.dir, "refs")
 	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".tmp-") {
+		if err != nil || d.IsDir() || !isRefFile(d.Name()) {
 			return err
 		}
 		h, ok, err := readLooseRef(path)
@@ -56,7 +58,7 @@ func (s *Store) readRefs() (map[string]plumbing.Hash, error) {
 func (s *Store) readRef(name string) (plumbing.Hash, bool, error) {
 	// regdiff writes no loose refs; one that does not read (missing, a
 	// folder) is left to readRefs and verify to report.
-	if !strings.Contains(name, "..") && !strings.HasPrefix(path.Base(name), ".tmp-") {
+	if !strings.Contains(name, "..") && isRefFile(path.Base(name)) {
 		if h, ok, _ := readLooseRef(filepath.Join(s.dir, filepath.FromSlash(name))); ok {
 			return h, true, nil
 		}
@@ -81,6 +83,14 @@ func (s *Store) readRef(name string) (plumbing.Hash, bool, error) {
 // catches a flipped bit that leaves a line well-formed (a ref renamed, a
 // hash changed); a file git wrote has none, and is read as git reads it.
 func (s *Store) packedRefs(fn func(name []byte, h plumbing.Hash) bool) error {
+	return s.packedRefLines(func(name []byte, h plumbing.Hash, peeled bool) bool {
+		return peeled || fn(name, h)
+	})
+}
+
+// packedRefLines calls fn with each line of packed-refs, refs and the
+// "^" lines that peel the annotated tag above them, until fn returns false.
+func (s *Store) packedRefLines(fn func(name []byte, h plumbing.Hash, peeled bool) bool) error {
 	data, err := os.ReadFile(filepath.Join(s.dir, "packed-refs"))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("read refs in %s: %w", s.dir, err)
@@ -106,7 +116,17 @@ func (s *Store) packedRefs(fn func(name []byte, h plumbing.Hash) bool) error {
 		var line []byte
 		line, data, _ = bytes.Cut(data, []byte("\n"))
 		line = bytes.TrimSuffix(line, []byte("\r"))
-		if n == 1 && len(line) > 0 && line[0] == '#' || len(line) > 0 && line[0] == '^' {
+		if n == 1 && len(line) > 0 && line[0] == '#' {
+			continue
+		}
+		if len(line) > 0 && line[0] == '^' {
+			h, ok := parseHash(string(line[1:]))
+			if !ok {
+				return bad("line %d is not a peeled hash: %q", n, line)
+			}
+			if !fn(nil, h, true) {
+				return nil
+			}
 			continue
 		}
 		hex, name, ok := bytes.Cut(line, []byte(" "))
@@ -114,7 +134,7 @@ func (s *Store) packedRefs(fn func(name []byte, h plumbing.Hash) bool) error {
 		if !ok || !okh || !strings.HasPrefix(string(name), "refs/") {
 			return bad("line %d is not a ref: %q", n, line)
 		}
-		if !fn(name, h) {
+		if !fn(name, h, false) {
 			return nil
 		}
 	}
@@ -146,23 +166,134 @@ func readLooseRef(path string) (h plumbing.Hash, ok bool, err error) {
 }
 
 // writeRefs replaces the refs under each prefix in drop and then sets those
-// in set, in one rename of packed-refs. Loose refs with the same names are
-// removed afterwards so that they cannot shadow the packed ones.
+// in set, in one rewrite of packed-refs.
+//
+// It follows git's own protocol (refs/packed-backend.c, lockfile.c), so that
+// git gc, git pack-refs or git fetch running on the store at the same time
+// lose no update, theirs or ours: packed-refs is read and written only while
+// packed-refs.lock, created exclusively, is held, and the new content is
+// written into the lock file, synced and renamed over packed-refs. A lock
+// held by another process is waited on for packedRefsWait, then the refs are
+// left as they were and the error wraps [ErrRefsLocked].
+//
+// Loose refs (written by git, never by regdiff) that the rewrite replaces
+// would shadow it. They are first folded into packed-refs with the values
+// they have and removed, each under its own lock as git removes a ref; only
+// then does the rewrite move the refs, so that a kill at any point leaves
+// every ref at its old value or all of them at their new ones.
 func (s *Store) writeRefs(drop []string, set map[string]plumbing.Hash) error {
-	refs, err := s.readRefs()
+	affected := func(name string) bool {
+		if _, ok := set[name]; ok {
+			return true
+		}
+		for _, p := range drop {
+			if strings.HasPrefix(name, p) {
+				return true
+			}
+		}
+		return false
+	}
+	loose, err := s.looseRefs(affected)
 	if err != nil {
 		return err
 	}
-	for name := range refs {
-		for _, p := range drop {
-			if strings.HasPrefix(name, p) {
-				delete(refs, name)
-			}
+	if len(loose) > 0 {
+		if err := s.foldLooseRefs(loose); err != nil {
+			return err
 		}
 	}
-	for name, h := range set {
-		refs[name] = h
+	return s.rewritePackedRefs(func(refs map[string]packedRef) {
+		for name := range refs {
+			for _, p := range drop {
+				if strings.HasPrefix(name, p) {
+					delete(refs, name)
+				}
+			}
+		}
+		for name, h := range set {
+			if refs[name].hash != h {
+				refs[name] = packedRef{hash: h}
+			}
+		}
+	})
+}
+
+// ErrRefsLocked is returned when another process (a git command) holds
+// packed-refs.lock or a ref's lock past the wait allowed. It is an
+// [ErrLocked] too: the store is busy, try again later.
+var ErrRefsLocked error = refsLocked{}
+
+type refsLocked struct{}
+
+func (refsLocked) Error() string        { return "the store's refs are locked by another process" }
+func (refsLocked) Is(target error) bool { return target == ErrLocked }
+
+// packedRefsWait is how long a lock on packed-refs or on a loose ref held
+// by another process is waited on. git waits 1 s (core.packedRefsTimeout);
+// regdiff holds the lock for less than that, and a few seconds more absorb
+// a loaded machine.
+var packedRefsWait = 5 * time.Second
+
+// packedRef is one entry of packed-refs: the ref and, for an annotated tag,
+// the object it peels to (git's "^" line), kept as git wrote it.
+type packedRef struct {
+	hash, peeled plumbing.Hash
+}
+
+// lockFile creates path+".lock" exclusively, as git's lockfile.c does,
+// waiting up to packedRefsWait while another process holds it.
+func lockFile(path string) (*os.File, error) {
+	deadline := time.Now().Add(packedRefsWait)
+	for wait := time.Millisecond; ; wait = min(2*wait, 100*time.Millisecond) {
+		f, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+		if err == nil {
+			return f, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return nil, err
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("%w: %s.lock exists; if no git command is running on the store, remove it", ErrRefsLocked, path)
+		}
+		time.Sleep(wait)
 	}
+}
+
+// rewritePackedRefs reads packed-refs under its lock, lets edit change the
+// entries and commits the result through the lock file.
+func (s *Store) rewritePackedRefs(edit func(map[string]packedRef)) (err error) {
+	path := filepath.Join(s.dir, "packed-refs")
+	f, err := lockFile(path)
+	if err != nil {
+		return fmt.Errorf("write refs in %s: %w", s.dir, err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			f.Close()
+			os.Remove(path + ".lock")
+		}
+	}()
+	// Read only once the lock is held: another writer may have just
+	// renamed its own version into place.
+	refs := map[string]packedRef{}
+	var last string
+	err = s.packedRefLines(func(name []byte, h plumbing.Hash, peeled bool) bool {
+		if peeled {
+			if r, ok := refs[last]; ok {
+				r.peeled = h
+				refs[last] = r
+			}
+			return true
+		}
+		last = string(name)
+		refs[last] = packedRef{hash: h}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	edit(refs)
 	names := make([]string, 0, len(refs))
 	for n := range refs {
 		names = append(names, n)
@@ -170,14 +301,113 @@ func (s *Store) writeRefs(drop []string, set map[string]plumbing.Hash) error {
 	sort.Strings(names)
 	var b bytes.Buffer
 	for _, n := range names {
-		fmt.Fprintf(&b, "%s %s\n", refs[n], n)
+		fmt.Fprintf(&b, "%s %s\n", refs[n].hash, n)
+		if !refs[n].peeled.IsZero() {
+			fmt.Fprintf(&b, "^%s\n", refs[n].peeled)
+		}
 	}
 	data := append([]byte(packedRefsHeader(b.Bytes())), b.Bytes()...)
-	if err := writeFileAtomic(filepath.Join(s.dir, "packed-refs"), data, 0o644, true); err != nil {
+	if _, err := f.Write(data); err != nil {
 		return fmt.Errorf("write refs in %s: %w", s.dir, err)
 	}
-	for n := range set {
-		os.Remove(filepath.Join(s.dir, filepath.FromSlash(n)))
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("write refs in %s: %w", s.dir, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write refs in %s: %w", s.dir, err)
+	}
+	if err := os.Rename(path+".lock", path); err != nil {
+		return fmt.Errorf("write refs in %s: %w", s.dir, err)
+	}
+	committed = true
+	return nil
+}
+
+// looseRefs returns the loose ref files whose names match.
+func (s *Store) looseRefs(match func(string) bool) (map[string]plumbing.Hash, error) {
+	out := map[string]plumbing.Hash{}
+	root := filepath.Join(s.dir, "refs")
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !isRefFile(d.Name()) {
+			return err
+		}
+		rel, _ := filepath.Rel(s.dir, path)
+		name := filepath.ToSlash(rel)
+		if !match(name) {
+			return nil
+		}
+		h, ok, err := readLooseRef(path)
+		if ok {
+			out[name] = h
+		}
+		return err
+	})
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read refs in %s: %w", s.dir, err)
+	}
+	return out, nil
+}
+
+// isRefFile tells a ref's file from the lock and temporary files beside it,
+// which git does not read as refs either.
+func isRefFile(name string) bool {
+	return !strings.HasPrefix(name, ".tmp-") && !strings.HasSuffix(name, ".lock")
+}
+
+// foldLooseRefs moves loose refs into packed-refs with their current
+// values, as git pack-refs does: each is locked, written to packed-refs,
+// and removed only if it still holds the value packed.
+func (s *Store) foldLooseRefs(loose map[string]plumbing.Hash) error {
+	var locked []string
+	defer func() {
+		for _, n := range locked {
+			os.Remove(filepath.Join(s.dir, filepath.FromSlash(n)) + ".lock")
+		}
+	}()
+	for n := range loose {
+		f, err := lockFile(filepath.Join(s.dir, filepath.FromSlash(n)))
+		if err != nil {
+			return fmt.Errorf("write refs in %s: %w", s.dir, err)
+		}
+		f.Close()
+		locked = append(locked, n)
+	}
+	// Under its lock a ref cannot change: read it again.
+	for n := range loose {
+		h, ok, err := readLooseRef(filepath.Join(s.dir, filepath.FromSlash(n)))
+		if err != nil || !ok {
+			delete(loose, n)
+			continue
+		}
+		loose[n] = h
+	}
+	err := s.rewritePackedRefs(func(refs map[string]packedRef) {
+		for n, h := range loose {
+			refs[n] = packedRef{hash: h, peeled: s.peel(h)}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	for n := range loose {
+		if err := os.Remove(filepath.Join(s.dir, filepath.FromSlash(n))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("write refs in %s: %w", s.dir, err)
+		}
 	}
 	return nil
+}
+
+// peel returns what an annotated tag points to at the end of its chain, and
+// the zero hash for any other object (packed-refs says "fully-peeled", so a
+// tag without a "^" line is taken by git to be no annotated tag).
+func (s *Store) peel(h plumbing.Hash) plumbing.Hash {
+	peeled := plumbing.ZeroHash
+	for range 10 {
+		t, err := object.GetTag(s.st, h)
+		if err != nil {
+			return peeled
+		}
+		h, peeled = t.Target, t.Target
+	}
+	return peeled
 }

@@ -40,7 +40,7 @@ type Prepared struct {
 // trees) and returns what Commit needs. It takes no lock and is safe to call
 // from several goroutines: objects no ref points at are harmless.
 func (s *Store) Prepare(raw []byte, reg *Registry, src Source) (Prepared, error) {
-	return s.prepare(raw, reg, src, &objectWriter{dir: s.dir})
+	return s.prepare(raw, reg, src, s.objectWriter())
 }
 
 func (s *Store) prepare(raw []byte, reg *Registry, src Source, w *objectWriter) (Prepared, error) {
@@ -69,11 +69,11 @@ func (s *Store) prepare(raw []byte, reg *Registry, src Source, w *objectWriter) 
 	}
 	hashes := make(map[string]plumbing.Hash, len(files)+1)
 	for name, data := range files {
-		if hashes[name], err = w.write(plumbing.BlobObject, data); err != nil {
+		if hashes[name], err = w.writeAt(reg.ID+"/"+name, plumbing.BlobObject, data); err != nil {
 			return Prepared{}, err
 		}
 	}
-	if hashes[v.RawFile], err = w.write(plumbing.BlobObject, raw); err != nil {
+	if hashes[v.RawFile], err = w.writeAt(reg.ID+"/"+v.RawFile, plumbing.BlobObject, raw); err != nil {
 		return Prepared{}, err
 	}
 	if v.Tree, err = w.tree(hashes); err != nil {
@@ -137,7 +137,14 @@ type Report struct {
 // lock. A version whose raw file is already stored (same sha256) changes
 // nothing but is listed in Existing.
 func (s *Store) Commit(ps []Prepared) ([]Report, error) {
-	return s.commit(ps, false, nil)
+	reps, err := s.commit(ps, false, nil)
+	if err == nil && s.pack == nil && importPacks {
+		// Outside an import (a fetch): keep the store packed. A failure
+		// leaves objects loose and the store valid; the next commit tries
+		// again.
+		s.autoPack()
+	}
+	return reps, err
 }
 
 // commit is Commit; with replace, each registry of ps is rebuilt from ps
@@ -161,7 +168,7 @@ func (s *Store) commit(ps []Prepared, replace bool, metaFiles map[string][]byte)
 	}
 	sort.Strings(regs)
 	for _, reg := range regs {
-		rep, refs, err := s.commitRegistry(reg, byReg[reg], meta, &objectWriter{dir: s.dir}, replace)
+		rep, refs, err := s.commitRegistry(reg, byReg[reg], meta, s.objectWriter(), replace)
 		if err != nil {
 			return nil, err
 		}

@@ -34,6 +34,7 @@ func TestVerify(t *testing.T) {
 		c, vs := setup(t)
 		s, _ := snapshots.Open(c.store)
 		hash := rawBlobHash(t, s, vs[0])
+		unpack(t, c.store)
 		os.Remove(filepath.Join(c.store, "objects", hash[:2], hash[2:]))
 		code, out, errs := c.run("verify")
 		if code != exitVerify || !strings.Contains(out, "service-names-port-numbers 2019-12-31: raw file unreadable") {
