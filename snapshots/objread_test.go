@@ -211,6 +211,7 @@ func TestVersionsCacheDamage(t *testing.T) {
 // objects are restored and verify finds nothing.
 func TestImportRestoresDamagedVersion(t *testing.T) {
 	needGit(t)
+	defer NoImportPacks()() // damages one loose object file each; packed damage is the CLI test's
 	s := newStore(t)
 	raw, err := os.ReadFile("testdata/xml/services.xml")
 	if err != nil {
