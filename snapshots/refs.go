@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -253,10 +254,41 @@ func lockFile(path string) (*os.File, error) {
 			return nil, err
 		}
 		if time.Now().After(deadline) {
+			if leftByRegdiff(path + ".lock") {
+				// A regdiff killed while it held the lock left it; the
+				// caller holds the store's own lock, so no regdiff holds
+				// it now, and git would not have written regdiff's mark.
+				if err := os.Remove(path + ".lock"); err == nil || errors.Is(err, fs.ErrNotExist) {
+					deadline = time.Now().Add(packedRefsWait)
+					continue
+				}
+			}
 			return nil, fmt.Errorf("%w: %s.lock exists; if no git command is running on the store, remove it", ErrRefsLocked, path)
 		}
 		time.Sleep(wait)
 	}
+}
+
+// regdiffLockMark is what regdiff writes into the lock of a loose ref it
+// folds into packed-refs (a lock it removes, never renames), so that one a
+// kill leaves behind can be told from git's. The lock of packed-refs is
+// marked by regdiff's header ([crcTrait]), which comes first in the file.
+const regdiffLockMark = "regdiff lock\n"
+
+// leftByRegdiff reports whether a lock file holds what only regdiff writes
+// into its locks.
+func leftByRegdiff(lock string) bool {
+	f, err := os.Open(lock)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 256)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	line, _, _ := bytes.Cut(head, []byte("\n"))
+	return string(head) == regdiffLockMark ||
+		bytes.HasPrefix(line, []byte("# pack-refs with:")) && bytes.Contains(line, []byte(crcTrait))
 }
 
 // rewritePackedRefs reads packed-refs under its lock, lets edit change the
@@ -369,6 +401,7 @@ func (s *Store) foldLooseRefs(loose map[string]plumbing.Hash) error {
 		if err != nil {
 			return fmt.Errorf("write refs in %s: %w", s.dir, err)
 		}
+		f.WriteString(regdiffLockMark)
 		f.Close()
 		locked = append(locked, n)
 	}

@@ -229,3 +229,48 @@ func TestConcurrentGitRefs(t *testing.T) {
 		t.Errorf("branch: %d versions, tip %s; want %d versions, tip %s", len(vs), got["refs/heads/r"], n+1, vs[len(vs)-1].Commit)
 	}
 }
+
+// TestStaleRegdiffLock: a packed-refs.lock that a killed regdiff left (it
+// starts with regdiff's header) is removed once the wait is over, and the
+// commit goes through; one git could have written (git's header) is not.
+func TestStaleRegdiffLock(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		content func(packed []byte) []byte
+		removed bool
+	}{
+		{"left by regdiff", func(packed []byte) []byte { return packed[:len(packed)-10] }, true},
+		{"written by git", func(packed []byte) []byte {
+			_, body, _ := strings.Cut(string(packed), "\n")
+			return []byte("# pack-refs with: peeled fully-peeled sorted \n" + body)
+		}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newStore(t)
+			add(t, s, synth{date: "2020-01-01", recs: recs(3, "a")})
+			defer func(w time.Duration) { packedRefsWait = w }(packedRefsWait)
+			packedRefsWait = 100 * time.Millisecond
+			packed, err := os.ReadFile(filepath.Join(s.Dir(), "packed-refs"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			lock := filepath.Join(s.Dir(), "packed-refs.lock")
+			if err := os.WriteFile(lock, tt.content(packed), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			v := synth{date: "2020-02-01", recs: recs(4, "b")}
+			p, err := s.Prepare(v.raw(), v.reg(), Source{Kind: "file", Location: v.date})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = s.Commit([]Prepared{p})
+			_, statErr := os.Stat(lock)
+			if tt.removed && (err != nil || statErr == nil) {
+				t.Fatalf("commit: %v; lock still there: %v", err, statErr == nil)
+			}
+			if !tt.removed && (!errors.Is(err, ErrRefsLocked) || statErr != nil) {
+				t.Fatalf("commit: %v, want ErrRefsLocked and the lock kept (stat: %v)", err, statErr)
+			}
+		})
+	}
+}
