@@ -71,13 +71,12 @@ func (s *Store) readAny(h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
 	case err == nil:
 		return looseObject(h, rel, file)
 	case errors.Is(err, os.ErrNotExist):
-		// regdiff's own pack reader serves the blobs of its packs fast;
-		// what it cannot read, or reads wrong, goes to go-git's, whose
-		// verdict stands.
-		if data, ok := s.packedBlob(h); ok {
-			head := fmt.Appendf(nil, "%s %d\x00", plumbing.BlobObject, len(data))
+		// regdiff's own pack reader serves its packs fast; what it cannot
+		// read, or reads wrong, goes to go-git's, whose verdict stands.
+		if t, data, ok := s.packedRead(h); ok {
+			head := fmt.Appendf(nil, "%s %d\x00", t, len(data))
 			if hashFramed(head, data) == h {
-				return plumbing.BlobObject, data, nil
+				return t, data, nil
 			}
 		}
 		t, data, err := s.packedObject(h)

@@ -411,11 +411,11 @@ func (s *Store) inPack(h plumbing.Hash) bool {
 	return false
 }
 
-// packedBlob reads a blob from the store's packs. go-git does the same but
-// hashes every object of a delta chain as it caches it, a fifth of a diff's
-// time on a packed store. Anything unusual (a REF_DELTA entry, which git
-// may write, a damaged entry) is left to go-git.
-func (s *Store) packedBlob(h plumbing.Hash) ([]byte, bool) {
+// packedRead reads an object from the store's packs. go-git does the same
+// but hashes every object of a delta chain as it caches it, a fifth of a
+// diff's time on a packed store. Anything unusual (a REF_DELTA entry,
+// which git may write, a damaged entry) is left to go-git.
+func (s *Store) packedRead(h plumbing.Hash) (plumbing.ObjectType, []byte, bool) {
 	ps := &s.packed
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
@@ -426,12 +426,12 @@ func (s *Store) packedBlob(h plumbing.Hash) ([]byte, bool) {
 			continue
 		}
 		o, err := ps.read(p, off, 0)
-		if err != nil || o.t != plumbing.BlobObject {
-			return nil, false
+		if err != nil {
+			return 0, nil, false
 		}
-		return bytes.Clone(o.data), true // the cache keeps its own
+		return o.t, bytes.Clone(o.data), true // the cache keeps its own
 	}
-	return nil, false
+	return 0, nil, false
 }
 
 // read resolves the pack entry at off (see git's gitformat-pack).
