@@ -248,6 +248,14 @@ func lockFile(path string) (*os.File, error) {
 	for wait := time.Millisecond; ; wait = min(2*wait, 100*time.Millisecond) {
 		f, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
 		if err == nil {
+			// Marked at once: a kill before the caller writes its content
+			// (packed-refs reads the refs first) leaves a lock that the next
+			// regdiff knows as its own.
+			if _, err := f.WriteString(regdiffLockMark); err != nil {
+				f.Close()
+				os.Remove(path + ".lock")
+				return nil, err
+			}
 			return f, nil
 		}
 		if !errors.Is(err, fs.ErrExist) {
@@ -269,10 +277,10 @@ func lockFile(path string) (*os.File, error) {
 	}
 }
 
-// regdiffLockMark is what regdiff writes into the lock of a loose ref it
-// folds into packed-refs (a lock it removes, never renames), so that one a
-// kill leaves behind can be told from git's. The lock of packed-refs is
-// marked by regdiff's header ([crcTrait]), which comes first in the file.
+// regdiffLockMark is what regdiff writes into each lock file it creates,
+// before anything else, so that one a kill leaves behind can be told from
+// git's. The lock of packed-refs then gets its content over the mark, and
+// regdiff's header ([crcTrait]) marks it from then on.
 const regdiffLockMark = "regdiff lock\n"
 
 // leftByRegdiff reports whether a lock file holds what only regdiff writes
@@ -339,7 +347,8 @@ func (s *Store) rewritePackedRefs(edit func(map[string]packedRef)) (err error) {
 		}
 	}
 	data := append([]byte(packedRefsHeader(b.Bytes())), b.Bytes()...)
-	if _, err := f.Write(data); err != nil {
+	// The content replaces the mark lockFile wrote (it is longer).
+	if _, err := f.WriteAt(data, 0); err != nil {
 		return fmt.Errorf("write refs in %s: %w", s.dir, err)
 	}
 	if err := f.Sync(); err != nil {
@@ -401,7 +410,6 @@ func (s *Store) foldLooseRefs(loose map[string]plumbing.Hash) error {
 		if err != nil {
 			return fmt.Errorf("write refs in %s: %w", s.dir, err)
 		}
-		f.WriteString(regdiffLockMark)
 		f.Close()
 		locked = append(locked, n)
 	}

@@ -240,6 +240,8 @@ func TestStaleRegdiffLock(t *testing.T) {
 		removed bool
 	}{
 		{"left by regdiff", func(packed []byte) []byte { return packed[:len(packed)-10] }, true},
+		{"left by regdiff before it wrote", func([]byte) []byte { return []byte(regdiffLockMark) }, true},
+		{"empty (git's, just created)", func([]byte) []byte { return nil }, false},
 		{"written by git", func(packed []byte) []byte {
 			_, body, _ := strings.Cut(string(packed), "\n")
 			return []byte("# pack-refs with: peeled fully-peeled sorted \n" + body)
@@ -272,5 +274,21 @@ func TestStaleRegdiffLock(t *testing.T) {
 				t.Fatalf("commit: %v, want ErrRefsLocked and the lock kept (stat: %v)", err, statErr)
 			}
 		})
+	}
+}
+
+// TestLockMarkedAtOnce: a lock regdiff creates is its own from the first
+// moment, so that a kill before its content is written does not leave the
+// store locked.
+func TestLockMarkedAtOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "packed-refs")
+	f, err := lockFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if !leftByRegdiff(path + ".lock") {
+		b, _ := os.ReadFile(path + ".lock")
+		t.Errorf("a fresh lock holds %q: not known as regdiff's", b)
 	}
 }
