@@ -115,20 +115,20 @@ func Archive(ctx context.Context, s *snapshots.Store, t Target, opts ArchiveOpti
 	sha := hex.EncodeToString(sum[:])
 	st, _ := json.MarshalIndent(state{URL: t.URL, ETag: res.Validators.ETag, LastModified: res.Validators.LastModified, SHA256: sha}, "", "  ")
 
-	var checkErr error // a refusal of ours, not a parse error
-	var latest map[string]snapshots.Version
+	var checkErr error           // a refusal of ours, not a parse error
+	var latest snapshots.Version // the newest stored version, found by the check
 	iopts := snapshots.ImportOptions{
 		Registry: t.Registry,
 		Meta:     map[string][]byte{stateFile(t.URL): append(st, '\n')},
 		Check: func(reg *snapshots.Registry) error {
 			out.Registry = reg.ID
-			checkErr = checkCount(s, t.URL, reg, opts, &latest)
+			latest, checkErr = checkCount(s, t.URL, reg, opts)
 			return checkErr
 		},
 	}
 	if !opts.Force {
 		iopts.Rewrites = func(rw, added []snapshots.Version) error {
-			return &RewriteError{URL: t.URL, Version: added[0], Latest: latest[added[0].Registry], Rewrites: rw}
+			return &RewriteError{URL: t.URL, Version: added[0], Latest: latest, Rewrites: rw}
 		}
 	}
 	sumry, err := s.Import(ctx, []snapshots.Input{{
@@ -175,24 +175,23 @@ func Archive(ctx context.Context, s *snapshots.Store, t Target, opts ArchiveOpti
 }
 
 // checkCount refuses a version with far fewer records than the latest
-// stored one, and remembers that latest version for the rewrite check.
-func checkCount(s *snapshots.Store, url string, reg *snapshots.Registry, opts ArchiveOptions, latest *map[string]snapshots.Version) error {
+// stored one, and returns that latest version for the rewrite check.
+func checkCount(s *snapshots.Store, url string, reg *snapshots.Registry, opts ArchiveOptions) (snapshots.Version, error) {
 	vs, err := s.Versions(reg.ID)
 	if errors.Is(err, snapshots.ErrEmpty) {
-		return nil
+		return snapshots.Version{}, nil
 	}
 	if err != nil {
-		return err
+		return snapshots.Version{}, err
 	}
 	l := vs[len(vs)-1]
-	*latest = map[string]snapshots.Version{reg.ID: l}
 	ratio := opts.MinRatio
 	if ratio == 0 {
 		ratio = 0.9
 	}
 	if !opts.Force && float64(len(reg.Records)) < ratio*float64(l.Records) {
-		return fmt.Errorf("%w: %s has %d records, under %.0f%% of the %d in the latest stored version %s; use --force to store it anyway",
+		return l, fmt.Errorf("%w: %s has %d records, under %.0f%% of the %d in the latest stored version %s; use --force to store it anyway",
 			ErrSuspicious, url, len(reg.Records), ratio*100, l.Records, l.Name)
 	}
-	return nil
+	return l, nil
 }
