@@ -37,7 +37,6 @@ func realStore(tb testing.TB) *snapshots.Store {
 // versions' full records (not the files that differ), and each point of
 // the series against a full count of the version's ports.
 func TestRealData(t *testing.T) {
-	shareddata.FullOnly(t)
 	s := realStore(t)
 	for _, reg := range []string{testRegistry, protocols} {
 		t.Run(reg, func(t *testing.T) {
@@ -110,7 +109,6 @@ func TestRealData(t *testing.T) {
 // TestRealDataRange checks that a range gives the same entries and points
 // as the same versions in a changelog of everything.
 func TestRealDataRange(t *testing.T) {
-	shareddata.FullOnly(t)
 	s := realStore(t)
 	vs, err := s.Versions(testRegistry)
 	if err != nil {

@@ -373,7 +373,6 @@ func pairs(vs []shareddata.Version, every, n int) [][2]shareddata.Version {
 }
 
 func TestCrossCheckRealData(t *testing.T) {
-	shareddata.FullOnly(t)
 	tests := []struct {
 		registry     string
 		ports        bool

@@ -221,7 +221,6 @@ func runs(names []string, values []string) []string {
 }
 
 func TestRealHistoryMatchesNaive(t *testing.T) {
-	shareddata.FullOnly(t)
 	s, bvs := realStore(t)
 	vs, err := s.Versions(ports)
 	if err != nil {

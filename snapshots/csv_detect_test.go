@@ -14,7 +14,6 @@ import (
 // versions) and of the test fixtures: each must say yes to its own format
 // only.
 func TestLooksCSVAndTextRendering(t *testing.T) {
-	shareddata.FullOnly(t)
 	type file struct {
 		name string
 		data []byte

@@ -231,7 +231,6 @@ func spotCheck(t *testing.T, reg *Registry) {
 // against the manifest and a plain encoding/csv reading, its date against
 // the manifest, its column-11 header, and well-known ports.
 func TestParseCSVShared(t *testing.T) {
-	shareddata.FullOnly(t)
 	dir := filepath.Join(shareddata.Dir(t), "csv")
 	rows := manifest(t, filepath.Join(dir, "manifest.tsv"))
 	files, err := filepath.Glob(filepath.Join(dir, "*.csv"))
@@ -414,7 +413,6 @@ func nearestVersion(vs []shareddata.Version, date string) shareddata.Version {
 //   - in the 2018-07-11 copy, names with accents, which that copy holds
 //     UTF-8-encoded twice ("SollÃ©" for "Sollé").
 func TestCSVAgreesWithXML(t *testing.T) {
-	shareddata.FullOnly(t)
 	dir := filepath.Join(shareddata.Dir(t), "csv")
 	vs := shareddata.Versions(t, "service-names-port-numbers")
 	for _, m := range manifest(t, filepath.Join(dir, "manifest.tsv")) {

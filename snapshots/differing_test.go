@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/regdiff/regdiff/diff"
-	"github.com/regdiff/regdiff/internal/shareddata"
 	"github.com/regdiff/regdiff/snapshots"
 )
 
@@ -16,7 +15,6 @@ import (
 // only the normalized files that differ) against a diff of every record,
 // over many pairs of real versions.
 func TestRecordsDiffering(t *testing.T) {
-	shareddata.FullOnly(t)
 	inputs := bundleInputs(t)
 	var sub []snapshots.Input
 	for i, in := range inputs {

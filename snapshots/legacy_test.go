@@ -444,7 +444,6 @@ var (
 
 // TestParsePortNumbersShared parses every shared port-numbers file.
 func TestParsePortNumbersShared(t *testing.T) {
-	shareddata.FullOnly(t)
 	dir := shareddata.Dir(t)
 	claimed := legacyManifest(t, dir)
 	files, _ := filepath.Glob(filepath.Join(dir, "legacy", "port-numbers", "*.txt"))

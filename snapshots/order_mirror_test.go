@@ -61,7 +61,6 @@ func (b *batch) next(blob string) ([]byte, error) {
 // plain files, with no times, and checks that each group of versions
 // sharing a date stands in the order the mirror saw them.
 func TestSameDateOrderMirror(t *testing.T) {
-	shareddata.FullOnly(t)
 	all := shareddata.MirrorVersions(t)
 	var paths []string
 	for p := range all {

@@ -491,7 +491,6 @@ func TestTextRenderingAgreesWithCSV(t *testing.T) {
 // real changes between the versions, and for protocol numbers the dates
 // that the rendering does not show.
 func TestTextRenderingAgreesWithXML(t *testing.T) {
-	shareddata.FullOnly(t)
 	root := shareddata.Dir(t)
 	for _, tc := range []struct {
 		file     string

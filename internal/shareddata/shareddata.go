@@ -43,15 +43,6 @@ func Dir(tb testing.TB) string {
 	return dir
 }
 
-// FullOnly skips a cross-check over the whole real data under -short, as
-// [Dir] does; it marks tests that skip before they reach Dir.
-func FullOnly(tb testing.TB) {
-	tb.Helper()
-	if testing.Short() {
-		tb.Skip("cross-check over the whole real data: made by the full suite (go test ./...), skipped with -short")
-	}
-}
-
 // BundlePath returns the path of iana-history.bundle.
 func BundlePath(tb testing.TB) string {
 	tb.Helper()
