@@ -128,7 +128,14 @@ func applyDelta(src, delta []byte) ([]byte, error) {
 		return nil, errBadDelta
 	}
 	delta = delta[n:]
-	out := make([]byte, 0, tgtSize)
+	// Each op byte yields at most one copy of the whole base or 127
+	// inserted bytes, so a header claiming more is a lie; and the
+	// claimed size is not trusted for the allocation either: a
+	// forged 4 GB header cost a second per call (FuzzApplyDelta).
+	if tgtSize > uint64(len(delta))*uint64(max(len(src), 0x7f)) {
+		return nil, errBadDelta
+	}
+	out := make([]byte, 0, min(tgtSize, uint64(len(src)+len(delta))))
 	for len(delta) > 0 {
 		op := delta[0]
 		delta = delta[1:]

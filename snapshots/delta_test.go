@@ -2,8 +2,12 @@ package snapshots
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
+	"io"
 	"math/rand"
+	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing/format/packfile"
@@ -113,4 +117,39 @@ func FuzzMakeDelta(f *testing.F) {
 		}
 		checkDelta(t, src, tgt)
 	})
+}
+
+// A size read from the store is a claim, and a damaged one must cost
+// neither memory nor time before it is found out: FuzzApplyDelta hung a
+// CI run on a delta header that claimed 4 GB.
+func TestForgedSizesAllocateLittle(t *testing.T) {
+	allocated := func(f func()) uint64 {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		f()
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	const bound = 2 * trustedAlloc
+	delta := binary.AppendUvarint(binary.AppendUvarint(nil, 3), 1<<32)
+	delta = append(delta, 0x91, 0, 3)
+	if n := allocated(func() {
+		if _, err := applyDelta([]byte("abc"), delta); err == nil {
+			t.Error("a delta claiming 4 GB from 6 bytes applies")
+		}
+	}); n > bound {
+		t.Errorf("a forged delta header allocates %d bytes", n)
+	}
+	if n := allocated(func() {
+		if _, err := readSized(strings.NewReader("short"), maxObject); err != io.ErrUnexpectedEOF {
+			t.Errorf("readSized of 5 bytes claiming %d: %v", maxObject, err)
+		}
+	}); n > bound {
+		t.Errorf("a forged object size allocates %d bytes", n)
+	}
+	got, err := readSized(strings.NewReader(strings.Repeat("x", trustedAlloc+5)), trustedAlloc+5)
+	if err != nil || len(got) != trustedAlloc+5 {
+		t.Errorf("readSized past trustedAlloc: %d bytes, %v", len(got), err)
+	}
 }

@@ -117,8 +117,8 @@ func looseObject(h plumbing.Hash, rel string, file []byte) (plumbing.ObjectType,
 	if err != nil {
 		return 0, nil, damaged(h, rel, "%v", err)
 	}
-	data := make([]byte, size)
-	if _, err := io.ReadFull(zr, data); err != nil {
+	data, err := readSized(zr, size)
+	if err != nil {
 		return 0, nil, damaged(h, rel, "does not inflate: %v", err)
 	}
 	// Reading on to the end makes zlib check its own checksum, and finds
@@ -141,6 +141,28 @@ func parseHeader(head string) (plumbing.ObjectType, int, error) {
 		return 0, 0, fmt.Errorf("bad object header %q", head)
 	}
 	return t, n, nil
+}
+
+// trustedAlloc is the most a declared size may allocate before the
+// bytes arrive: a flipped bit in a size would otherwise cost a gigabyte
+// of memory, and a second of time, to be found out.
+const trustedAlloc = 16 << 20
+
+// readSized reads exactly size bytes, growing with what arrives beyond
+// trustedAlloc rather than believing the size.
+func readSized(r io.Reader, size int) ([]byte, error) {
+	if size <= trustedAlloc {
+		data := make([]byte, size)
+		_, err := io.ReadFull(r, data)
+		return data, err
+	}
+	var buf bytes.Buffer
+	buf.Grow(trustedAlloc)
+	_, err := io.CopyN(&buf, r, int64(size))
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return buf.Bytes(), err
 }
 
 func hashFramed(head, data []byte) plumbing.Hash {
@@ -177,8 +199,7 @@ func (s *Store) packedObject(h plumbing.Hash) (t plumbing.ObjectType, data []byt
 		return 0, nil, damaged(h, where, "does not read: %v", err)
 	}
 	defer r.Close()
-	data = make([]byte, o.Size())
-	if _, err := io.ReadFull(r, data); err != nil {
+	if data, err = readSized(r, int(o.Size())); err != nil {
 		return 0, nil, damaged(h, where, "does not read: %v", err)
 	}
 	head := fmt.Appendf(nil, "%s %d\x00", o.Type(), len(data))

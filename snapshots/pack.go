@@ -491,8 +491,7 @@ func (ps *packedSet) read(p *packFile, off int64, depth int) (packedObject, erro
 	if err != nil {
 		return packedObject{}, err
 	}
-	data := make([]byte, size)
-	_, err = io.ReadFull(zr, data)
+	data, err := readSized(zr, int(size))
 	zr.Close()
 	if err != nil {
 		return packedObject{}, err
