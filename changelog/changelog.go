@@ -49,6 +49,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/regdiff/regdiff/diff"
 	"github.com/regdiff/regdiff/snapshots"
 )
@@ -78,10 +80,10 @@ type Changelog struct {
 
 // Entry is one version and what changed in it.
 type Entry struct {
-	Version snapshots.Version
+	Version record.Version
 	// Previous is the version compared with, or nil for the oldest version
 	// on record.
-	Previous *snapshots.Version
+	Previous *record.Version
 	// Diff is the difference from Previous to Version, with Registry, From
 	// and To set; nil when Previous is.
 	Diff *diff.Result
@@ -127,7 +129,7 @@ var ErrRange = errors.New("invalid version range")
 // oldest version in range is its diff against the version before it, even
 // when that one is outside the range. Title is that of the newest version
 // in range (for an empty range, of the version before it, or the oldest).
-func Build(ctx context.Context, s *snapshots.Store, registry string, vs []snapshots.Version, opts Options) (*Changelog, error) {
+func Build(ctx context.Context, s *snapshots.Store, registry string, vs []record.Version, opts Options) (*Changelog, error) {
 	if len(vs) == 0 {
 		return nil, fmt.Errorf("registry %s: %w", registry, snapshots.ErrEmpty)
 	}
@@ -186,13 +188,13 @@ type cached struct {
 	*snapshots.Store
 }
 
-func (c cached) RecordsDiffering(a, b snapshots.Version) (old, new []snapshots.Record, err error) {
+func (c cached) RecordsDiffering(a, b record.Version) (old, new []record.Record, err error) {
 	return c.rd.differing(a, b)
 }
 
 // startCount counts the tcp ports of the version the series starts from,
 // and reports whether it has port records at all.
-func startCount(rd *reader, v snapshots.Version) (Point, bool, error) {
+func startCount(rd *reader, v record.Version) (Point, bool, error) {
 	recs, err := rd.all(v)
 	if err != nil || !hasPorts(recs) {
 		return Point{}, false, err
@@ -223,7 +225,7 @@ func buildSeries(p Point, entries []Entry) []Point {
 // CountPorts counts the tcp ports of one version's records by status: the
 // full count that the series of a changelog starts from. Version and Date
 // are left empty.
-func CountPorts(recs []snapshots.Record) Point {
+func CountPorts(recs []record.Record) Point {
 	var p Point
 	for _, sg := range diff.PortStatuses(recs).Segments("tcp") {
 		p.add(sg.Status, sg.Hi-sg.Lo+1)
@@ -231,7 +233,7 @@ func CountPorts(recs []snapshots.Record) Point {
 	return p
 }
 
-func hasPorts(recs []snapshots.Record) bool {
+func hasPorts(recs []record.Record) bool {
 	for i := range recs {
 		if recs[i].Protocol != "" {
 			return true

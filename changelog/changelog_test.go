@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/regdiff/regdiff/diff"
 	"github.com/regdiff/regdiff/snapshots"
 )
@@ -22,23 +24,23 @@ type synth struct {
 	date  string
 	seen  time.Time
 	extra string // changes the raw file without changing a record
-	recs  []snapshots.Record
+	recs  []record.Record
 }
 
 func (v synth) raw() []byte {
 	return fmt.Appendf(nil, "<registry id=%q><updated>%s</updated><!-- %d records %s --></registry>", testRegistry, v.date, len(v.recs), v.extra)
 }
 
-func (v synth) reg() *snapshots.Registry {
-	return &snapshots.Registry{ID: testRegistry, Title: "Service Name and Transport Protocol Port Number Registry", Updated: v.date, Format: "xml", Records: v.recs}
+func (v synth) reg() *record.Registry {
+	return &record.Registry{ID: testRegistry, Title: "Service Name and Transport Protocol Port Number Registry", Updated: v.date, Format: "xml", Records: v.recs}
 }
 
 var day = time.Date(2020, 6, 1, 0, 0, 0, 0, time.UTC)
 
 // edit returns recs with the records for which f returns false left out
 // and more added.
-func edit(recs []snapshots.Record, drop func(r snapshots.Record) bool, more ...snapshots.Record) []snapshots.Record {
-	var out []snapshots.Record
+func edit(recs []record.Record, drop func(r record.Record) bool, more ...record.Record) []record.Record {
+	var out []record.Record
 	for _, r := range recs {
 		if drop == nil || !drop(r) {
 			out = append(out, r)
@@ -47,8 +49,8 @@ func edit(recs []snapshots.Record, drop func(r snapshots.Record) bool, more ...s
 	return append(out, more...)
 }
 
-func named(name, proto, number string) func(snapshots.Record) bool {
-	return func(r snapshots.Record) bool { return r.Name == name && r.Protocol == proto && r.Number == number }
+func named(name, proto, number string) func(record.Record) bool {
+	return func(r record.Record) bool { return r.Name == name && r.Protocol == proto && r.Number == number }
 }
 
 // smallVersions is the story the small store tells, one step a version:
@@ -61,7 +63,7 @@ func named(name, proto, number string) func(snapshots.Record) bool {
 //	v3 2020-03-01  (seen later: 2020-03-01.2) the raw file changes, no record
 //	v4 2020-04-01  old-svc renamed new-svc; gone 3000/tcp deprecated
 func smallVersions() []synth {
-	v0 := []snapshots.Record{
+	v0 := []record.Record{
 		{Name: "ssh", Protocol: "tcp", Number: "22", Description: "SSH", Refs: []string{"rfc:rfc4251"}},
 		{Name: "ssh", Protocol: "udp", Number: "22", Description: "SSH"},
 		{Number: "249-255", Description: "Reserved", Contact: []string{"person:Jon_Postel"}},
@@ -71,19 +73,19 @@ func smallVersions() []synth {
 		{Name: "gone", Protocol: "tcp", Number: "3000", Description: "Gone soon"},
 		{Name: "noport", Description: "A name without a port"},
 	}
-	v1 := edit(v0, func(r snapshots.Record) bool {
+	v1 := edit(v0, func(r record.Record) bool {
 		return r.Number == "1000-1010" || r.Name == "ssh" && r.Protocol == "tcp"
 	},
-		snapshots.Record{Number: "1000-1004", Description: "Unassigned"},
-		snapshots.Record{Name: "newsvc", Protocol: "tcp", Number: "1005", Description: `New <script>alert("x")</script> & "quoted" service`},
-		snapshots.Record{Protocol: "udp", Number: "1005", Description: "Reserved"},
-		snapshots.Record{Number: "1006-1010", Description: "Unassigned"},
-		snapshots.Record{Name: "ssh", Protocol: "tcp", Number: "22", Description: "The Secure Shell (SSH) Protocol, for remote login and more", Refs: []string{"rfc:rfc4251"}},
+		record.Record{Number: "1000-1004", Description: "Unassigned"},
+		record.Record{Name: "newsvc", Protocol: "tcp", Number: "1005", Description: `New <script>alert("x")</script> & "quoted" service`},
+		record.Record{Protocol: "udp", Number: "1005", Description: "Reserved"},
+		record.Record{Number: "1006-1010", Description: "Unassigned"},
+		record.Record{Name: "ssh", Protocol: "tcp", Number: "22", Description: "The Secure Shell (SSH) Protocol, for remote login and more", Refs: []string{"rfc:rfc4251"}},
 	)
 	v2 := edit(v1, named("demo", "tcp", "250"))
-	v4 := edit(v2, func(r snapshots.Record) bool { return r.Name == "old-svc" || r.Name == "gone" },
-		snapshots.Record{Name: "new-svc", Protocol: "tcp", Number: "2000", Description: "A service"},
-		snapshots.Record{Name: "gone", Protocol: "tcp", Number: "3000", Description: "Deprecated"},
+	v4 := edit(v2, func(r record.Record) bool { return r.Name == "old-svc" || r.Name == "gone" },
+		record.Record{Name: "new-svc", Protocol: "tcp", Number: "2000", Description: "A service"},
+		record.Record{Name: "gone", Protocol: "tcp", Number: "3000", Description: "Deprecated"},
 	)
 	return []synth{
 		{date: "2020-01-01", seen: day, recs: v0},
@@ -123,7 +125,7 @@ func commit(t testing.TB, s *snapshots.Store, vs ...synth) {
 	}
 }
 
-func versions(t testing.TB, s *snapshots.Store) []snapshots.Version {
+func versions(t testing.TB, s *snapshots.Store) []record.Version {
 	t.Helper()
 	vs, err := s.Versions(testRegistry)
 	if err != nil {
@@ -287,7 +289,7 @@ func TestBuildErrors(t *testing.T) {
 	tests := []struct {
 		name         string
 		ctx          context.Context
-		vs           []snapshots.Version
+		vs           []record.Version
 		since, until int
 		want         error
 	}{
@@ -402,11 +404,11 @@ func TestThousands(t *testing.T) {
 // (an RFC table has no notes, and writes people its own way) and the case
 // of names are not changes.
 func TestAcross(t *testing.T) {
-	xml := []snapshots.Record{
+	xml := []record.Record{
 		{Name: "ssh", Protocol: "tcp", Number: "22", Description: "SSH", Note: "see RFC 4251", Contact: []string{"person:Tatu_Ylonen"}},
 		{Name: "http", Protocol: "tcp", Number: "80", Description: "HTTP"},
 	}
-	rfc := []snapshots.Record{
+	rfc := []record.Record{
 		{Name: "SSH", Protocol: "tcp", Number: "22", Description: "SSH", Contact: []string{"[TY]"}},
 		{Name: "HTTP", Protocol: "tcp", Number: "80", Description: "World Wide Web HTTP"},
 	}
@@ -417,9 +419,9 @@ func TestAcross(t *testing.T) {
 	var ps []snapshots.Prepared
 	for _, v := range []struct {
 		date, format string
-		recs         []snapshots.Record
+		recs         []record.Record
 	}{{"2020-01-01", "xml", xml}, {"2020-02-01", "rfc", rfc}, {"2020-03-01", "rfc", rfc}} {
-		reg := &snapshots.Registry{ID: testRegistry, Updated: v.date, Format: v.format, Records: v.recs}
+		reg := &record.Registry{ID: testRegistry, Updated: v.date, Format: v.format, Records: v.recs}
 		p, err := s.Prepare([]byte(v.date), reg, snapshots.Source{Kind: "file"})
 		if err != nil {
 			t.Fatal(err)

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/regdiff/regdiff/changelog"
 	"github.com/regdiff/regdiff/snapshots"
 )
@@ -22,12 +24,12 @@ func Example() {
 		log.Fatal(err)
 	}
 	// Two versions: 1000/tcp is assigned out of an Unassigned range.
-	versions := []*snapshots.Registry{
-		{ID: "service-names-port-numbers", Title: "Ports", Updated: "2024-01-05", Records: []snapshots.Record{
+	versions := []*record.Registry{
+		{ID: "service-names-port-numbers", Title: "Ports", Updated: "2024-01-05", Records: []record.Record{
 			{Name: "ssh", Protocol: "tcp", Number: "22", Description: "SSH"},
 			{Number: "1000-1009", Description: "Unassigned"},
 		}},
-		{ID: "service-names-port-numbers", Title: "Ports", Updated: "2024-02-19", Records: []snapshots.Record{
+		{ID: "service-names-port-numbers", Title: "Ports", Updated: "2024-02-19", Records: []record.Record{
 			{Name: "ssh", Protocol: "tcp", Number: "22", Description: "SSH"},
 			{Name: "demo", Protocol: "tcp", Number: "1000", Description: "Demo"},
 			{Number: "1001-1009", Description: "Unassigned"},

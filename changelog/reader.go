@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/regdiff/regdiff/diff"
 	"github.com/regdiff/regdiff/snapshots"
 )
@@ -19,43 +21,43 @@ import (
 // about one version's records.
 type reader struct {
 	s     *snapshots.Store
-	files map[snapshots.Hash][]snapshots.File // tree → files, for the last two versions
-	blobs map[snapshots.Hash][]snapshots.Record
+	files map[record.Hash][]snapshots.File // tree → files, for the last two versions
+	blobs map[record.Hash][]record.Record
 	// lines maps a line of a normalized file to its record: a changed file
 	// differs from its previous blob in a few lines, and only those are
 	// decoded.
 	lines map[string]line
 	// blobLines lists each cached blob's lines (the keys of lines), so
 	// that lines no cached blob has can be dropped.
-	blobLines map[snapshots.Hash][]string
+	blobLines map[record.Hash][]string
 }
 
 // line is a decoded line; key is the line itself, kept so that blobLines
 // can share the map's string.
 type line struct {
 	key string
-	rec snapshots.Record
+	rec record.Record
 }
 
 func newReader(s *snapshots.Store) *reader {
 	return &reader{
 		s:         s,
-		files:     map[snapshots.Hash][]snapshots.File{},
-		blobs:     map[snapshots.Hash][]snapshots.Record{},
+		files:     map[record.Hash][]snapshots.File{},
+		blobs:     map[record.Hash][]record.Record{},
 		lines:     map[string]line{},
-		blobLines: map[snapshots.Hash][]string{},
+		blobLines: map[record.Hash][]string{},
 	}
 }
 
 // decode reads a normalized file (JSON Lines, one record a line), as the
 // store does, decoding only the lines not seen in the blobs read before.
-func (r *reader) decode(f snapshots.File) ([]snapshots.Record, error) {
+func (r *reader) decode(f snapshots.File) ([]record.Record, error) {
 	data, err := r.s.Blob(f.Hash)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", f.Path, err)
 	}
 	n := bytes.Count(data, []byte{'\n'}) + 1
-	recs := make([]snapshots.Record, 0, n)
+	recs := make([]record.Record, 0, n)
 	keys := make([]string, 0, n)
 	for n, l := range snapshots.Lines(data) {
 		ln, ok := r.lines[string(l)]
@@ -73,7 +75,7 @@ func (r *reader) decode(f snapshots.File) ([]snapshots.Record, error) {
 	return recs, nil
 }
 
-func (r *reader) list(v snapshots.Version) ([]snapshots.File, error) {
+func (r *reader) list(v record.Version) ([]snapshots.File, error) {
 	if fs, ok := r.files[v.Tree]; ok {
 		return fs, nil
 	}
@@ -86,8 +88,8 @@ func (r *reader) list(v snapshots.Version) ([]snapshots.File, error) {
 }
 
 // read returns the records of the files keep selects, in file order.
-func (r *reader) read(fs []snapshots.File, keep func(path string) bool) ([]snapshots.Record, error) {
-	var parts [][]snapshots.Record
+func (r *reader) read(fs []snapshots.File, keep func(path string) bool) ([]record.Record, error) {
+	var parts [][]record.Record
 	n := 0
 	for _, f := range fs {
 		if !keep(f.Path) {
@@ -107,7 +109,7 @@ func (r *reader) read(fs []snapshots.File, keep func(path string) bool) ([]snaps
 	if len(parts) == 1 {
 		return parts[0], nil
 	}
-	out := make([]snapshots.Record, 0, n)
+	out := make([]record.Record, 0, n)
 	for _, p := range parts {
 		out = append(out, p...)
 	}
@@ -115,7 +117,7 @@ func (r *reader) read(fs []snapshots.File, keep func(path string) bool) ([]snaps
 }
 
 // all returns every record of v.
-func (r *reader) all(v snapshots.Version) ([]snapshots.Record, error) {
+func (r *reader) all(v record.Version) ([]record.Record, error) {
 	fs, err := r.list(v)
 	if err != nil {
 		return nil, err
@@ -127,7 +129,7 @@ func (r *reader) all(v snapshots.Version) ([]snapshots.Record, error) {
 // [snapshots.Store.FilesDiffering] selects for two versions, which a diff
 // of the two needs, with the files and blobs of the last version kept. It
 // then forgets what only a needed, since the next pair starts at b.
-func (r *reader) differing(a, b snapshots.Version) (old, new []snapshots.Record, err error) {
+func (r *reader) differing(a, b record.Version) (old, new []record.Record, err error) {
 	fa, err := r.list(a)
 	if err != nil {
 		return nil, nil, err
@@ -152,9 +154,9 @@ func (r *reader) differing(a, b snapshots.Version) (old, new []snapshots.Record,
 }
 
 // forget drops the cached files and blobs that v does not use.
-func (r *reader) forget(v snapshots.Version) {
+func (r *reader) forget(v record.Version) {
 	fs := r.files[v.Tree]
-	used := make(map[snapshots.Hash]bool, len(fs))
+	used := make(map[record.Hash]bool, len(fs))
 	for _, f := range fs {
 		used[f.Hash] = true
 	}
@@ -198,8 +200,8 @@ func detach(res *diff.Result) {
 			n++
 		}
 	}
-	recs := make([]snapshots.Record, 0, n)
-	keep := func(r *snapshots.Record) *snapshots.Record {
+	recs := make([]record.Record, 0, n)
+	keep := func(r *record.Record) *record.Record {
 		if r == nil {
 			return nil
 		}

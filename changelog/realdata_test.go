@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/regdiff/regdiff/diff"
 	"github.com/regdiff/regdiff/internal/realstore"
 	"github.com/regdiff/regdiff/internal/shareddata"
@@ -57,7 +59,7 @@ func TestRealData(t *testing.T) {
 			if reg == testRegistry && len(c.Series) != len(vs) {
 				t.Fatalf("%d points for %d versions", len(c.Series), len(vs))
 			}
-			var prev []snapshots.Record
+			var prev []record.Record
 			unchanged := 0
 			for i, v := range vs {
 				e := &c.Entries[len(vs)-1-i]

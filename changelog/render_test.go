@@ -13,8 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/regdiff/regdiff/diff"
-	"github.com/regdiff/regdiff/snapshots"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -248,7 +249,7 @@ func TestHTML(t *testing.T) {
 // protocol-numbers): no series, no chart, still a page.
 func TestHTMLWithoutPorts(t *testing.T) {
 	c := &Changelog{Registry: "protocol-numbers", Title: "Protocol Numbers", Entries: []Entry{
-		{Version: snapshots.Version{Registry: "protocol-numbers", Name: "2020-01-31", Date: "2020-01-31", Records: 150}},
+		{Version: record.Version{Registry: "protocol-numbers", Name: "2020-01-31", Date: "2020-01-31", Records: 150}},
 	}}
 	var buf bytes.Buffer
 	if err := WriteHTML(&buf, c); err != nil {

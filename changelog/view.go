@@ -4,8 +4,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/regdiff/regdiff/diff"
-	"github.com/regdiff/regdiff/snapshots"
 )
 
 // entryView is what the HTML templates show of one entry: plain strings,
@@ -139,7 +140,7 @@ func newEntryView(c *Changelog, e *Entry, base string, inPage map[string]bool, l
 				if rec == nil {
 					rec = ch.Old
 				}
-				sec.Rows = append(sec.Rows, rowView{Table: ch.Key.Table, Name: ch.Key.Name, Port: portText(ch.Key), Desc: snapshots.Collapse(recDesc(rec))})
+				sec.Rows = append(sec.Rows, rowView{Table: ch.Key.Table, Name: ch.Key.Name, Port: portText(ch.Key), Desc: record.Collapse(recDesc(rec))})
 			default:
 				cv := changeView{Name: ch.Key.Name, Port: portText(ch.Key)}
 				if v.ShowTable && ch.Key.Table != "" {
@@ -204,7 +205,7 @@ func textField(name string, fc diff.FieldChange) fieldView {
 	return fv
 }
 
-func recDesc(r *snapshots.Record) string {
+func recDesc(r *record.Record) string {
 	if r == nil {
 		return ""
 	}
@@ -212,7 +213,7 @@ func recDesc(r *snapshots.Record) string {
 }
 
 // portText is a key's number and protocol: "22/tcp", "249-255", "tcp" or "".
-func portText(k snapshots.Key) string {
+func portText(k record.Key) string {
 	switch {
 	case k.Protocol == "":
 		return k.Number

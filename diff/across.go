@@ -4,7 +4,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/regdiff/regdiff/snapshots"
+	"github.com/regdiff/regdiff/snapshots/formats"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // Across says how to compare versions that come from different source
@@ -23,35 +24,35 @@ type Across struct {
 
 // AcrossFor is the rule for comparing two versions of different source
 // formats, or nil when they share one. A field is compared only when both
-// formats carry it (see [snapshots.Carries]); a child element other than
-// [snapshots.Fields] ("ipv6", …) is carried by XML only. Contacts and
+// formats carry it (see [formats.Carries]); a child element other than
+// [record.Fields] ("ipv6", …) is carried by XML only. Contacts and
 // assignees are left out too: each format writes people its own way
 // ("[JBP]", "Jon Postel <postel@isi.edu>", "person:Jon_Postel"), so across
 // formats they differ by form, not by fact. Names are folded when either
-// format folds them (see [snapshots.FoldsNames]).
-func AcrossFor(a, b snapshots.Version) *Across {
+// format folds them (see [formats.FoldsNames]).
+func AcrossFor(a, b record.Version) *Across {
 	if a.Format == b.Format {
 		return nil
 	}
 	comparable := func(f string) bool {
-		return f != FieldContact && f != FieldAssignee && slices.Contains(snapshots.Fields, f) &&
-			snapshots.Carries(a.Format, f) && snapshots.Carries(b.Format, f)
+		return f != FieldContact && f != FieldAssignee && slices.Contains(record.Fields, f) &&
+			formats.Carries(a.Format, f) && formats.Carries(b.Format, f)
 	}
 	var ignored []string
-	for _, f := range snapshots.Fields {
+	for _, f := range record.Fields {
 		if !comparable(f) {
 			ignored = append(ignored, f)
 		}
 	}
 	return &Across{
 		Carried:   comparable,
-		FoldNames: snapshots.FoldsNames(a.Format) || snapshots.FoldsNames(b.Format),
+		FoldNames: formats.FoldsNames(a.Format) || formats.FoldsNames(b.Format),
 		Ignored:   ignored,
 	}
 }
 
 // CompareAcross is [Compare] for versions of different formats.
-func CompareAcross(old, new []snapshots.Record, a Across) *Result {
+func CompareAcross(old, new []record.Record, a Across) *Result {
 	if a.FoldNames {
 		old, new = foldNames(old), foldNames(new)
 	}
@@ -79,8 +80,8 @@ func CompareAcross(old, new []snapshots.Record, a Across) *Result {
 	return r
 }
 
-func foldNames(recs []snapshots.Record) []snapshots.Record {
-	out := make([]snapshots.Record, len(recs))
+func foldNames(recs []record.Record) []record.Record {
+	out := make([]record.Record, len(recs))
 	copy(out, recs)
 	for i := range out {
 		out[i].Name = strings.ToLower(out[i].Name)

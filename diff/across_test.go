@@ -3,16 +3,16 @@ package diff
 import (
 	"testing"
 
-	"github.com/regdiff/regdiff/snapshots"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 func TestCompareAcross(t *testing.T) {
-	rfc := []snapshots.Record{
+	rfc := []record.Record{
 		{Name: "ECHO", Protocol: "tcp", Number: "7", Description: "Echo", Contact: []string{"person:JBP"}},
 		{Name: "FTP", Protocol: "tcp", Number: "21", Description: "File Transfer [Control]"},
 		{Protocol: "", Number: "247-255", Description: "Reserved"},
 	}
-	xml := []snapshots.Record{
+	xml := []record.Record{
 		{Name: "echo", Protocol: "tcp", Number: "7", Description: "Echo", Contact: []string{"person:Jon_Postel"}, Registered: "1990-01"},
 		{Name: "ftp", Protocol: "tcp", Number: "21", Description: "File Transfer Protocol [Control]", Refs: []string{"rfc:rfc959"}},
 		{Protocol: "", Number: "249-255", Description: "Reserved"},

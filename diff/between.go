@@ -1,11 +1,13 @@
 package diff
 
-import "github.com/regdiff/regdiff/snapshots"
+import (
+	"github.com/regdiff/regdiff/snapshots/record"
+)
 
 // Source reads two stored versions where they differ: the records, items
 // and people that are not on both sides. *snapshots.Store is one.
 type Source interface {
-	RecordsDiffering(a, b snapshots.Version) (old, new []snapshots.Record, err error)
+	RecordsDiffering(a, b record.Version) (old, new []record.Record, err error)
 	ItemSource
 }
 
@@ -15,7 +17,7 @@ type Source interface {
 // then their items and people ([Result.CompareItemsOf]), and keeps what f
 // keeps (the zero Filter keeps everything). It fills in Registry, From and
 // To; Reversed is the caller's, who knows the order of the versions.
-func Between(src Source, a, b snapshots.Version, f Filter) (*Result, error) {
+func Between(src Source, a, b record.Version, f Filter) (*Result, error) {
 	old, new, err := src.RecordsDiffering(a, b)
 	if err != nil {
 		return nil, err
@@ -38,6 +40,6 @@ func Between(src Source, a, b snapshots.Version, f Filter) (*Result, error) {
 }
 
 // VersionOf names a stored version for headers and JSON.
-func VersionOf(v snapshots.Version) Version {
+func VersionOf(v record.Version) Version {
 	return Version{Name: v.Name, Commit: v.Commit.String(), Format: v.Format}
 }

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/regdiff/regdiff/snapshots"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // TestAcrossFor: the fields compared across formats are those both carry,
@@ -28,7 +28,7 @@ func TestAcrossFor(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.from+"→"+tt.to, func(t *testing.T) {
-			a := AcrossFor(snapshots.Version{Format: tt.from}, snapshots.Version{Format: tt.to})
+			a := AcrossFor(record.Version{Format: tt.from}, record.Version{Format: tt.to})
 			if tt.same {
 				if a != nil {
 					t.Fatalf("got a rule %+v for one format", a)
@@ -41,7 +41,7 @@ func TestAcrossFor(t *testing.T) {
 			if !slices.Equal(a.Ignored, tt.ignored) || a.FoldNames != tt.fold {
 				t.Errorf("got ignored %q, fold %v; want %q, %v", a.Ignored, a.FoldNames, tt.ignored, tt.fold)
 			}
-			for _, f := range append(slices.Clone(snapshots.Fields), "ipv6") {
+			for _, f := range append(slices.Clone(record.Fields), "ipv6") {
 				if got, want := a.Carried(f), !slices.Contains(tt.ignored, f) && f != "ipv6"; got != want {
 					t.Errorf("Carried(%s) = %v, want %v", f, got, want)
 				}
@@ -54,39 +54,39 @@ func TestAcrossFor(t *testing.T) {
 // gives them whole: Between must not depend on being given only what
 // differs.
 type fakeSource struct {
-	recs   map[string][]snapshots.Record
-	items  map[string][]snapshots.Item
-	people map[string][]snapshots.Person
+	recs   map[string][]record.Record
+	items  map[string][]record.Item
+	people map[string][]record.Person
 }
 
-func (f fakeSource) RecordsDiffering(a, b snapshots.Version) (old, new []snapshots.Record, err error) {
+func (f fakeSource) RecordsDiffering(a, b record.Version) (old, new []record.Record, err error) {
 	return f.recs[a.Name], f.recs[b.Name], nil
 }
 
-func (f fakeSource) ItemsDiffering(a, b snapshots.Version) (old, new []snapshots.Item, err error) {
+func (f fakeSource) ItemsDiffering(a, b record.Version) (old, new []record.Item, err error) {
 	return f.items[a.Name], f.items[b.Name], nil
 }
 
-func (f fakeSource) PeopleDiffering(a, b snapshots.Version) (old, new []snapshots.Person, err error) {
+func (f fakeSource) PeopleDiffering(a, b record.Version) (old, new []record.Person, err error) {
 	return f.people[a.Name], f.people[b.Name], nil
 }
 
 func TestBetween(t *testing.T) {
 	src := fakeSource{
-		recs: map[string][]snapshots.Record{
+		recs: map[string][]record.Record{
 			"x1": {{Name: "ssh", Protocol: "tcp", Number: "22", Description: "SSH"}, {Name: "http", Protocol: "tcp", Number: "80", Description: "HTTP", Note: "n"}},
 			"x2": {{Name: "ssh", Protocol: "tcp", Number: "22", Description: "Secure Shell"}, {Name: "http", Protocol: "tcp", Number: "80", Description: "HTTP"}},
 			"r1": {{Name: "SSH", Protocol: "tcp", Number: "22", Description: "Secure Shell"}, {Name: "HTTP", Protocol: "tcp", Number: "80", Description: "HTTP"}},
 		},
-		items:  map[string][]snapshots.Item{"x1": {{Element: "updated", Text: "2020-01-01"}}, "x2": {{Element: "updated", Text: "2020-02-01"}}},
-		people: map[string][]snapshots.Person{"x2": {{ID: "Jon_Postel", Name: "Jon Postel"}}},
+		items:  map[string][]record.Item{"x1": {{Element: "updated", Text: "2020-01-01"}}, "x2": {{Element: "updated", Text: "2020-02-01"}}},
+		people: map[string][]record.Person{"x2": {{ID: "Jon_Postel", Name: "Jon Postel"}}},
 	}
-	v := func(name, format string) snapshots.Version {
-		return snapshots.Version{Registry: "ports", Name: name, Format: format, Normalizer: 2}
+	v := func(name, format string) record.Version {
+		return record.Version{Registry: "ports", Name: name, Format: format, Normalizer: 2}
 	}
 	tests := []struct {
 		name   string
-		a, b   snapshots.Version
+		a, b   record.Version
 		filter Filter
 		want   string // changes; items; people; note
 	}{

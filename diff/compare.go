@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/regdiff/regdiff/snapshots"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // Kinds of change, in the order summaries and sections list them.
@@ -67,14 +67,14 @@ func (r *Result) RecordsEmpty() bool { return len(r.Changes) == 0 && len(r.Trans
 
 // Change is one record added, removed, changed or renamed.
 type Change struct {
-	Kind   string        // Added, Removed, Changed or Renamed
-	Key    snapshots.Key // the new record's key; the old one's for Removed
-	OldKey snapshots.Key // the old record's key, for Renamed only
+	Kind   string     // Added, Removed, Changed or Renamed
+	Key    record.Key // the new record's key; the old one's for Removed
+	OldKey record.Key // the old record's key, for Renamed only
 	// Fields maps each field whose value differs to its old and new value;
 	// see the package documentation for names and for added and removed
 	// records.
 	Fields   map[string]FieldChange
-	Old, New *snapshots.Record // nil for Added and Removed respectively
+	Old, New *record.Record // nil for Added and Removed respectively
 }
 
 // FieldChange is the old and the new value of one field, "" when absent.
@@ -122,7 +122,7 @@ func (c *Change) FieldNames() []string {
 
 // record returns the record that represents the change: the new one, or the
 // old one for a removal.
-func (c *Change) record() *snapshots.Record {
+func (c *Change) record() *record.Record {
 	if c.New != nil {
 		return c.New
 	}
@@ -131,7 +131,7 @@ func (c *Change) record() *snapshots.Record {
 
 // Compare returns the differences from old to new. Neither slice is
 // modified; the Result points into both.
-func Compare(old, new []snapshots.Record) *Result {
+func Compare(old, new []record.Record) *Result {
 	res := &Result{Changes: []Change{}, Transitions: []Transition{}}
 
 	// Multiset matching. Records are found by a hash of their key: head[h]
@@ -140,7 +140,7 @@ func Compare(old, new []snapshots.Record) *Result {
 	// takes the first unmatched record in the chain whose key is equal, so
 	// duplicate keys pair up in order. (Hashing the four strings once and
 	// keying the map by a number is several times faster than a map keyed
-	// by snapshots.Key.)
+	// by record.Key.)
 	seed := maphash.MakeSeed()
 	head := make(map[uint64]int32, len(old))
 	next := make([]int32, len(old))
@@ -213,7 +213,7 @@ func Compare(old, new []snapshots.Record) *Result {
 // pairRenames pairs removed and added records that share table, protocol
 // and number and have different non-empty names. It returns the pairs both
 // ways: old index → new index and new index → old index.
-func pairRenames(old, new []snapshots.Record, removed, added []int) (map[int]int, map[int]int) {
+func pairRenames(old, new []record.Record, removed, added []int) (map[int]int, map[int]int) {
 	type slot struct{ table, protocol, number string }
 	cands := make(map[slot][]int) // removed candidates by slot
 	for _, i := range removed {
@@ -240,7 +240,7 @@ func pairRenames(old, new []snapshots.Record, removed, added []int) (map[int]int
 		}
 		adds[s] = append(adds[s], j)
 	}
-	byName := func(recs []snapshots.Record) func(a, b int) int {
+	byName := func(recs []record.Record) func(a, b int) int {
 		return func(a, b int) int { return cmp.Or(cmp.Compare(recs[a].Name, recs[b].Name), cmp.Compare(a, b)) }
 	}
 	for _, s := range slots {
@@ -278,7 +278,7 @@ func pairRenames(old, new []snapshots.Record, removed, added []int) (map[int]int
 	return oldToNew, newToOld
 }
 
-func keyHash(seed maphash.Seed, r *snapshots.Record) uint64 {
+func keyHash(seed maphash.Seed, r *record.Record) uint64 {
 	h := maphash.String(seed, r.Name)
 	h = h*0x9E3779B97F4A7C15 ^ maphash.String(seed, r.Number)
 	h = h*0x9E3779B97F4A7C15 ^ maphash.String(seed, r.Protocol)
@@ -288,17 +288,17 @@ func keyHash(seed maphash.Seed, r *snapshots.Record) uint64 {
 	return h
 }
 
-func sameKey(a, b *snapshots.Record) bool {
+func sameKey(a, b *record.Record) bool {
 	return a.Name == b.Name && a.Number == b.Number && a.Protocol == b.Protocol && a.Table == b.Table
 }
 
 // sortChanges orders changes like the records of a normalized version
-// (the order of snapshots.Compare on the change's record), then by kind,
+// (the order of record.Compare on the change's record), then by kind,
 // then by the old name, then as they came. Sort keys are computed once,
 // since parsing numbers in every comparison would dominate.
 func sortChanges(cs []Change) {
 	type sortKey struct {
-		rec    *snapshots.Record
+		rec    *record.Record
 		lo, hi int
 		ok     bool
 		kind   int
@@ -357,7 +357,7 @@ func summarize(cs []Change) Summary {
 	return s
 }
 
-func hasPorts(recs []snapshots.Record) bool {
+func hasPorts(recs []record.Record) bool {
 	for i := range recs {
 		if recs[i].Protocol != "" {
 			return true
@@ -368,8 +368,8 @@ func hasPorts(recs []snapshots.Record) bool {
 
 // fieldChanges returns the fields that differ between a and b (nil meaning
 // a record with every field empty), or nil when none do.
-func fieldChanges(a, b *snapshots.Record) map[string]FieldChange {
-	var empty snapshots.Record
+func fieldChanges(a, b *record.Record) map[string]FieldChange {
+	var empty record.Record
 	if a == nil {
 		a = &empty
 	}
@@ -385,7 +385,7 @@ func fieldChanges(a, b *snapshots.Record) map[string]FieldChange {
 	}
 	text := func(name, x, y string) {
 		if !equalText(x, y) {
-			set(name, snapshots.Collapse(x), snapshots.Collapse(y))
+			set(name, record.Collapse(x), record.Collapse(y))
 		}
 	}
 	list := func(name string, x, y []string) {
@@ -421,9 +421,9 @@ func fieldChanges(a, b *snapshots.Record) map[string]FieldChange {
 }
 
 // equalText reports whether x and y are equal once white space is
-// collapsed ([snapshots.Collapse]).
+// collapsed ([record.Collapse]).
 func equalText(x, y string) bool {
-	return x == y || snapshots.Collapse(x) == snapshots.Collapse(y)
+	return x == y || record.Collapse(x) == record.Collapse(y)
 }
 
 // canonList is a list field's comparable form: items collapsed, sorted and
@@ -434,7 +434,7 @@ func canonList(xs []string) string {
 	}
 	c := make([]string, 0, len(xs))
 	for _, x := range xs {
-		if x = snapshots.Collapse(x); x != "" {
+		if x = record.Collapse(x); x != "" {
 			c = append(c, x)
 		}
 	}

@@ -6,16 +6,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/regdiff/regdiff/snapshots"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // rec builds a record; desc may be "".
-func rec(name, proto, number, desc string) snapshots.Record {
-	return snapshots.Record{Name: name, Protocol: proto, Number: number, Description: desc}
+func rec(name, proto, number, desc string) record.Record {
+	return record.Record{Name: name, Protocol: proto, Number: number, Description: desc}
 }
 
 // with returns r after applying f, for one-line variations in tables.
-func with(r snapshots.Record, f func(*snapshots.Record)) snapshots.Record {
+func with(r record.Record, f func(*record.Record)) record.Record {
 	f(&r)
 	return r
 }
@@ -41,136 +41,136 @@ func describeAll(r *Result) []string {
 }
 
 func TestCompare(t *testing.T) {
-	ssh := with(rec("ssh", "tcp", "22", "The Secure Shell (SSH) Protocol"), func(r *snapshots.Record) {
+	ssh := with(rec("ssh", "tcp", "22", "The Secure Shell (SSH) Protocol"), func(r *record.Record) {
 		r.Refs = []string{"rfc:rfc4251"}
 		r.Contact = []string{"person:Tatu_Ylonen"}
 	})
 	tests := []struct {
 		name     string
-		old, new []snapshots.Record
+		old, new []record.Record
 		want     []string
 	}{
-		{"identical", []snapshots.Record{ssh}, []snapshots.Record{ssh}, []string{}},
+		{"identical", []record.Record{ssh}, []record.Record{ssh}, []string{}},
 		{"both empty", nil, nil, []string{}},
-		{"added", nil, []snapshots.Record{ssh}, []string{"added ssh 22/tcp"}},
-		{"removed", []snapshots.Record{ssh}, nil, []string{"removed ssh 22/tcp"}},
-		{"description", []snapshots.Record{ssh}, []snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Description = "SSH" })},
+		{"added", nil, []record.Record{ssh}, []string{"added ssh 22/tcp"}},
+		{"removed", []record.Record{ssh}, nil, []string{"removed ssh 22/tcp"}},
+		{"description", []record.Record{ssh}, []record.Record{with(ssh, func(r *record.Record) { r.Description = "SSH" })},
 			[]string{"changed ssh 22/tcp [description]"}},
-		{"refs", []snapshots.Record{ssh}, []snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Refs = []string{"rfc:rfc4253"} })},
+		{"refs", []record.Record{ssh}, []record.Record{with(ssh, func(r *record.Record) { r.Refs = []string{"rfc:rfc4253"} })},
 			[]string{"changed ssh 22/tcp [refs]"}},
-		{"refs added", []snapshots.Record{ssh}, []snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Refs = append(r.Refs, "rfc:rfc4253") })},
+		{"refs added", []record.Record{ssh}, []record.Record{with(ssh, func(r *record.Record) { r.Refs = append(r.Refs, "rfc:rfc4253") })},
 			[]string{"changed ssh 22/tcp [refs]"}},
-		{"assignee", []snapshots.Record{ssh}, []snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Assignee = []string{"person:IESG"} })},
+		{"assignee", []record.Record{ssh}, []record.Record{with(ssh, func(r *record.Record) { r.Assignee = []string{"person:IESG"} })},
 			[]string{"changed ssh 22/tcp [assignee]"}},
-		{"contact", []snapshots.Record{ssh}, []snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Contact = nil })},
+		{"contact", []record.Record{ssh}, []record.Record{with(ssh, func(r *record.Record) { r.Contact = nil })},
 			[]string{"changed ssh 22/tcp [contact]"}},
-		{"registered", []snapshots.Record{ssh}, []snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Registered = "1995-01" })},
+		{"registered", []record.Record{ssh}, []record.Record{with(ssh, func(r *record.Record) { r.Registered = "1995-01" })},
 			[]string{"changed ssh 22/tcp [registered]"}},
-		{"modified", []snapshots.Record{ssh}, []snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Modified = "2024-01-01" })},
+		{"modified", []record.Record{ssh}, []record.Record{with(ssh, func(r *record.Record) { r.Modified = "2024-01-01" })},
 			[]string{"changed ssh 22/tcp [modified]"}},
-		{"note", []snapshots.Record{ssh}, []snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Note = "n" })},
+		{"note", []record.Record{ssh}, []record.Record{with(ssh, func(r *record.Record) { r.Note = "n" })},
 			[]string{"changed ssh 22/tcp [note]"}},
-		{"unauthorized", []snapshots.Record{ssh}, []snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Unauthorized = "u" })},
+		{"unauthorized", []record.Record{ssh}, []record.Record{with(ssh, func(r *record.Record) { r.Unauthorized = "u" })},
 			[]string{"changed ssh 22/tcp [unauthorized]"}},
-		{"service code", []snapshots.Record{ssh}, []snapshots.Record{with(ssh, func(r *snapshots.Record) { r.ServiceCode = "1" })},
+		{"service code", []record.Record{ssh}, []record.Record{with(ssh, func(r *record.Record) { r.ServiceCode = "1" })},
 			[]string{"changed ssh 22/tcp [service_code]"}},
-		{"other field", []snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Other = map[string]string{"ipv6": "Y", "same": "s"} })},
-			[]snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Other = map[string]string{"same": "s", "zeta": "z"} })},
+		{"other field", []record.Record{with(ssh, func(r *record.Record) { r.Other = map[string]string{"ipv6": "Y", "same": "s"} })},
+			[]record.Record{with(ssh, func(r *record.Record) { r.Other = map[string]string{"same": "s", "zeta": "z"} })},
 			[]string{"changed ssh 22/tcp [ipv6,zeta]"}},
-		{"several fields in display order", []snapshots.Record{ssh},
-			[]snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Note, r.Description, r.Refs = "n", "d", nil })},
+		{"several fields in display order", []record.Record{ssh},
+			[]record.Record{with(ssh, func(r *record.Record) { r.Note, r.Description, r.Refs = "n", "d", nil })},
 			[]string{"changed ssh 22/tcp [description,refs,note]"}},
-		{"white space only", []snapshots.Record{ssh},
-			[]snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Description = "  The Secure\n Shell  (SSH)\tProtocol " })},
+		{"white space only", []record.Record{ssh},
+			[]record.Record{with(ssh, func(r *record.Record) { r.Description = "  The Secure\n Shell  (SSH)\tProtocol " })},
 			[]string{}},
-		{"form feed and vertical tab are white space", []snapshots.Record{ssh},
-			[]snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Description = "The\fSecure\vShell (SSH) Protocol" })},
+		{"form feed and vertical tab are white space", []record.Record{ssh},
+			[]record.Record{with(ssh, func(r *record.Record) { r.Description = "The\fSecure\vShell (SSH) Protocol" })},
 			[]string{}},
-		{"no-break space is content", []snapshots.Record{ssh},
-			[]snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Description = "The Secure\u00a0Shell (SSH) Protocol" })},
+		{"no-break space is content", []record.Record{ssh},
+			[]record.Record{with(ssh, func(r *record.Record) { r.Description = "The Secure\u00a0Shell (SSH) Protocol" })},
 			[]string{"changed ssh 22/tcp [description]"}},
-		{"other Unicode spaces are content", []snapshots.Record{ssh},
-			[]snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Description = "The\u2003Secure\u3000Shell\u0085(SSH) Protocol\u2028" })},
+		{"other Unicode spaces are content", []record.Record{ssh},
+			[]record.Record{with(ssh, func(r *record.Record) { r.Description = "The\u2003Secure\u3000Shell\u0085(SSH) Protocol\u2028" })},
 			[]string{"changed ssh 22/tcp [description]"}},
-		{"no-break space in a list item is content", []snapshots.Record{ssh},
-			[]snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Contact = []string{"person:Tatu_Ylonen\u00a0"} })},
+		{"no-break space in a list item is content", []record.Record{ssh},
+			[]record.Record{with(ssh, func(r *record.Record) { r.Contact = []string{"person:Tatu_Ylonen\u00a0"} })},
 			[]string{"changed ssh 22/tcp [contact]"}},
-		{"no-break space in a renamed pair's description", []snapshots.Record{rec("a", "tcp", "1000", "X Y"), rec("b", "tcp", "1000", "X\u00a0Y")},
-			[]snapshots.Record{rec("c", "tcp", "1000", "X\u00a0Y"), rec("d", "tcp", "1000", "X Y")},
+		{"no-break space in a renamed pair's description", []record.Record{rec("a", "tcp", "1000", "X Y"), rec("b", "tcp", "1000", "X\u00a0Y")},
+			[]record.Record{rec("c", "tcp", "1000", "X\u00a0Y"), rec("d", "tcp", "1000", "X Y")},
 			[]string{"renamed b→c 1000/tcp []", "renamed a→d 1000/tcp []"}},
-		{"child order", []snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Refs = []string{"rfc:a", "rfc:b"} })},
-			[]snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Refs = []string{"rfc:b", "rfc:a"} })},
+		{"child order", []record.Record{with(ssh, func(r *record.Record) { r.Refs = []string{"rfc:a", "rfc:b"} })},
+			[]record.Record{with(ssh, func(r *record.Record) { r.Refs = []string{"rfc:b", "rfc:a"} })},
 			[]string{}},
-		{"empty list equals absent", []snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Refs = []string{} })},
-			[]snapshots.Record{with(ssh, func(r *snapshots.Record) { r.Refs = nil })},
+		{"empty list equals absent", []record.Record{with(ssh, func(r *record.Record) { r.Refs = []string{} })},
+			[]record.Record{with(ssh, func(r *record.Record) { r.Refs = nil })},
 			[]string{}},
 		{"renamed",
-			[]snapshots.Record{rec("foo", "tcp", "1000", "Foo")},
-			[]snapshots.Record{rec("bar", "tcp", "1000", "Foo")},
+			[]record.Record{rec("foo", "tcp", "1000", "Foo")},
+			[]record.Record{rec("bar", "tcp", "1000", "Foo")},
 			[]string{"renamed foo→bar 1000/tcp []"}},
 		{"renamed with other changes",
-			[]snapshots.Record{rec("foo", "tcp", "1000", "Foo")},
-			[]snapshots.Record{with(rec("bar", "tcp", "1000", "Bar"), func(r *snapshots.Record) { r.Note = "x" })},
+			[]record.Record{rec("foo", "tcp", "1000", "Foo")},
+			[]record.Record{with(rec("bar", "tcp", "1000", "Bar"), func(r *record.Record) { r.Note = "x" })},
 			[]string{"renamed foo→bar 1000/tcp [description,note]"}},
 		{"renamed prefers equal description",
-			[]snapshots.Record{rec("a", "tcp", "1000", "X"), rec("b", "tcp", "1000", "Y")},
-			[]snapshots.Record{rec("c", "tcp", "1000", "Y"), rec("d", "tcp", "1000", "X")},
+			[]record.Record{rec("a", "tcp", "1000", "X"), rec("b", "tcp", "1000", "Y")},
+			[]record.Record{rec("c", "tcp", "1000", "Y"), rec("d", "tcp", "1000", "X")},
 			[]string{"renamed b→c 1000/tcp []", "renamed a→d 1000/tcp []"}},
 		{"renamed in name order otherwise",
-			[]snapshots.Record{rec("b", "tcp", "1000", "1"), rec("a", "tcp", "1000", "2")},
-			[]snapshots.Record{rec("d", "tcp", "1000", "3"), rec("c", "tcp", "1000", "4")},
+			[]record.Record{rec("b", "tcp", "1000", "1"), rec("a", "tcp", "1000", "2")},
+			[]record.Record{rec("d", "tcp", "1000", "3"), rec("c", "tcp", "1000", "4")},
 			[]string{"renamed a→c 1000/tcp [description]", "renamed b→d 1000/tcp [description]"}},
 		{"more removed than added at a port",
-			[]snapshots.Record{rec("a", "tcp", "1000", "A"), rec("b", "tcp", "1000", "B")},
-			[]snapshots.Record{rec("c", "tcp", "1000", "B")},
+			[]record.Record{rec("a", "tcp", "1000", "A"), rec("b", "tcp", "1000", "B")},
+			[]record.Record{rec("c", "tcp", "1000", "B")},
 			[]string{"removed a 1000/tcp", "renamed b→c 1000/tcp []"}},
 		{"unassigned to named is not a rename",
-			[]snapshots.Record{rec("", "tcp", "1000", "Unassigned")},
-			[]snapshots.Record{rec("foo", "tcp", "1000", "Foo")},
+			[]record.Record{rec("", "tcp", "1000", "Unassigned")},
+			[]record.Record{rec("foo", "tcp", "1000", "Foo")},
 			[]string{"removed 1000/tcp", "added foo 1000/tcp"}},
 		{"named to unassigned is not a rename",
-			[]snapshots.Record{rec("foo", "tcp", "1000", "Foo")},
-			[]snapshots.Record{rec("", "tcp", "1000", "Unassigned")},
+			[]record.Record{rec("foo", "tcp", "1000", "Foo")},
+			[]record.Record{rec("", "tcp", "1000", "Unassigned")},
 			[]string{"added 1000/tcp", "removed foo 1000/tcp"}},
 		{"no rename across protocols",
-			[]snapshots.Record{rec("foo", "tcp", "1000", "Foo")},
-			[]snapshots.Record{rec("bar", "udp", "1000", "Foo")},
+			[]record.Record{rec("foo", "tcp", "1000", "Foo")},
+			[]record.Record{rec("bar", "udp", "1000", "Foo")},
 			[]string{"removed foo 1000/tcp", "added bar 1000/udp"}},
 		{"no rename without a number",
-			[]snapshots.Record{rec("foo", "", "", "Foo")},
-			[]snapshots.Record{rec("bar", "", "", "Foo")},
+			[]record.Record{rec("foo", "", "", "Foo")},
+			[]record.Record{rec("bar", "", "", "Foo")},
 			[]string{"added bar", "removed foo"}},
 		{"no rename across tables",
-			[]snapshots.Record{with(rec("foo", "", "1", "F"), func(r *snapshots.Record) { r.Table = "t1" })},
-			[]snapshots.Record{with(rec("bar", "", "1", "F"), func(r *snapshots.Record) { r.Table = "t2" })},
+			[]record.Record{with(rec("foo", "", "1", "F"), func(r *record.Record) { r.Table = "t1" })},
+			[]record.Record{with(rec("bar", "", "1", "F"), func(r *record.Record) { r.Table = "t2" })},
 			[]string{"removed [t1] foo 1", "added [t2] bar 1"}},
 		{"table is part of the key",
-			[]snapshots.Record{with(rec("x", "", "1", "A"), func(r *snapshots.Record) { r.Table = "t1" })},
-			[]snapshots.Record{with(rec("x", "", "1", "A"), func(r *snapshots.Record) { r.Table = "t2" })},
+			[]record.Record{with(rec("x", "", "1", "A"), func(r *record.Record) { r.Table = "t1" })},
+			[]record.Record{with(rec("x", "", "1", "A"), func(r *record.Record) { r.Table = "t2" })},
 			[]string{"removed [t1] x 1", "added [t2] x 1"}},
 		{"duplicate keys unchanged",
-			[]snapshots.Record{rec("x", "tcp", "5", "A"), rec("x", "tcp", "5", "B")},
-			[]snapshots.Record{rec("x", "tcp", "5", "A"), rec("x", "tcp", "5", "B")},
+			[]record.Record{rec("x", "tcp", "5", "A"), rec("x", "tcp", "5", "B")},
+			[]record.Record{rec("x", "tcp", "5", "A"), rec("x", "tcp", "5", "B")},
 			[]string{}},
 		{"duplicate key removed",
-			[]snapshots.Record{rec("x", "tcp", "5", "A"), rec("x", "tcp", "5", "A")},
-			[]snapshots.Record{rec("x", "tcp", "5", "A")},
+			[]record.Record{rec("x", "tcp", "5", "A"), rec("x", "tcp", "5", "A")},
+			[]record.Record{rec("x", "tcp", "5", "A")},
 			[]string{"removed x 5/tcp"}},
 		{"duplicate key added",
-			[]snapshots.Record{rec("x", "tcp", "5", "A")},
-			[]snapshots.Record{rec("x", "tcp", "5", "A"), rec("x", "tcp", "5", "A")},
+			[]record.Record{rec("x", "tcp", "5", "A")},
+			[]record.Record{rec("x", "tcp", "5", "A"), rec("x", "tcp", "5", "A")},
 			[]string{"added x 5/tcp"}},
 		{"duplicates matched in order",
-			[]snapshots.Record{rec("x", "tcp", "5", "A"), rec("x", "tcp", "5", "B")},
-			[]snapshots.Record{rec("x", "tcp", "5", "B")},
+			[]record.Record{rec("x", "tcp", "5", "A"), rec("x", "tcp", "5", "B")},
+			[]record.Record{rec("x", "tcp", "5", "B")},
 			[]string{"removed x 5/tcp", "changed x 5/tcp [description]"}},
 		{"range record changed",
-			[]snapshots.Record{rec("", "", "249-255", "Reserved")},
-			[]snapshots.Record{rec("", "", "249-255", "Unassigned")},
+			[]record.Record{rec("", "", "249-255", "Reserved")},
+			[]record.Record{rec("", "", "249-255", "Unassigned")},
 			[]string{"changed 249-255 [description]"}},
 		{"range split",
-			[]snapshots.Record{rec("", "", "249-255", "Unassigned")},
-			[]snapshots.Record{rec("", "", "249-250", "Unassigned"), rec("", "", "252-255", "Unassigned")},
+			[]record.Record{rec("", "", "249-255", "Unassigned")},
+			[]record.Record{rec("", "", "249-250", "Unassigned"), rec("", "", "252-255", "Unassigned")},
 			[]string{"added 249-250", "removed 249-255", "added 252-255"}},
 	}
 	for _, tt := range tests {
@@ -184,22 +184,22 @@ func TestCompare(t *testing.T) {
 }
 
 func TestCompareFieldValues(t *testing.T) {
-	old := with(rec("x", "tcp", "5", "a  b"), func(r *snapshots.Record) { r.Refs = []string{"rfc:2", "rfc:1"} })
-	new := with(rec("x", "tcp", "5", "a c"), func(r *snapshots.Record) { r.Refs = []string{"rfc:3", "rfc:1"} })
+	old := with(rec("x", "tcp", "5", "a  b"), func(r *record.Record) { r.Refs = []string{"rfc:2", "rfc:1"} })
+	new := with(rec("x", "tcp", "5", "a c"), func(r *record.Record) { r.Refs = []string{"rfc:3", "rfc:1"} })
 	tests := []struct {
 		name string
 		res  *Result
 		want map[string]FieldChange
 	}{
-		{"changed", Compare([]snapshots.Record{old}, []snapshots.Record{new}), map[string]FieldChange{
+		{"changed", Compare([]record.Record{old}, []record.Record{new}), map[string]FieldChange{
 			"description": {"a b", "a c"},
 			"refs":        {"rfc:1, rfc:2", "rfc:1, rfc:3"},
 		}},
-		{"added lists every field", Compare(nil, []snapshots.Record{new}), map[string]FieldChange{
+		{"added lists every field", Compare(nil, []record.Record{new}), map[string]FieldChange{
 			"description": {"", "a c"},
 			"refs":        {"", "rfc:1, rfc:3"},
 		}},
-		{"removed lists every field", Compare([]snapshots.Record{old}, nil), map[string]FieldChange{
+		{"removed lists every field", Compare([]record.Record{old}, nil), map[string]FieldChange{
 			"description": {"a b", ""},
 			"refs":        {"rfc:1, rfc:2", ""},
 		}},
@@ -218,8 +218,8 @@ func TestCompareFieldValues(t *testing.T) {
 }
 
 func TestCompareSummaryAndPointers(t *testing.T) {
-	old := []snapshots.Record{rec("a", "tcp", "1", "A"), rec("b", "tcp", "2", "B"), rec("c", "tcp", "3", "C"), rec("d", "tcp", "4", "D")}
-	new := []snapshots.Record{rec("a", "tcp", "1", "A2"), rec("b2", "tcp", "2", "B"), rec("c", "tcp", "3", "C"), rec("e", "tcp", "5", "E")}
+	old := []record.Record{rec("a", "tcp", "1", "A"), rec("b", "tcp", "2", "B"), rec("c", "tcp", "3", "C"), rec("d", "tcp", "4", "D")}
+	new := []record.Record{rec("a", "tcp", "1", "A2"), rec("b2", "tcp", "2", "B"), rec("c", "tcp", "3", "C"), rec("e", "tcp", "5", "E")}
 	r := Compare(old, new)
 	want := Summary{Added: 1, Removed: 1, Changed: 1, Renamed: 1}
 	if r.Summary != want {
@@ -241,8 +241,8 @@ func TestCompareSummaryAndPointers(t *testing.T) {
 // TestCompareReversed checks that swapping the versions swaps added and
 // removed, keeps changed and renamed, and reverses every transition.
 func TestCompareReversed(t *testing.T) {
-	a := []snapshots.Record{rec("", "", "1000-1010", "Unassigned"), rec("old", "tcp", "999", "X"), rec("gone", "udp", "20", "G")}
-	b := []snapshots.Record{rec("", "", "1000-1010", "Unassigned"), rec("new", "tcp", "999", "X"), rec("svc", "tcp", "1003", "S"), rec("", "udp", "20", "Reserved")}
+	a := []record.Record{rec("", "", "1000-1010", "Unassigned"), rec("old", "tcp", "999", "X"), rec("gone", "udp", "20", "G")}
+	b := []record.Record{rec("", "", "1000-1010", "Unassigned"), rec("new", "tcp", "999", "X"), rec("svc", "tcp", "1003", "S"), rec("", "udp", "20", "Reserved")}
 	fwd, rev := Compare(a, b), Compare(b, a)
 	tests := []struct {
 		name      string

@@ -1,12 +1,12 @@
 // Package diff reports what changed between two versions of a registry:
 // records added, removed, changed field by field and renamed, and the ports
-// whose status changed. It is pure functions over [snapshots.Record] values;
+// whose status changed. It is pure functions over [record.Record] values;
 // the only I/O is writing a [Result] to an [io.Writer] as text
 // ([WriteText]), Markdown ([WriteMarkdown]) or JSON ([WriteJSON]).
 //
 // # Matching records
 //
-// A record is identified by its [snapshots.Key]: (table, name, protocol,
+// A record is identified by its [record.Key]: (table, name, protocol,
 // number), each absent part empty. Keys are not always unique (80/tcp has
 // three names, and one (name, protocol, number) appears twice in the real
 // data), so records are matched as a multiset: the k-th record with a key in
@@ -20,7 +20,7 @@
 // contact are compared as multisets, since the order of child elements never
 // counts; they are shown sorted and joined with ", ".
 //
-// White space is collapsed by [snapshots.Collapse], the one rule every
+// White space is collapsed by [record.Collapse], the one rule every
 // parser applies too: white space is ASCII only (space, tab, LF, CR, form
 // feed, vertical tab). A no-break space (U+00A0) and every other non-ASCII
 // character is text, so a change between a space and a no-break space is
@@ -71,6 +71,6 @@
 // # Order
 //
 // Changes are ordered like the records of a normalized version
-// ([snapshots.Compare] on the new key, or the old one for a removal), then
+// ([record.Compare] on the new key, or the old one for a removal), then
 // by kind; output is the same for the same input, byte for byte.
 package diff

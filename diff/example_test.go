@@ -4,16 +4,17 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/regdiff/regdiff/diff"
-	"github.com/regdiff/regdiff/snapshots"
 )
 
 func Example() {
-	old := []snapshots.Record{
+	old := []record.Record{
 		{Protocol: "tcp", Number: "1000-1002", Description: "Unassigned"},
 		{Name: "ssh", Protocol: "tcp", Number: "22", Description: "SSH"},
 	}
-	new := []snapshots.Record{
+	new := []record.Record{
 		{Protocol: "tcp", Number: "1000-1002", Description: "Unassigned"},
 		{Name: "ssh", Protocol: "tcp", Number: "22", Description: "The Secure Shell (SSH) Protocol"},
 		{Name: "demo", Protocol: "tcp", Number: "1001", Description: "Demo service"},
@@ -38,7 +39,7 @@ func Example() {
 }
 
 func ExamplePortStatuses() {
-	recs := []snapshots.Record{
+	recs := []record.Record{
 		{Number: "1000-1010", Description: "Unassigned"},
 		{Name: "demo", Protocol: "tcp", Number: "1005"},
 	}

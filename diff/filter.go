@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/regdiff/regdiff/snapshots"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // Filter narrows a Result. A change is kept when it meets every criterion
@@ -54,7 +54,7 @@ func ParsePorts(s string) ([]PortRange, error) {
 	var out []PortRange
 	for _, part := range strings.Split(s, ",") {
 		part = strings.TrimSpace(part)
-		lo, hi, ok := snapshots.ParseRange(part)
+		lo, hi, ok := record.ParseRange(part)
 		if !ok || part == "" || strings.Contains(part, "+") {
 			return nil, fmt.Errorf("invalid port range %q: want a port or range like 22 or 0-1023", part)
 		}
@@ -206,7 +206,7 @@ func transitionWindows(ts []Transition) *windows {
 
 // covers reports whether r covers a port of the windows on one of their
 // transports: on its own protocol's, or on any when it has no protocol.
-func (w *windows) covers(r *snapshots.Record) bool {
+func (w *windows) covers(r *record.Record) bool {
 	lo, hi, ok := r.Range()
 	if !ok || lo > MaxPort {
 		return false
@@ -256,19 +256,19 @@ func (f Filter) keepChange(c *Change, w *windows) bool {
 	if f.Kinds != nil && !slices.Contains(f.Kinds, c.Kind) {
 		return false
 	}
-	recs := make([]*snapshots.Record, 0, 2)
-	for _, r := range []*snapshots.Record{c.Old, c.New} {
+	recs := make([]*record.Record, 0, 2)
+	for _, r := range []*record.Record{c.Old, c.New} {
 		if r != nil {
 			recs = append(recs, r)
 		}
 	}
-	if f.Name != "" && !slices.ContainsFunc(recs, func(r *snapshots.Record) bool {
+	if f.Name != "" && !slices.ContainsFunc(recs, func(r *record.Record) bool {
 		ok, _ := path.Match(strings.ToLower(f.Name), strings.ToLower(r.Name))
 		return ok
 	}) {
 		return false
 	}
-	if f.Protocols != nil && !slices.ContainsFunc(recs, func(r *snapshots.Record) bool {
+	if f.Protocols != nil && !slices.ContainsFunc(recs, func(r *record.Record) bool {
 		if r.Protocol == "" {
 			_, _, ok := r.Range()
 			return ok
@@ -277,13 +277,13 @@ func (f Filter) keepChange(c *Change, w *windows) bool {
 	}) {
 		return false
 	}
-	if f.Ports != nil && !slices.ContainsFunc(recs, func(r *snapshots.Record) bool {
+	if f.Ports != nil && !slices.ContainsFunc(recs, func(r *record.Record) bool {
 		lo, hi, ok := r.Range()
 		return ok && slices.ContainsFunc(f.Ports, func(p PortRange) bool { return lo <= p.Hi && p.Lo <= hi })
 	}) {
 		return false
 	}
-	if f.Statuses != nil && !slices.ContainsFunc(recs, func(r *snapshots.Record) bool {
+	if f.Statuses != nil && !slices.ContainsFunc(recs, func(r *record.Record) bool {
 		return slices.Contains(f.Statuses, RecordStatus(r)) || w.covers(r)
 	}) {
 		return false

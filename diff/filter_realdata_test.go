@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/regdiff/regdiff/internal/realstore"
 	"github.com/regdiff/regdiff/snapshots"
 )
@@ -21,7 +23,7 @@ import (
 // every kept change has the status or covers a port of a selected
 // transition.
 
-func naiveStatusOf(r *snapshots.Record) Status {
+func naiveStatusOf(r *record.Record) Status {
 	if r == nil {
 		return 0
 	}
@@ -75,26 +77,26 @@ func naiveFilter(res *Result, f Filter) (changes []string, transitions []string,
 	}
 	changes = []string{}
 	for _, c := range res.Changes {
-		recs := []*snapshots.Record{c.Old, c.New}
-		either := func(ok func(r *snapshots.Record) bool) bool {
+		recs := []*record.Record{c.Old, c.New}
+		either := func(ok func(r *record.Record) bool) bool {
 			return (c.Old != nil && ok(c.Old)) || (c.New != nil && ok(c.New))
 		}
 		if f.Kinds != nil && !slices.Contains(f.Kinds, c.Kind) {
 			continue
 		}
-		if f.Name != "" && !either(func(r *snapshots.Record) bool {
+		if f.Name != "" && !either(func(r *record.Record) bool {
 			ok, _ := path.Match(strings.ToLower(f.Name), strings.ToLower(r.Name))
 			return ok
 		}) {
 			continue
 		}
-		if f.Protocols != nil && !either(func(r *snapshots.Record) bool {
+		if f.Protocols != nil && !either(func(r *record.Record) bool {
 			_, _, numbered := naiveRange(r.Number)
 			return slices.Contains(f.Protocols, r.Protocol) || (r.Protocol == "" && numbered)
 		}) {
 			continue
 		}
-		if f.Ports != nil && !either(func(r *snapshots.Record) bool {
+		if f.Ports != nil && !either(func(r *record.Record) bool {
 			lo, hi, ok := naiveRange(r.Number)
 			if !ok {
 				return false
@@ -198,7 +200,7 @@ func (ps *naivePorts) set(proto string, p int) {
 func (ps naivePorts) has(proto string, p int) bool { return ps[proto] != nil && ps[proto][p] }
 
 // mark adds the ports r covers: on its protocol, or on every transport.
-func (ps *naivePorts) mark(r *snapshots.Record) {
+func (ps *naivePorts) mark(r *record.Record) {
 	if r == nil {
 		return
 	}
@@ -213,7 +215,7 @@ func (ps *naivePorts) mark(r *snapshots.Record) {
 }
 
 // meets reports whether r covers a port of the set.
-func (ps naivePorts) meets(r *snapshots.Record) bool {
+func (ps naivePorts) meets(r *record.Record) bool {
 	if r == nil {
 		return false
 	}
@@ -259,9 +261,9 @@ func TestFilterRealData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var pairs [][2]snapshots.Version
+	var pairs [][2]record.Version
 	for i := 1; i < len(vs); i++ {
-		pairs = append(pairs, [2]snapshots.Version{vs[i-1], vs[i]})
+		pairs = append(pairs, [2]record.Version{vs[i-1], vs[i]})
 	}
 	last2019 := 0
 	for i, v := range vs {
@@ -271,10 +273,10 @@ func TestFilterRealData(t *testing.T) {
 	}
 	latest := len(vs) - 1
 	pairs = append(pairs,
-		[2]snapshots.Version{vs[last2019], vs[latest]}, // regdiff 2019 2024
-		[2]snapshots.Version{vs[latest], vs[last2019]}, // reversed
-		[2]snapshots.Version{vs[0], vs[latest]},
-		[2]snapshots.Version{vs[0], vs[last2019]},
+		[2]record.Version{vs[last2019], vs[latest]}, // regdiff 2019 2024
+		[2]record.Version{vs[latest], vs[last2019]}, // reversed
+		[2]record.Version{vs[0], vs[latest]},
+		[2]record.Version{vs[0], vs[last2019]},
 	)
 	filters := realFilters()
 	checked, transitions, explained := 0, 0, 0

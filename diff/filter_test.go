@@ -5,13 +5,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/regdiff/regdiff/snapshots"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // filterFixture has one change of each kind, on several transports and
 // ports, and transitions on tcp and udp.
 func filterFixture() *Result {
-	old := []snapshots.Record{
+	old := []record.Record{
 		rec("", "", "1000-1010", "Unassigned"),
 		rec("echo", "tcp", "7", "Echo"),
 		rec("http", "tcp", "80", "WWW"),
@@ -19,7 +19,7 @@ func filterFixture() *Result {
 		rec("oldname", "tcp", "3000", "Svc"),
 		rec("nameonly", "", "", "No port"),
 	}
-	new := []snapshots.Record{
+	new := []record.Record{
 		rec("", "", "1000-1010", "Unassigned"),
 		rec("echo", "tcp", "7", "Echo"),
 		rec("http", "tcp", "80", "World Wide Web"),
@@ -121,8 +121,8 @@ func TestFilter(t *testing.T) {
 // --status Reserved keeps the removed range, which made the transition,
 // as well as the Reserved record added.
 func TestFilterStatusSplit(t *testing.T) {
-	old := []snapshots.Record{rec("", "", "100-110", "Unassigned"), rec("x", "tcp", "200", "X")}
-	new := []snapshots.Record{
+	old := []record.Record{rec("", "", "100-110", "Unassigned"), rec("x", "tcp", "200", "X")}
+	new := []record.Record{
 		rec("", "", "100-104", "Unassigned"), rec("", "tcp", "105", "Reserved"), rec("", "", "106-110", "Unassigned"),
 		rec("x", "tcp", "200", "X"), rec("", "udp", "300", "Reserved"),
 	}

@@ -6,12 +6,12 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/regdiff/regdiff/snapshots"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // ItemChange is one of the registry's own elements (its title, a note, an
 // xref, a footnote, a nested registry, its <updated> date; see
-// [snapshots.Item]) added, removed or changed.
+// [record.Item]) added, removed or changed.
 type ItemChange struct {
 	Kind                string // Added, Removed or Changed
 	Table, Element, Key string
@@ -36,9 +36,9 @@ type PersonChange struct {
 // rest pair in order and are changed; what is left is added or removed.
 // People are matched by id the same way, and changed when a field differs.
 // Giving only the items and people that are not on both sides (as
-// [snapshots.Store.ItemsDiffering] does) gives the same changes as giving
+// snapshots.Store.ItemsDiffering does) gives the same changes as giving
 // all of them.
-func (r *Result) CompareItems(oldItems, newItems []snapshots.Item, oldPeople, newPeople []snapshots.Person) {
+func (r *Result) CompareItems(oldItems, newItems []record.Item, oldPeople, newPeople []record.Person) {
 	r.Items = compareItems(oldItems, newItems)
 	r.People = comparePeople(oldPeople, newPeople)
 	r.Summary.Items, r.Summary.People = len(r.Items), len(r.People)
@@ -79,10 +79,10 @@ func compareItemKeys(a, b itemKey) int {
 	return strings.Compare(a.key, b.key)
 }
 
-func compareItems(old, new []snapshots.Item) []ItemChange {
+func compareItems(old, new []record.Item) []ItemChange {
 	groups := map[itemKey]*[2][]int{}
 	var order []itemKey // of first appearance, new version first
-	add := func(items []snapshots.Item, side int) {
+	add := func(items []record.Item, side int) {
 		for i := range items {
 			k := itemKey{items[i].Table, items[i].Element, items[i].Key}
 			g := groups[k]
@@ -105,11 +105,11 @@ func compareItems(old, new []snapshots.Item) []ItemChange {
 			c := ItemChange{Table: k.table, Element: k.element, Key: k.key}
 			switch {
 			case n < len(os) && n < len(ns):
-				c.Kind, c.From, c.To = Changed, snapshots.Collapse(old[os[n]].Text), snapshots.Collapse(new[ns[n]].Text)
+				c.Kind, c.From, c.To = Changed, record.Collapse(old[os[n]].Text), record.Collapse(new[ns[n]].Text)
 			case n < len(ns):
-				c.Kind, c.To = Added, snapshots.Collapse(new[ns[n]].Text)
+				c.Kind, c.To = Added, record.Collapse(new[ns[n]].Text)
 			default:
-				c.Kind, c.From = Removed, snapshots.Collapse(old[os[n]].Text)
+				c.Kind, c.From = Removed, record.Collapse(old[os[n]].Text)
 			}
 			out = append(out, c)
 		}
@@ -144,10 +144,10 @@ func pairEqual(os, ns []int, eq func(i, j int) bool) ([]int, []int) {
 	return restOld, restNew
 }
 
-func comparePeople(old, new []snapshots.Person) []PersonChange {
+func comparePeople(old, new []record.Person) []PersonChange {
 	byID := map[string]*[2][]int{}
 	var ids []string
-	add := func(ps []snapshots.Person, side int) {
+	add := func(ps []record.Person, side int) {
 		for i := range ps {
 			g := byID[ps[i].ID]
 			if g == nil {
@@ -183,8 +183,8 @@ func comparePeople(old, new []snapshots.Person) []PersonChange {
 
 // personFields returns the fields that differ between a and b (nil meaning
 // a person with every field empty), or nil when none do.
-func personFields(a, b *snapshots.Person) map[string]FieldChange {
-	var empty snapshots.Person
+func personFields(a, b *record.Person) map[string]FieldChange {
+	var empty record.Person
 	if a == nil {
 		a = &empty
 	}
@@ -197,7 +197,7 @@ func personFields(a, b *snapshots.Person) map[string]FieldChange {
 			if out == nil {
 				out = map[string]FieldChange{}
 			}
-			out[name] = FieldChange{From: snapshots.Collapse(x), To: snapshots.Collapse(y)}
+			out[name] = FieldChange{From: record.Collapse(x), To: record.Collapse(y)}
 		}
 	}
 	text("name", a.Name, b.Name)
@@ -238,16 +238,16 @@ func (c *PersonChange) FieldNames() []string {
 // ItemSource reads what two versions hold outside their records;
 // *snapshots.Store is one.
 type ItemSource interface {
-	ItemsDiffering(a, b snapshots.Version) (old, new []snapshots.Item, err error)
-	PeopleDiffering(a, b snapshots.Version) (old, new []snapshots.Person, err error)
+	ItemsDiffering(a, b record.Version) (old, new []record.Item, err error)
+	PeopleDiffering(a, b record.Version) (old, new []record.Person, err error)
 }
 
 // CompareItemsOf sets r's item and people changes from two stored
 // versions, or says in r.ItemsNote why they cannot be compared: a version
 // stored by a regdiff that did not keep them (see
-// [snapshots.Version.HasItems]), or versions of two source formats (only
+// [record.Version.HasItems]), or versions of two source formats (only
 // XML carries items and people).
-func (r *Result) CompareItemsOf(src ItemSource, a, b snapshots.Version) error {
+func (r *Result) CompareItemsOf(src ItemSource, a, b record.Version) error {
 	switch {
 	case !a.HasItems() || !b.HasItems():
 		old := a

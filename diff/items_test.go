@@ -7,27 +7,27 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/regdiff/regdiff/snapshots"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 func TestCompareItems(t *testing.T) {
-	it := func(el, key, text string) snapshots.Item { return snapshots.Item{Element: el, Key: key, Text: text} }
+	it := func(el, key, text string) record.Item { return record.Item{Element: el, Key: key, Text: text} }
 	tests := []struct {
 		name     string
-		old, new []snapshots.Item
+		old, new []record.Item
 		want     []string // "kind label: from → to"
 	}{
-		{"unchanged", []snapshots.Item{it("note", "", "a")}, []snapshots.Item{it("note", "", "a")}, nil},
-		{"white space only", []snapshots.Item{it("note", "", "a  b")}, []snapshots.Item{it("note", "", "a b")}, nil},
-		{"changed", []snapshots.Item{it("updated", "", "2024-01-24")}, []snapshots.Item{it("updated", "", "2024-01-25")},
+		{"unchanged", []record.Item{it("note", "", "a")}, []record.Item{it("note", "", "a")}, nil},
+		{"white space only", []record.Item{it("note", "", "a  b")}, []record.Item{it("note", "", "a b")}, nil},
+		{"changed", []record.Item{it("updated", "", "2024-01-24")}, []record.Item{it("updated", "", "2024-01-25")},
 			[]string{"changed updated: 2024-01-24 → 2024-01-25"}},
-		{"a note inserted before another: equal texts pair first", []snapshots.Item{it("note", "", "b")}, []snapshots.Item{it("note", "", "a"), it("note", "", "b")},
+		{"a note inserted before another: equal texts pair first", []record.Item{it("note", "", "b")}, []record.Item{it("note", "", "a"), it("note", "", "b")},
 			[]string{"added note:  → a"}},
-		{"keys keep footnotes apart", []snapshots.Item{it("footnote", "1", "x"), it("footnote", "2", "y")}, []snapshots.Item{it("footnote", "2", "y2")},
+		{"keys keep footnotes apart", []record.Item{it("footnote", "1", "x"), it("footnote", "2", "y")}, []record.Item{it("footnote", "2", "y2")},
 			[]string{"removed footnote 1: x → ", "changed footnote 2: y → y2"}},
-		{"two changed notes pair in order", []snapshots.Item{it("note", "", "a"), it("note", "", "b")}, []snapshots.Item{it("note", "", "a2"), it("note", "", "b2")},
+		{"two changed notes pair in order", []record.Item{it("note", "", "a"), it("note", "", "b")}, []record.Item{it("note", "", "a2"), it("note", "", "b2")},
 			[]string{"changed note: a → a2", "changed note: b → b2"}},
-		{"a nested registry added", nil, []snapshots.Item{{Table: "t", Element: "title", Text: "T"}, {Element: "registry", Key: "t"}},
+		{"a nested registry added", nil, []record.Item{{Table: "t", Element: "title", Text: "T"}, {Element: "registry", Key: "t"}},
 			[]string{"added registry t:  → ", "added [t] title:  → T"}},
 	}
 	for _, tt := range tests {
@@ -49,8 +49,8 @@ func TestCompareItems(t *testing.T) {
 }
 
 func TestComparePeople(t *testing.T) {
-	old := []snapshots.Person{{ID: "a", Name: "A", URI: "mailto:a&x"}, {ID: "b", Name: "B"}, {ID: "d", Name: "D1"}, {ID: "d", Name: "D2"}}
-	new := []snapshots.Person{{ID: "a", Name: "A", URI: "mailto:a&y", Updated: "2024-01-25"}, {ID: "c", Org: "C Inc", Other: map[string]string{"x": "1"}}, {ID: "d", Name: "D2"}, {ID: "d", Name: "D3"}}
+	old := []record.Person{{ID: "a", Name: "A", URI: "mailto:a&x"}, {ID: "b", Name: "B"}, {ID: "d", Name: "D1"}, {ID: "d", Name: "D2"}}
+	new := []record.Person{{ID: "a", Name: "A", URI: "mailto:a&y", Updated: "2024-01-25"}, {ID: "c", Org: "C Inc", Other: map[string]string{"x": "1"}}, {ID: "d", Name: "D2"}, {ID: "d", Name: "D3"}}
 	var r Result
 	r.CompareItems(nil, nil, old, new)
 	var got []string
@@ -77,10 +77,10 @@ func TestComparePeople(t *testing.T) {
 func TestCompareItemsDifferingOnly(t *testing.T) {
 	rng := rand.New(rand.NewSource(1))
 	texts := []string{"a", "b", "c", "a b"}
-	gen := func() []snapshots.Item {
-		var out []snapshots.Item
+	gen := func() []record.Item {
+		var out []record.Item
 		for range rng.Intn(8) {
-			out = append(out, snapshots.Item{Element: []string{"note", "xref", "title"}[rng.Intn(3)], Key: []string{"", "1"}[rng.Intn(2)], Text: texts[rng.Intn(len(texts))]})
+			out = append(out, record.Item{Element: []string{"note", "xref", "title"}[rng.Intn(3)], Key: []string{"", "1"}[rng.Intn(2)], Text: texts[rng.Intn(len(texts))]})
 		}
 		return out
 	}
@@ -96,14 +96,14 @@ func TestCompareItemsDifferingOnly(t *testing.T) {
 	}
 }
 
-func multisetDiff(a, b []snapshots.Item) (onlyA, onlyB []snapshots.Item) {
-	keep := func(xs, other []snapshots.Item) []snapshots.Item {
-		cnt := map[snapshots.Item]int{}
+func multisetDiff(a, b []record.Item) (onlyA, onlyB []record.Item) {
+	keep := func(xs, other []record.Item) []record.Item {
+		cnt := map[record.Item]int{}
 		for _, x := range other {
 			cnt[x]++
 		}
-		var out []snapshots.Item
-		seen := map[snapshots.Item]int{}
+		var out []record.Item
+		seen := map[record.Item]int{}
 		for _, x := range xs {
 			if seen[x]++; seen[x] > cnt[x] {
 				out = append(out, x)
@@ -116,22 +116,22 @@ func multisetDiff(a, b []snapshots.Item) (onlyA, onlyB []snapshots.Item) {
 
 type fakeItems struct{ called bool }
 
-func (f *fakeItems) ItemsDiffering(a, b snapshots.Version) ([]snapshots.Item, []snapshots.Item, error) {
+func (f *fakeItems) ItemsDiffering(a, b record.Version) ([]record.Item, []record.Item, error) {
 	f.called = true
-	return nil, []snapshots.Item{{Element: "note", Text: "n"}}, nil
+	return nil, []record.Item{{Element: "note", Text: "n"}}, nil
 }
 
-func (f *fakeItems) PeopleDiffering(a, b snapshots.Version) ([]snapshots.Person, []snapshots.Person, error) {
+func (f *fakeItems) PeopleDiffering(a, b record.Version) ([]record.Person, []record.Person, error) {
 	return nil, nil, nil
 }
 
 func TestCompareItemsOf(t *testing.T) {
-	v := func(name, format string, norm int) snapshots.Version {
-		return snapshots.Version{Name: name, Format: format, Normalizer: norm}
+	v := func(name, format string, norm int) record.Version {
+		return record.Version{Name: name, Format: format, Normalizer: norm}
 	}
 	tests := []struct {
 		name     string
-		a, b     snapshots.Version
+		a, b     record.Version
 		compared bool
 		note     string
 	}{

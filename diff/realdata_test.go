@@ -12,8 +12,10 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/regdiff/regdiff/snapshots/formats"
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/regdiff/regdiff/internal/shareddata"
-	"github.com/regdiff/regdiff/snapshots"
 )
 
 // This file checks Compare against a second, deliberately simple
@@ -242,20 +244,20 @@ func naiveDiff(a, b *naiveVersion) (lines []string, renames int) {
 	return lines, renames
 }
 
-func keyLine(kind string, k snapshots.Key) string {
+func keyLine(kind string, k record.Key) string {
 	return kind + " " + k.Table + "|" + k.Name + "|" + k.Protocol + "|" + k.Number
 }
 
 // loaded is one version read both ways.
 type loaded struct {
 	v     shareddata.Version
-	recs  []snapshots.Record
+	recs  []record.Record
 	naive *naiveVersion
 }
 
 func load(t testing.TB, v shareddata.Version, ports bool) *loaded {
 	data := shareddata.Read(t, v)
-	reg, err := snapshots.ParseXML(data)
+	reg, err := formats.ParseXML(data)
 	if err != nil {
 		t.Fatalf("ParseXML %s: %v", v.Date, err)
 	}
@@ -273,7 +275,7 @@ func load(t testing.TB, v shareddata.Version, ports bool) *loaded {
 // returns a description of the first difference, or "".
 func checkPair(a, b *loaded, ports bool) string {
 	res := Compare(a.recs, b.recs)
-	if !slices.IsSortedFunc(res.Changes, func(x, y Change) int { return snapshots.Compare(x.record(), y.record()) }) {
+	if !slices.IsSortedFunc(res.Changes, func(x, y Change) int { return record.Compare(x.record(), y.record()) }) {
 		return "changes are not in record order"
 	}
 	var got []string
@@ -442,11 +444,11 @@ func BenchmarkCompare(b *testing.B) {
 			v2019 = v
 		}
 	}
-	old, err := snapshots.ParseXML(shareddata.Read(b, v2019))
+	old, err := formats.ParseXML(shareddata.Read(b, v2019))
 	if err != nil {
 		b.Fatal(err)
 	}
-	new, err := snapshots.ParseXML(shareddata.Read(b, vs[len(vs)-1]))
+	new, err := formats.ParseXML(shareddata.Read(b, vs[len(vs)-1]))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -464,7 +466,7 @@ func BenchmarkCompare(b *testing.B) {
 // BenchmarkPortStatuses computes the port status of one real version.
 func BenchmarkPortStatuses(b *testing.B) {
 	vs := shareddata.Versions(b, "service-names-port-numbers")
-	reg, err := snapshots.ParseXML(shareddata.Read(b, vs[len(vs)-1]))
+	reg, err := formats.ParseXML(shareddata.Read(b, vs[len(vs)-1]))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -11,7 +11,8 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/regdiff/regdiff/snapshots"
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/sergi/go-diff/diffmatchpatch"
 )
 
@@ -165,7 +166,7 @@ func portSummary(ts []Transition) []string {
 }
 
 // keyText shows a key as "ssh 22/tcp", "249-255", "HOPOPT 0" or "ssh".
-func keyText(k snapshots.Key, table bool) string {
+func keyText(k record.Key, table bool) string {
 	port := k.Number
 	if k.Protocol != "" {
 		if port != "" {
@@ -190,11 +191,11 @@ func keyText(k snapshots.Key, table bool) string {
 }
 
 // portText is the number and protocol part of a key: "22/tcp", or "".
-func portText(k snapshots.Key) string {
+func portText(k record.Key) string {
 	if k.Protocol == "" && k.Number == "" {
 		return ""
 	}
-	return keyText(snapshots.Key{Protocol: k.Protocol, Number: k.Number}, false)
+	return keyText(record.Key{Protocol: k.Protocol, Number: k.Number}, false)
 }
 
 // multiTable reports whether the changes span several tables, so that keys
@@ -220,11 +221,11 @@ func byKind(r *Result, kind string) []*Change {
 
 // description of the change's record, for added and removed lines.
 func description(c *Change) string {
-	return visible(snapshots.Collapse(c.record().Description))
+	return visible(record.Collapse(c.record().Description))
 }
 
 // visible shows the characters that look like a space, or like nothing,
-// as <U+XXXX>: a no-break space is content (see [snapshots.Collapse]), and
+// as <U+XXXX>: a no-break space is content (see [record.Collapse]), and
 // a change from a space to one must not read "a b → a b".
 func visible(s string) string {
 	clean := true
@@ -536,7 +537,7 @@ func md(s string) string { return mdEscaper.Replace(s) }
 
 // mdCell escapes text for a table cell, where a line break would end the
 // row.
-func mdCell(s string) string { return md(snapshots.Collapse(s)) }
+func mdCell(s string) string { return md(record.Collapse(s)) }
 
 // JSON shape, documented in the README.
 type (
@@ -581,8 +582,8 @@ type (
 	}
 	jsonChange struct {
 		Kind   string               `json:"kind"`
-		Key    snapshots.Key        `json:"key"`
-		OldKey *snapshots.Key       `json:"old_key,omitempty"`
+		Key    record.Key           `json:"key"`
+		OldKey *record.Key          `json:"old_key,omitempty"`
 		Fields map[string]jsonField `json:"fields"`
 	}
 	jsonField struct {

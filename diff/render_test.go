@@ -10,21 +10,21 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/regdiff/regdiff/snapshots"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // portsFixture is a small service-names diff with every kind of change and
 // several port transitions.
-func portsFixture() ([]snapshots.Record, []snapshots.Record) {
+func portsFixture() ([]record.Record, []record.Record) {
 	longOld := "Oracle SQL*NET is a protocol used by Oracle clients to reach the database listener"
 	longNew := "Oracle SQL*NET is the protocol Oracle clients use to reach the database listener | see notes"
-	old := []snapshots.Record{
-		with(rec("", "tcp", "0", "Reserved"), func(r *snapshots.Record) { r.Contact = []string{"person:Jon_Postel"} }),
-		with(rec("ssh", "tcp", "22", "The Secure Shell (SSH) Protocol"), func(r *snapshots.Record) { r.Refs = []string{"rfc:rfc4251"} }),
+	old := []record.Record{
+		with(rec("", "tcp", "0", "Reserved"), func(r *record.Record) { r.Contact = []string{"person:Jon_Postel"} }),
+		with(rec("ssh", "tcp", "22", "The Secure Shell (SSH) Protocol"), func(r *record.Record) { r.Refs = []string{"rfc:rfc4251"} }),
 		rec("sql-net", "tcp", "66", longOld),
-		with(rec("http", "tcp", "80", "World Wide Web HTTP"), func(r *snapshots.Record) {
+		with(rec("http", "tcp", "80", "World Wide Web HTTP"), func(r *record.Record) {
 			r.Refs = []string{"rfc:rfc2616"}
 			r.Modified = "2017-06-05"
 		}),
@@ -33,11 +33,11 @@ func portsFixture() ([]snapshots.Record, []snapshots.Record) {
 		rec("gone", "tcp", "3000", "Gone service"),
 		rec("nameonly", "", "", "Name without port"),
 	}
-	new := []snapshots.Record{
-		with(rec("", "tcp", "0", "Reserved"), func(r *snapshots.Record) { r.Contact = []string{"person:Jon_Postel"} }),
-		with(rec("ssh", "tcp", "22", "The Secure Shell (SSH) Protocol"), func(r *snapshots.Record) { r.Refs = []string{"rfc:rfc4251"} }),
+	new := []record.Record{
+		with(rec("", "tcp", "0", "Reserved"), func(r *record.Record) { r.Contact = []string{"person:Jon_Postel"} }),
+		with(rec("ssh", "tcp", "22", "The Secure Shell (SSH) Protocol"), func(r *record.Record) { r.Refs = []string{"rfc:rfc4251"} }),
 		rec("sql-net", "tcp", "66", longNew),
-		with(rec("http", "tcp", "80", "World Wide Web HTTP"), func(r *snapshots.Record) {
+		with(rec("http", "tcp", "80", "World Wide Web HTTP"), func(r *record.Record) {
 			r.Refs = []string{"rfc:rfc9110"}
 			r.Modified = "2021-10-01"
 			r.Note = "Defined TXT keys: u=<username> p=<password>"
@@ -53,16 +53,16 @@ func portsFixture() ([]snapshots.Record, []snapshots.Record) {
 }
 
 // protocolsFixture is a protocol-numbers diff: nested tables, no ports.
-func protocolsFixture() ([]snapshots.Record, []snapshots.Record) {
-	in := func(r snapshots.Record) snapshots.Record { r.Table = "protocol-numbers-1"; return r }
-	old := []snapshots.Record{
-		in(with(rec("HOPOPT", "", "0", "IPv6 Hop-by-Hop Option"), func(r *snapshots.Record) { r.Other = map[string]string{"ipv6": "Y"} })),
+func protocolsFixture() ([]record.Record, []record.Record) {
+	in := func(r record.Record) record.Record { r.Table = "protocol-numbers-1"; return r }
+	old := []record.Record{
+		in(with(rec("HOPOPT", "", "0", "IPv6 Hop-by-Hop Option"), func(r *record.Record) { r.Other = map[string]string{"ipv6": "Y"} })),
 		in(rec("ICMP", "", "1", "Internet Control Message")),
 		in(rec("", "", "143-252", "Unassigned")),
 	}
-	new := []snapshots.Record{
-		in(with(rec("HOPOPT", "", "0", "IPv6 Hop-by-Hop Option"), func(r *snapshots.Record) { r.Other = map[string]string{"ipv6": "Y"} })),
-		in(with(rec("ICMP", "", "1", "Internet Control Message"), func(r *snapshots.Record) { r.Refs = []string{"rfc:rfc792"} })),
+	new := []record.Record{
+		in(with(rec("HOPOPT", "", "0", "IPv6 Hop-by-Hop Option"), func(r *record.Record) { r.Other = map[string]string{"ipv6": "Y"} })),
+		in(with(rec("ICMP", "", "1", "Internet Control Message"), func(r *record.Record) { r.Refs = []string{"rfc:rfc792"} })),
 		in(rec("Ethernet", "", "143", "Ethernet")),
 		in(rec("", "", "144-252", "Unassigned")),
 	}
@@ -74,18 +74,18 @@ func protocolsFixture() ([]snapshots.Record, []snapshots.Record) {
 func itemsFixture() *Result {
 	r := Compare(nil, nil)
 	r.CompareItems(
-		[]snapshots.Item{
+		[]record.Item{
 			{Element: "updated", Text: "2024-01-24"},
 			{Element: "note", Key: "Request an Assignment", Text: "Apply at [https://www.iana.org/protocols/apply] to request a port, which takes a few weeks"},
 			{Table: "t-1", Element: "footnote", Key: "1", Text: "Old footnote"},
 		},
-		[]snapshots.Item{
+		[]record.Item{
 			{Element: "updated", Text: "2024-01-25"},
 			{Element: "note", Key: "Request an Assignment", Text: "Apply at [https://www.iana.org/form/ports-services] to request a port, which takes a few weeks"},
 			{Table: "t-1", Element: "registry", Key: "t-2"},
 		},
-		[]snapshots.Person{{ID: "Steve_Spitzer", Name: "Steve Spitzer", URI: "mailto:steve&example.com"}, {ID: "Gone", Name: "Gone Person"}},
-		[]snapshots.Person{{ID: "Steve_Spitzer", Name: "Steve Spitzer", URI: "mailto:s.spitzer&example.org", Updated: "2024-01-25"}, {ID: "Mark_Oslund", Name: "Mark Oslund", URI: "mailto:mark&example.com"}},
+		[]record.Person{{ID: "Steve_Spitzer", Name: "Steve Spitzer", URI: "mailto:steve&example.com"}, {ID: "Gone", Name: "Gone Person"}},
+		[]record.Person{{ID: "Steve_Spitzer", Name: "Steve Spitzer", URI: "mailto:s.spitzer&example.org", Updated: "2024-01-25"}, {ID: "Mark_Oslund", Name: "Mark Oslund", URI: "mailto:mark&example.com"}},
 	)
 	return r
 }
@@ -159,8 +159,8 @@ func TestJSONShape(t *testing.T) {
 	old, new := portsFixture()
 	res := setVersions(Compare(old, new), "service-names-port-numbers", Version{Name: "a", Commit: "c1"}, Version{Name: "b", Commit: "c2"}, false)
 	res.CompareItems(
-		[]snapshots.Item{{Element: "title", Text: "A"}}, []snapshots.Item{{Element: "title", Text: "B"}, {Element: "note", Text: "N"}},
-		[]snapshots.Person{{ID: "a", URI: "mailto:x"}}, []snapshots.Person{{ID: "a", URI: "mailto:y"}, {ID: "b", Name: "B"}})
+		[]record.Item{{Element: "title", Text: "A"}}, []record.Item{{Element: "title", Text: "B"}, {Element: "note", Text: "N"}},
+		[]record.Person{{ID: "a", URI: "mailto:x"}}, []record.Person{{ID: "a", URI: "mailto:y"}, {ID: "b", Name: "B"}})
 	var buf bytes.Buffer
 	if err := WriteJSON(&buf, res); err != nil {
 		t.Fatal(err)
@@ -235,8 +235,8 @@ func keys[V any](m map[string]V) []string {
 }
 
 func TestVisibleNoBreakSpace(t *testing.T) {
-	old := []snapshots.Record{rec("svc", "tcp", "1000", "Some service")}
-	new := []snapshots.Record{rec("svc", "tcp", "1000", "Some\u00a0service")}
+	old := []record.Record{rec("svc", "tcp", "1000", "Some service")}
+	new := []record.Record{rec("svc", "tcp", "1000", "Some\u00a0service")}
 	r := Compare(old, new)
 	var text, mdown bytes.Buffer
 	WriteText(&text, r, false)

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/regdiff/regdiff/snapshots"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // Status is a port's status in one version; see the package documentation
@@ -58,7 +58,7 @@ var deregisteredPrefixes = []string{"de-registered", "deregistered", "removed", 
 // RecordStatus is the status one covering record gives its ports, or 0 when
 // the record decides nothing (no name and a description that names no
 // status).
-func RecordStatus(r *snapshots.Record) Status {
+func RecordStatus(r *record.Record) Status {
 	d := r.Description
 	if d != "" && d[0] > ' ' && !strings.ContainsRune("dDrRuU", rune(d[0])) {
 		// Fast path: no status word can start here.
@@ -81,7 +81,7 @@ func RecordStatus(r *snapshots.Record) Status {
 }
 
 func hasPrefixFold(s string, prefixes ...string) bool {
-	s = snapshots.Collapse(s) // leading ASCII white space only: a no-break space is text
+	s = record.Collapse(s) // leading ASCII white space only: a no-break space is text
 	for _, p := range prefixes {
 		if len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) {
 			return true
@@ -98,7 +98,7 @@ type Segment struct {
 
 // Statuses is the status of every port of every transport in one version.
 type Statuses struct {
-	recs []snapshots.Record
+	recs []record.Record
 	by   [4]transportStatus
 }
 
@@ -129,7 +129,7 @@ func transportIndex(proto string) int {
 }
 
 // PortStatuses computes the status of every port from a version's records.
-func PortStatuses(recs []snapshots.Record) *Statuses {
+func PortStatuses(recs []record.Record) *Statuses {
 	return portStatuses(recs, nil)
 }
 
@@ -163,7 +163,7 @@ func (w *windows) meets(t, lo, hi int, hint *[4]int) bool {
 // windows (all records when w is nil). Inside the windows the statuses are
 // exact; outside they come from a subset of the records, which Compare
 // uses only where that subset is the same in both versions.
-func portStatuses(recs []snapshots.Record, w *windows) *Statuses {
+func portStatuses(recs []record.Record, w *windows) *Statuses {
 	s := &Statuses{recs: recs}
 	var hint [4]int
 	for i := range recs {
@@ -212,7 +212,7 @@ func portStatuses(recs []snapshots.Record, w *windows) *Statuses {
 func changedWindows(cs []Change) *windows {
 	var w windows
 	for _, c := range cs {
-		for _, r := range []*snapshots.Record{c.Old, c.New} {
+		for _, r := range []*record.Record{c.Old, c.New} {
 			if r == nil {
 				continue
 			}

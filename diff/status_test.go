@@ -8,13 +8,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/regdiff/regdiff/snapshots"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 func TestRecordStatus(t *testing.T) {
 	tests := []struct {
 		name string
-		rec  snapshots.Record
+		rec  record.Record
 		want Status
 	}{
 		{"named", rec("ssh", "tcp", "22", "SSH"), Assigned},
@@ -59,13 +59,13 @@ type probe struct {
 func TestPortStatuses(t *testing.T) {
 	tests := []struct {
 		name   string
-		recs   []snapshots.Record
+		recs   []record.Record
 		probes []probe
 	}{
 		{"no records", nil, []probe{
 			{"tcp", 0, Unassigned, nil}, {"dccp", 65535, Unassigned, nil},
 		}},
-		{"range and a specific record", []snapshots.Record{
+		{"range and a specific record", []record.Record{
 			rec("", "", "1000-1010", "Unassigned"),
 			rec("svc", "tcp", "1005", "S"),
 		}, []probe{
@@ -74,51 +74,51 @@ func TestPortStatuses(t *testing.T) {
 			{"tcp", 1004, Unassigned, []int{0}},
 			{"tcp", 1006, Unassigned, []int{0}},
 		}},
-		{"record without protocol covers every transport", []snapshots.Record{
+		{"record without protocol covers every transport", []record.Record{
 			rec("", "", "0", "Reserved"),
 		}, []probe{
 			{"tcp", 0, Reserved, []int{0}}, {"udp", 0, Reserved, []int{0}},
 			{"sctp", 0, Reserved, []int{0}}, {"dccp", 0, Reserved, []int{0}},
 			{"tcp", 1, Unassigned, nil},
 		}},
-		{"named record without protocol", []snapshots.Record{
+		{"named record without protocol", []record.Record{
 			rec("x", "", "7", "X"),
 		}, []probe{{"sctp", 7, Assigned, []int{0}}}},
-		{"deregistered beats reserved", []snapshots.Record{
+		{"deregistered beats reserved", []record.Record{
 			rec("", "", "100-200", "Reserved"),
 			rec("old", "tcp", "150", "De-registered"),
 		}, []probe{{"tcp", 150, Deregistered, []int{0, 1}}, {"udp", 150, Reserved, []int{0}}}},
-		{"assigned beats deregistered", []snapshots.Record{
+		{"assigned beats deregistered", []record.Record{
 			rec("old", "tcp", "150", "Removed"),
 			rec("new", "tcp", "150", "New"),
 		}, []probe{{"tcp", 150, Assigned, []int{0, 1}}}},
-		{"reserved beats unassigned", []snapshots.Record{
+		{"reserved beats unassigned", []record.Record{
 			rec("", "", "1-10", "Unassigned"),
 			rec("", "", "5-15", "Reserved"),
 		}, []probe{{"tcp", 4, Unassigned, []int{0}}, {"tcp", 5, Reserved, []int{0, 1}}, {"tcp", 15, Reserved, []int{1}}, {"tcp", 16, Unassigned, nil}}},
-		{"record without status decides nothing", []snapshots.Record{
+		{"record without status decides nothing", []record.Record{
 			rec("", "tcp", "24", "any private mail system"),
 			rec("", "udp", "24", "any private mail system"),
 			rec("", "", "24", "Reserved"),
 		}, []probe{{"tcp", 24, Reserved, []int{0, 2}}, {"sctp", 24, Reserved, []int{2}}}},
-		{"only a record without status", []snapshots.Record{
+		{"only a record without status", []record.Record{
 			rec("", "tcp", "24", "any private mail system"),
 		}, []probe{{"tcp", 24, Unassigned, []int{0}}}},
-		{"other protocols and bad numbers ignored", []snapshots.Record{
+		{"other protocols and bad numbers ignored", []record.Record{
 			rec("x", "ddp", "5", "X"),
 			rec("y", "tcp", "abc", "Y"),
 			rec("z", "tcp", "", "Z"),
 		}, []probe{{"tcp", 5, Unassigned, nil}}},
-		{"range beyond the last port is clipped", []snapshots.Record{
+		{"range beyond the last port is clipped", []record.Record{
 			rec("", "", "65530-70000", "Reserved"),
 			rec("", "", "70001", "Reserved"),
 		}, []probe{{"tcp", 65535, Reserved, []int{0}}, {"tcp", 65529, Unassigned, nil}}},
-		{"unsorted records", []snapshots.Record{
+		{"unsorted records", []record.Record{
 			rec("b", "tcp", "9", "B"),
 			rec("", "", "1-20", "Unassigned"),
 			rec("a", "tcp", "2", "A"),
 		}, []probe{{"tcp", 9, Assigned, []int{0, 1}}, {"tcp", 2, Assigned, []int{1, 2}}, {"tcp", 3, Unassigned, []int{1}}}},
-		{"unknown transport", []snapshots.Record{rec("x", "", "1", "X")}, []probe{{"ddp", 1, 0, nil}}},
+		{"unknown transport", []record.Record{rec("x", "", "1", "X")}, []probe{{"ddp", 1, 0, nil}}},
 		{"port out of range", nil, []probe{{"tcp", 65536, 0, nil}, {"tcp", -1, 0, nil}}},
 	}
 	for _, tt := range tests {
@@ -162,47 +162,47 @@ func transitionsText(ts []Transition) []string {
 }
 
 func TestTransitions(t *testing.T) {
-	svc := func(name, proto, number string) snapshots.Record { return rec(name, proto, number, name) }
+	svc := func(name, proto, number string) record.Record { return rec(name, proto, number, name) }
 	tests := []struct {
 		name     string
-		old, new []snapshots.Record
+		old, new []record.Record
 		want     []string
 	}{
-		{"none", []snapshots.Record{svc("a", "tcp", "1")}, []snapshots.Record{svc("a", "tcp", "1")}, []string{}},
+		{"none", []record.Record{svc("a", "tcp", "1")}, []record.Record{svc("a", "tcp", "1")}, []string{}},
 		{"consecutive ports compress", nil,
-			[]snapshots.Record{svc("a", "tcp", "1000"), svc("b", "tcp", "1001"), svc("c", "tcp", "1002")},
+			[]record.Record{svc("a", "tcp", "1000"), svc("b", "tcp", "1001"), svc("c", "tcp", "1002")},
 			[]string{"tcp 1000-1002 Unassigned→Assigned"}},
 		{"gap splits", nil,
-			[]snapshots.Record{svc("a", "tcp", "1000"), svc("c", "tcp", "1002")},
+			[]record.Record{svc("a", "tcp", "1000"), svc("c", "tcp", "1002")},
 			[]string{"tcp 1000 Unassigned→Assigned", "tcp 1002 Unassigned→Assigned"}},
 		{"different new status splits", nil,
-			[]snapshots.Record{svc("a", "tcp", "1000"), rec("", "tcp", "1001", "Reserved")},
+			[]record.Record{svc("a", "tcp", "1000"), rec("", "tcp", "1001", "Reserved")},
 			[]string{"tcp 1000 Unassigned→Assigned", "tcp 1001 Unassigned→Reserved"}},
 		{"different old status splits",
-			[]snapshots.Record{rec("", "tcp", "1000", "Reserved")},
-			[]snapshots.Record{svc("a", "tcp", "1000-1001")},
+			[]record.Record{rec("", "tcp", "1000", "Reserved")},
+			[]record.Record{svc("a", "tcp", "1000-1001")},
 			[]string{"tcp 1000 Reserved→Assigned", "tcp 1001 Unassigned→Assigned"}},
 		{"transport order then port", nil,
-			[]snapshots.Record{svc("d", "dccp", "1"), svc("s", "sctp", "2"), svc("u", "udp", "3"), svc("t", "tcp", "4")},
+			[]record.Record{svc("d", "dccp", "1"), svc("s", "sctp", "2"), svc("u", "udp", "3"), svc("t", "tcp", "4")},
 			[]string{"tcp 4 Unassigned→Assigned", "udp 3 Unassigned→Assigned", "sctp 2 Unassigned→Assigned", "dccp 1 Unassigned→Assigned"}},
 		{"record without protocol changes every transport",
-			[]snapshots.Record{rec("", "", "0-9", "Unassigned"), svc("a", "tcp", "20")},
-			[]snapshots.Record{rec("", "", "0-9", "Reserved"), svc("a", "tcp", "20")},
+			[]record.Record{rec("", "", "0-9", "Unassigned"), svc("a", "tcp", "20")},
+			[]record.Record{rec("", "", "0-9", "Reserved"), svc("a", "tcp", "20")},
 			[]string{"tcp 0-9 Unassigned→Reserved", "udp 0-9 Unassigned→Reserved", "sctp 0-9 Unassigned→Reserved", "dccp 0-9 Unassigned→Reserved"}},
-		{"last port", nil, []snapshots.Record{rec("", "tcp", "65535", "Reserved")}, []string{"tcp 65535 Unassigned→Reserved"}},
-		{"whole range", nil, []snapshots.Record{rec("", "udp", "0-65535", "Reserved")}, []string{"udp 0-65535 Unassigned→Reserved"}},
+		{"last port", nil, []record.Record{rec("", "tcp", "65535", "Reserved")}, []string{"tcp 65535 Unassigned→Reserved"}},
+		{"whole range", nil, []record.Record{rec("", "udp", "0-65535", "Reserved")}, []string{"udp 0-65535 Unassigned→Reserved"}},
 		{"specific record inside a changed range",
-			[]snapshots.Record{rec("", "", "100-110", "Unassigned"), svc("a", "tcp", "105")},
-			[]snapshots.Record{rec("", "", "100-110", "Reserved"), svc("a", "tcp", "105")},
+			[]record.Record{rec("", "", "100-110", "Unassigned"), svc("a", "tcp", "105")},
+			[]record.Record{rec("", "", "100-110", "Reserved"), svc("a", "tcp", "105")},
 			[]string{"tcp 100-104 Unassigned→Reserved", "tcp 106-110 Unassigned→Reserved",
 				"udp 100-110 Unassigned→Reserved", "sctp 100-110 Unassigned→Reserved", "dccp 100-110 Unassigned→Reserved"}},
-		{"deregistration", []snapshots.Record{svc("a", "tcp", "7")}, []snapshots.Record{rec("a", "tcp", "7", "Deprecated")},
+		{"deregistration", []record.Record{svc("a", "tcp", "7")}, []record.Record{rec("a", "tcp", "7", "Deprecated")},
 			[]string{"tcp 7 Assigned→Deregistered"}},
 		{"unassigned record to no record is no transition",
-			[]snapshots.Record{rec("", "tcp", "5", "Unassigned"), svc("x", "tcp", "6")},
-			[]snapshots.Record{svc("x", "tcp", "6")}, []string{}},
+			[]record.Record{rec("", "tcp", "5", "Unassigned"), svc("x", "tcp", "6")},
+			[]record.Record{svc("x", "tcp", "6")}, []string{}},
 		{"no protocol anywhere: no transitions",
-			[]snapshots.Record{rec("ICMP", "", "1", "x")}, []snapshots.Record{rec("ICMP2", "", "1", "y")}, []string{}},
+			[]record.Record{rec("ICMP", "", "1", "x")}, []record.Record{rec("ICMP2", "", "1", "y")}, []string{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -241,8 +241,8 @@ func TestTransitionsWindowed(t *testing.T) {
 	rng := rand.New(rand.NewSource(1))
 	descs := []string{"Unassigned", "Reserved", "De-registered", "Svc", "any private use", ""}
 	protos := []string{"tcp", "udp", "sctp", "dccp", "", "ddp"}
-	random := func(n int) []snapshots.Record {
-		var recs []snapshots.Record
+	random := func(n int) []record.Record {
+		var recs []record.Record
 		for range n {
 			lo := rng.Intn(200) * 300
 			number := strconv.Itoa(lo)

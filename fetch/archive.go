@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/regdiff/regdiff/snapshots"
 )
 
@@ -32,11 +34,11 @@ type ArchiveOptions struct {
 // Outcome is what [Archive] did.
 type Outcome struct {
 	Target   Target
-	Registry string             // the registry the content belongs to
-	Status   string             // "archived", "unchanged", "not-modified"
-	Version  *snapshots.Version // archived, or the stored version the content matched
-	Result   *Result            // the download
-	Rebuilt  string             // set when the new version went before stored ones
+	Registry string          // the registry the content belongs to
+	Status   string          // "archived", "unchanged", "not-modified"
+	Version  *record.Version // archived, or the stored version the content matched
+	Result   *Result         // the download
+	Rebuilt  string          // set when the new version went before stored ones
 }
 
 // ErrSuspicious marks a download refused by the sanity checks.
@@ -50,9 +52,9 @@ var ErrRewrite = errors.New("refused a version that would rewrite history")
 // versions; it wraps [ErrRewrite].
 type RewriteError struct {
 	URL      string
-	Version  snapshots.Version   // the download, dated but not named
-	Latest   snapshots.Version   // the newest stored version
-	Rewrites []snapshots.Version // the stored versions whose commits would change, oldest first
+	Version  record.Version   // the download, dated but not named
+	Latest   record.Version   // the newest stored version
+	Rewrites []record.Version // the stored versions whose commits would change, oldest first
 }
 
 func (e *RewriteError) Error() string {
@@ -115,19 +117,19 @@ func Archive(ctx context.Context, s *snapshots.Store, t Target, opts ArchiveOpti
 	sha := hex.EncodeToString(sum[:])
 	st, _ := json.MarshalIndent(state{URL: t.URL, ETag: res.Validators.ETag, LastModified: res.Validators.LastModified, SHA256: sha}, "", "  ")
 
-	var checkErr error           // a refusal of ours, not a parse error
-	var latest snapshots.Version // the newest stored version, found by the check
+	var checkErr error        // a refusal of ours, not a parse error
+	var latest record.Version // the newest stored version, found by the check
 	iopts := snapshots.ImportOptions{
 		Registry: t.Registry,
 		Meta:     map[string][]byte{stateFile(t.URL): append(st, '\n')},
-		Check: func(reg *snapshots.Registry) error {
+		Check: func(reg *record.Registry) error {
 			out.Registry = reg.ID
 			latest, checkErr = checkCount(s, t.URL, reg, opts)
 			return checkErr
 		},
 	}
 	if !opts.Force {
-		iopts.Rewrites = func(rw, added []snapshots.Version) error {
+		iopts.Rewrites = func(rw, added []record.Version) error {
 			return &RewriteError{URL: t.URL, Version: added[0], Latest: latest, Rewrites: rw}
 		}
 	}
@@ -176,13 +178,13 @@ func Archive(ctx context.Context, s *snapshots.Store, t Target, opts ArchiveOpti
 
 // checkCount refuses a version with far fewer records than the latest
 // stored one, and returns that latest version for the rewrite check.
-func checkCount(s *snapshots.Store, url string, reg *snapshots.Registry, opts ArchiveOptions) (snapshots.Version, error) {
+func checkCount(s *snapshots.Store, url string, reg *record.Registry, opts ArchiveOptions) (record.Version, error) {
 	vs, err := s.Versions(reg.ID)
 	if errors.Is(err, snapshots.ErrEmpty) {
-		return snapshots.Version{}, nil
+		return record.Version{}, nil
 	}
 	if err != nil {
-		return snapshots.Version{}, err
+		return record.Version{}, err
 	}
 	l := vs[len(vs)-1]
 	ratio := opts.MinRatio

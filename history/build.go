@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/regdiff/regdiff/diff"
 	"github.com/regdiff/regdiff/snapshots"
 )
@@ -15,9 +17,9 @@ import (
 // Source is what Build reads: a registry's versions, oldest first, and
 // their normalized files. *snapshots.Store satisfies it.
 type Source interface {
-	Versions(registry string) ([]snapshots.Version, error)
-	Files(v snapshots.Version) ([]snapshots.File, error)
-	Blob(h snapshots.Hash) ([]byte, error)
+	Versions(registry string) ([]record.Version, error)
+	Files(v record.Version) ([]snapshots.File, error)
+	Blob(h record.Hash) ([]byte, error)
 }
 
 // ErrNoSuchName is what a [*NameError] wraps: a name query matched no
@@ -43,8 +45,8 @@ type History struct {
 	// Events are ordered by version, then as the diff orders changes.
 	Events []Event
 
-	vs     []snapshots.Version // every version read, oldest first
-	lo, hi int                 // the window: vs[lo:hi]
+	vs     []record.Version // every version read, oldest first
+	lo, hi int              // the window: vs[lo:hi]
 }
 
 // Period is a maximal run of consecutive versions in which the query had
@@ -63,7 +65,7 @@ type Period struct {
 	Versions int
 	// Records are the records that covered the query (or, for a name
 	// query, the name's records) in the period's last version.
-	Records []snapshots.Record
+	Records []record.Record
 
 	first, last int // version indexes
 }
@@ -134,17 +136,17 @@ func Build(ctx context.Context, src Source, registry string, q Query) (*History,
 type builder struct {
 	ix   *Index
 	h    *History
-	vs   []snapshots.Version
-	cur  int                 // the version whose events are being found
-	recs []*snapshots.Record // decoded lines, by id
+	vs   []record.Version
+	cur  int              // the version whose events are being found
+	recs []*record.Record // decoded lines, by id
 
 	// Port queries only.
 	info  []lineInfo // by id
-	cover map[snapshots.Hash][]int32
+	cover map[record.Hash][]int32
 }
 
 // compare diffs the covering records of versions cur-1 and cur.
-func (b *builder) compare(old, new []snapshots.Record) *diff.Result {
+func (b *builder) compare(old, new []record.Record) *diff.Result {
 	if b.cur > 0 {
 		if a := diff.AcrossFor(b.vs[b.cur-1], b.vs[b.cur]); a != nil {
 			return diff.CompareAcross(old, new, *a)
@@ -154,7 +156,7 @@ func (b *builder) compare(old, new []snapshots.Record) *diff.Result {
 }
 
 // record decodes line id, once.
-func (b *builder) record(id int32) (*snapshots.Record, error) {
+func (b *builder) record(id int32) (*record.Record, error) {
 	if int(id) < len(b.recs) && b.recs[id] != nil {
 		return b.recs[id], nil
 	}
@@ -188,7 +190,7 @@ func (b *builder) names(ctx context.Context) error {
 	}
 	var periods []Period
 	opens := map[slot]open{}
-	var prev map[string]snapshots.Hash
+	var prev map[string]record.Hash
 	for i, v := range b.vs {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -197,8 +199,8 @@ func (b *builder) names(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		cur := make(map[string]snapshots.Hash, len(files))
-		held := map[slot][]snapshots.Record{}
+		cur := make(map[string]record.Hash, len(files))
+		held := map[slot][]record.Record{}
 		for _, f := range files {
 			cur[f.Path] = f.Hash
 			hits, err := b.hits(m, f)
@@ -236,7 +238,7 @@ func (b *builder) names(ctx context.Context) error {
 		if c := transportRank(x.Protocol) - transportRank(y.Protocol); c != 0 {
 			return c
 		}
-		if c := snapshots.Compare(&snapshots.Record{Number: x.Number}, &snapshots.Record{Number: y.Number}); c != 0 {
+		if c := record.Compare(&record.Record{Number: x.Number}, &record.Record{Number: y.Number}); c != 0 {
 			return c
 		}
 		return x.first - y.first
@@ -248,7 +250,7 @@ func (b *builder) names(ctx context.Context) error {
 // nameStatus is the status of a name's records at one number and protocol:
 // Deregistered when all of them are, else Assigned (package diff's rule:
 // the first of Assigned, Deregistered, Reserved and Unassigned any has).
-func nameStatus(recs []snapshots.Record) diff.Status {
+func nameStatus(recs []record.Record) diff.Status {
 	best := diff.Unassigned
 	for i := range recs {
 		if s := diff.RecordStatus(&recs[i]); s != 0 && s < best {
@@ -273,14 +275,14 @@ type matcher struct {
 	// those lines are decoded.
 	may   func(line []byte) bool
 	lines []int8 // by line id: 0 not known yet, 1 no, 2 yes
-	files map[snapshots.Hash]bool
+	files map[record.Hash]bool
 }
 
 func newMatcher(name string) *matcher {
-	return &matcher{name: name, may: snapshots.NameFilter(name), files: map[snapshots.Hash]bool{}}
+	return &matcher{name: name, may: snapshots.NameFilter(name), files: map[record.Hash]bool{}}
 }
 
-func (m *matcher) match(r *snapshots.Record) bool {
+func (m *matcher) match(r *record.Record) bool {
 	return equalFold(r.Name, m.name)
 }
 
@@ -330,7 +332,7 @@ func (b *builder) fileHas(m *matcher, f snapshots.File) (bool, error) {
 }
 
 // hits returns the records of f that have the queried name (and protocol).
-func (b *builder) hits(m *matcher, f snapshots.File) ([]snapshots.Record, error) {
+func (b *builder) hits(m *matcher, f snapshots.File) ([]record.Record, error) {
 	if has, err := b.fileHas(m, f); err != nil || !has {
 		return nil, err
 	}
@@ -338,7 +340,7 @@ func (b *builder) hits(m *matcher, f snapshots.File) ([]snapshots.Record, error)
 	if err != nil {
 		return nil, err
 	}
-	var out []snapshots.Record
+	var out []record.Record
 	for _, id := range ids {
 		if has, _ := b.lineHas(m, id); !has {
 			continue
@@ -364,7 +366,7 @@ func foldByte(c byte) byte {
 // either side, on the same protocol) are compared: matching is by key and
 // a rename pairs records of the same protocol and number, so this finds exactly the changes a whole comparison
 // would find for the name.
-func (b *builder) nameEvents(m *matcher, version string, prev, cur map[string]snapshots.Hash) error {
+func (b *builder) nameEvents(m *matcher, version string, prev, cur map[string]record.Hash) error {
 	var paths []string
 	for p, h := range cur {
 		if prev[p] != h {
@@ -405,7 +407,7 @@ func (b *builder) nameEvents(m *matcher, version string, prev, cur map[string]sn
 		if len(slots) == 0 {
 			continue
 		}
-		var recs [2][]snapshots.Record
+		var recs [2][]record.Record
 		for k, f := range sides {
 			if ids[k] == nil && !f.Hash.IsZero() {
 				var err error

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/regdiff/regdiff/diff"
 	"github.com/regdiff/regdiff/snapshots"
 )
@@ -19,14 +21,14 @@ import (
 // version is a hand-made registry version for a test store.
 type version struct {
 	date string
-	recs []snapshots.Record
+	recs []record.Record
 }
 
 var jon = []string{"person:Jon_Postel"}
 
 // base is the first version of the test registry; the others are edits of it.
-func base() []snapshots.Record {
-	return []snapshots.Record{
+func base() []record.Record {
+	return []record.Record{
 		{Number: "249-255", Description: "Reserved", Contact: jon},
 		{Name: "ssh", Protocol: "tcp", Number: "22", Description: "SSH", Refs: []string{"rfc:rfc4251"}},
 		{Name: "ssh", Protocol: "udp", Number: "22", Description: "SSH", Refs: []string{"rfc:rfc4251"}},
@@ -38,8 +40,8 @@ func base() []snapshots.Record {
 
 // edit returns recs with f applied to the records for which match is true,
 // dropping those for which f returns false.
-func edit(recs []snapshots.Record, match func(r *snapshots.Record) bool, f func(r *snapshots.Record) bool) []snapshots.Record {
-	var out []snapshots.Record
+func edit(recs []record.Record, match func(r *record.Record) bool, f func(r *record.Record) bool) []record.Record {
+	var out []record.Record
 	for _, r := range recs {
 		r := r
 		if match(&r) && !f(&r) {
@@ -50,8 +52,8 @@ func edit(recs []snapshots.Record, match func(r *snapshots.Record) bool, f func(
 	return out
 }
 
-func number(n string) func(r *snapshots.Record) bool {
-	return func(r *snapshots.Record) bool { return r.Number == n }
+func number(n string) func(r *record.Record) bool {
+	return func(r *record.Record) bool { return r.Number == n }
 }
 
 // testVersions is the story the unit tests tell:
@@ -63,13 +65,13 @@ func number(n string) func(r *snapshots.Record) bool {
 //	2020-04-01    foo is removed; 2000/tcp is removed; new moves to 1002/tcp
 func testVersions() []version {
 	v1 := base()
-	v2 := edit(v1, number("249-255"), func(r *snapshots.Record) bool { r.Contact = []string{"person:IANA"}; return true })
-	v2 = edit(v2, number("1000"), func(r *snapshots.Record) bool { r.Name = "new"; return true })
-	v3 := append(slices.Clone(v2), snapshots.Record{Name: "foo", Protocol: "tcp", Number: "250", Description: "Foo", Registered: "2020-03-01"})
-	v3 = edit(v3, number("2000"), func(r *snapshots.Record) bool { r.Description = "De-registered"; return true })
-	v5 := edit(v3, number("250"), func(*snapshots.Record) bool { return false })
-	v5 = edit(v5, number("2000"), func(*snapshots.Record) bool { return false })
-	v5 = edit(v5, number("1000"), func(r *snapshots.Record) bool { r.Number = "1002"; return true })
+	v2 := edit(v1, number("249-255"), func(r *record.Record) bool { r.Contact = []string{"person:IANA"}; return true })
+	v2 = edit(v2, number("1000"), func(r *record.Record) bool { r.Name = "new"; return true })
+	v3 := append(slices.Clone(v2), record.Record{Name: "foo", Protocol: "tcp", Number: "250", Description: "Foo", Registered: "2020-03-01"})
+	v3 = edit(v3, number("2000"), func(r *record.Record) bool { r.Description = "De-registered"; return true })
+	v5 := edit(v3, number("250"), func(*record.Record) bool { return false })
+	v5 = edit(v5, number("2000"), func(*record.Record) bool { return false })
+	v5 = edit(v5, number("1000"), func(r *record.Record) bool { r.Number = "1002"; return true })
 	return []version{{"2020-01-01", v1}, {"2020-02-01", v2}, {"2020-03-01", v3}, {"2020-03-01", slices.Clone(v3)}, {"2020-04-01", v5}}
 }
 
@@ -84,7 +86,7 @@ func newStore(t testing.TB, vs []version) *snapshots.Store {
 	var ps []snapshots.Prepared
 	for i, v := range vs {
 		raw := fmt.Appendf(nil, "<registry id=%q><updated>%s</updated><!-- %d --></registry>", ports, v.date, i)
-		reg := &snapshots.Registry{ID: ports, Title: "Test ports", Updated: v.date, Format: "xml", Records: v.recs}
+		reg := &record.Registry{ID: ports, Title: "Test ports", Updated: v.date, Format: "xml", Records: v.recs}
 		p, err := s.Prepare(raw, reg, snapshots.Source{Kind: "file", Location: v.date, Seen: seen.Add(time.Duration(i) * time.Hour)})
 		if err != nil {
 			t.Fatal(err)
@@ -435,7 +437,7 @@ func TestIndexNeverChangesResults(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rows := len(ix.rows) / snapshots.HashSize; len(ix.lines) == 0 || rows != len(vs) {
+		if rows := len(ix.rows) / record.HashSize; len(ix.lines) == 0 || rows != len(vs) {
 			t.Fatalf("got an index of %d lines and %d trees, want lines and %d trees", len(ix.lines), rows, len(vs))
 		}
 		// A warm index must not read any blob.
@@ -467,7 +469,7 @@ func TestIndexNeverChangesResults(t *testing.T) {
 	t.Run("store changed", func(t *testing.T) {
 		// Insert a version in the middle: every later commit is rewritten,
 		// and the saved index knows none of the new trees.
-		mid := version{"2020-02-15", edit(vs[1].recs, number("22"), func(r *snapshots.Record) bool { r.Description = "Secure Shell"; return true })}
+		mid := version{"2020-02-15", edit(vs[1].recs, number("22"), func(r *record.Record) bool { r.Description = "Secure Shell"; return true })}
 		s2 := newStore(t, append(slices.Clone(vs), mid))
 		want2 := map[string]string{}
 		for _, q := range indexQueries {
@@ -505,10 +507,10 @@ func offline(ix *Index, s *snapshots.Store) *Index {
 // noBlobs is a source that fails on every tree and blob read.
 type noBlobs struct{ *snapshots.Store }
 
-func (noBlobs) Blob(h snapshots.Hash) ([]byte, error) {
+func (noBlobs) Blob(h record.Hash) ([]byte, error) {
 	return nil, fmt.Errorf("blob %s read through a warm index", h)
 }
 
-func (noBlobs) Files(v snapshots.Version) ([]snapshots.File, error) {
+func (noBlobs) Files(v record.Version) ([]snapshots.File, error) {
 	return nil, fmt.Errorf("tree of %s read through a warm index", v.Name)
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/regdiff/regdiff/snapshots"
 )
 
@@ -20,10 +22,10 @@ import (
 // the objects a version needs.
 func (ix *Index) Check() []string {
 	var msgs []string
-	const size = snapshots.HashSize
+	const size = record.HashSize
 	for r := range len(ix.rows) / size {
-		tree := snapshots.Hash(ix.rows[r*size:])
-		want, err := ix.src.Files(snapshots.Version{Name: "tree " + tree.String(), Tree: tree})
+		tree := record.Hash(ix.rows[r*size:])
+		want, err := ix.src.Files(record.Version{Name: "tree " + tree.String(), Tree: tree})
 		if err != nil {
 			continue
 		}
@@ -44,7 +46,7 @@ func (ix *Index) Check() []string {
 			msgs = append(msgs, fmt.Sprintf("tree %s: holds other files than the tree", tree))
 		}
 	}
-	for _, h := range slices.SortedFunc(maps.Keys(ix.blobs), func(a, b snapshots.Hash) int { return bytes.Compare(a[:], b[:]) }) {
+	for _, h := range slices.SortedFunc(maps.Keys(ix.blobs), func(a, b record.Hash) int { return bytes.Compare(a[:], b[:]) }) {
 		ids, ok := ix.heldLines(h, 0)
 		if !ok {
 			msgs = append(msgs, fmt.Sprintf("file %s: its lines do not decode", h))

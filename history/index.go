@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/regdiff/regdiff/snapshots"
 )
 
@@ -40,20 +42,20 @@ type Index struct {
 	// first read, 20 bytes each; cols[i] gives, for each row, the file at
 	// paths[i] as a 1-based number into blobTab (0: the tree lacks it).
 	rows    []byte
-	next    int                      // the row after the last one found: versions are asked for in order
-	rowOf   map[snapshots.Hash]int32 // built when next misses
-	paths   []string                 // sorted
+	next    int                   // the row after the last one found: versions are asked for in order
+	rowOf   map[record.Hash]int32 // built when next misses
+	paths   []string              // sorted
 	cols    []column
 	blobTab []byte // 20 bytes per hash
 
-	trees   map[snapshots.Hash][]snapshots.File // trees read from the source or decoded from rows
-	learned []snapshots.Hash                    // trees read from the source, in the order read
-	blobs   map[snapshots.Hash]*blobLines
+	trees   map[record.Hash][]snapshots.File // trees read from the source or decoded from rows
+	learned []record.Hash                    // trees read from the source, in the order read
+	blobs   map[record.Hash]*blobLines
 	lines   []line
 	ids     map[string]int32 // line text → id; built when the first new line is added
 	// last is, per path, the file whose lines were last asked for: the
 	// base of the next new file's delta.
-	last  map[string]snapshots.Hash
+	last  map[string]record.Hash
 	dirty bool
 }
 
@@ -75,7 +77,7 @@ type line struct {
 type blobLines struct {
 	raw   []byte
 	depth int
-	base  snapshots.Hash
+	base  record.Hash
 	delta *delta // decoded delta
 	ids   []int32
 	known bool // ids are decoded
@@ -99,7 +101,7 @@ const maxDepth = 64
 
 // NewIndex returns an empty in-memory index over src.
 func NewIndex(src Source) *Index {
-	return &Index{src: src, trees: map[snapshots.Hash][]snapshots.File{}, blobs: map[snapshots.Hash]*blobLines{}, last: map[string]snapshots.Hash{}}
+	return &Index{src: src, trees: map[record.Hash][]snapshots.File{}, blobs: map[record.Hash]*blobLines{}, last: map[string]record.Hash{}}
 }
 
 // OpenIndex returns an index over src loaded from the file at path, which
@@ -128,13 +130,13 @@ func OpenIndex(src Source, path string) (*Index, error) {
 }
 
 // Versions lists the source's versions; they are never cached.
-func (ix *Index) Versions(registry string) ([]snapshots.Version, error) {
+func (ix *Index) Versions(registry string) ([]record.Version, error) {
 	return ix.src.Versions(registry)
 }
 
 // Files lists a version's normalized files, from the index when it knows
 // the version's tree.
-func (ix *Index) Files(v snapshots.Version) ([]snapshots.File, error) {
+func (ix *Index) Files(v record.Version) ([]snapshots.File, error) {
 	if fs, ok := ix.trees[v.Tree]; ok && !v.Tree.IsZero() {
 		return fs, nil
 	}
@@ -166,10 +168,10 @@ func (ix *Index) Files(v snapshots.Version) ([]snapshots.File, error) {
 
 // pick puts in out the hashes of a version's files at paths, the zero
 // hash for a file the version lacks, reading only those paths' columns.
-func (ix *Index) pick(v snapshots.Version, paths []string, out []snapshots.Hash) error {
+func (ix *Index) pick(v record.Version, paths []string, out []record.Hash) error {
 	if row, ok := ix.row(v.Tree); ok {
 		for j, p := range paths {
-			out[j] = snapshots.Hash{}
+			out[j] = record.Hash{}
 			i, found := slices.BinarySearch(ix.paths, p)
 			if !found {
 				continue
@@ -191,16 +193,16 @@ func (ix *Index) pick(v snapshots.Version, paths []string, out []snapshots.Hash)
 // row finds a tree among the rows. They are kept in the order the trees
 // were first read, which is mostly version order, so the row after the
 // last one found is tried first.
-func (ix *Index) row(tree snapshots.Hash) (int, bool) {
-	const size = snapshots.HashSize
-	if n := ix.next; n < len(ix.rows)/size && snapshots.Hash(ix.rows[n*size:]) == tree {
+func (ix *Index) row(tree record.Hash) (int, bool) {
+	const size = record.HashSize
+	if n := ix.next; n < len(ix.rows)/size && record.Hash(ix.rows[n*size:]) == tree {
 		ix.next++
 		return n, true
 	}
 	if ix.rowOf == nil {
-		ix.rowOf = make(map[snapshots.Hash]int32, len(ix.rows)/size)
+		ix.rowOf = make(map[record.Hash]int32, len(ix.rows)/size)
 		for i := range len(ix.rows) / size {
-			ix.rowOf[snapshots.Hash(ix.rows[i*size:])] = int32(i)
+			ix.rowOf[record.Hash(ix.rows[i*size:])] = int32(i)
 		}
 	}
 	i, ok := ix.rowOf[tree]
@@ -214,7 +216,7 @@ func (ix *Index) row(tree snapshots.Hash) (int, bool) {
 // use. A column that does not decode (a hand-edited file; the checksum
 // catches the rest) drops every row, ok false: the trees are then read
 // from the source.
-func (ix *Index) cell(i, row int) (h snapshots.Hash, ok bool) {
+func (ix *Index) cell(i, row int) (h record.Hash, ok bool) {
 	refs, ok := ix.column(i)
 	if !ok {
 		return h, false
@@ -229,7 +231,7 @@ func (ix *Index) cell(i, row int) (h snapshots.Hash, ok bool) {
 func (ix *Index) column(i int) ([]int32, bool) {
 	c := &ix.cols[i]
 	if c.refs == nil {
-		size := snapshots.HashSize
+		size := record.HashSize
 		rows, tab := len(ix.rows)/size, len(ix.blobTab)/size
 		d := decoder{data: c.raw}
 		c.refs = make([]int32, rows)
@@ -239,7 +241,7 @@ func (ix *Index) column(i int) ([]int32, bool) {
 			}
 		}
 		if d.err != nil || len(d.data) != 0 {
-			ix.rows, ix.rowOf, ix.paths, ix.cols, ix.blobTab = nil, map[snapshots.Hash]int32{}, nil, nil, nil
+			ix.rows, ix.rowOf, ix.paths, ix.cols, ix.blobTab = nil, map[record.Hash]int32{}, nil, nil, nil
 			// The trees decoded from rows so far are kept, and the next
 			// save writes them in a sound file.
 			ix.learned = slices.Collect(maps.Keys(ix.trees))
@@ -252,7 +254,7 @@ func (ix *Index) column(i int) ([]int32, bool) {
 }
 
 // Blob reads a blob from the source.
-func (ix *Index) Blob(h snapshots.Hash) ([]byte, error) { return ix.src.Blob(h) }
+func (ix *Index) Blob(h record.Hash) ([]byte, error) { return ix.src.Blob(h) }
 
 // fileLines returns the line ids of a file, reading and splitting it the
 // first time.
@@ -299,7 +301,7 @@ func (ix *Index) fileLines(f snapshots.File) ([]int32, error) {
 // heldLines returns the line ids of a blob the index holds, rebuilding a
 // delta's from its base; ok is false when the index lacks the blob or it
 // does not decode (a hand-edited file: it is dropped and read again).
-func (ix *Index) heldLines(h snapshots.Hash, steps int) ([]int32, bool) {
+func (ix *Index) heldLines(h record.Hash, steps int) ([]int32, bool) {
 	b, ok := ix.blobs[h]
 	if !ok {
 		return nil, false
@@ -328,7 +330,7 @@ func (ix *Index) heldLines(h snapshots.Hash, steps int) ([]int32, bool) {
 
 // lineDelta returns a held blob's delta, or ok false when the index holds
 // the blob whole (or not at all, or corrupt).
-func (ix *Index) lineDelta(h snapshots.Hash) (*delta, bool) {
+func (ix *Index) lineDelta(h record.Hash) (*delta, bool) {
 	b, ok := ix.blobs[h]
 	if !ok || b.depth == 0 {
 		return nil, false
@@ -345,7 +347,7 @@ func (ix *Index) lineDelta(h snapshots.Hash) (*delta, bool) {
 
 // addBlob keeps a new file's lines, as a delta from base (the last file
 // asked for at its path) when that is much smaller than the list.
-func (ix *Index) addBlob(f snapshots.File, baseHash snapshots.Hash, ids []int32) {
+func (ix *Index) addBlob(f snapshots.File, baseHash record.Hash, ids []int32) {
 	nb := &blobLines{ids: ids, known: true}
 	ix.blobs[f.Hash] = nb
 	ix.dirty = true
@@ -432,7 +434,7 @@ func lineRange(l []byte) (lo, hi int32, err error) {
 }
 
 // record decodes line id.
-func (ix *Index) record(id int32) (snapshots.Record, error) {
+func (ix *Index) record(id int32) (record.Record, error) {
 	return snapshots.DecodeRecordLine(string(ix.lines[id].text))
 }
 
@@ -549,9 +551,9 @@ func (ix *Index) encode() []byte {
 // are, the next run would refuse the whole file. A delta whose chain is
 // broken or too deep is made whole, or dropped when it cannot be rebuilt.
 func (ix *Index) settleDepths() {
-	depth := map[snapshots.Hash]int{}
-	var walk func(h snapshots.Hash, steps int) int // -1: cannot stay a delta
-	walk = func(h snapshots.Hash, steps int) int {
+	depth := map[record.Hash]int{}
+	var walk func(h record.Hash, steps int) int // -1: cannot stay a delta
+	walk = func(h record.Hash, steps int) int {
 		if d, ok := depth[h]; ok {
 			return d
 		}
@@ -593,8 +595,8 @@ func (ix *Index) settleDepths() {
 // path's column of 1-based numbers into tab (0: no file), and tab. The
 // loaded columns are kept as they are, numbers and all (tab starts with the
 // loaded blobTab): after a fetch, a run learns one tree and saves 5,000.
-func (ix *Index) columns() (hashes []snapshots.Hash, paths []string, refs [][]int32, tab []snapshots.Hash) {
-	const size = snapshots.HashSize
+func (ix *Index) columns() (hashes []record.Hash, paths []string, refs [][]int32, tab []record.Hash) {
+	const size = record.HashSize
 	for i := range ix.cols {
 		if _, ok := ix.column(i); !ok {
 			break // every row is dropped; the learned trees are what is left
@@ -602,10 +604,10 @@ func (ix *Index) columns() (hashes []snapshots.Hash, paths []string, refs [][]in
 	}
 	loaded := len(ix.rows) / size
 	for r := range loaded {
-		hashes = append(hashes, snapshots.Hash(ix.rows[r*size:]))
+		hashes = append(hashes, record.Hash(ix.rows[r*size:]))
 	}
 	for r := range len(ix.blobTab) / size {
-		tab = append(tab, snapshots.Hash(ix.blobTab[r*size:]))
+		tab = append(tab, record.Hash(ix.blobTab[r*size:]))
 	}
 	pathIDs := map[string]int{}
 	for _, p := range ix.paths {
@@ -631,7 +633,7 @@ func (ix *Index) columns() (hashes []snapshots.Hash, paths []string, refs [][]in
 	if len(ix.learned) == 0 {
 		return hashes, paths, refs, tab
 	}
-	at := make(map[snapshots.Hash]int32, len(tab))
+	at := make(map[record.Hash]int32, len(tab))
 	for i, h := range tab {
 		at[h] = int32(i + 1)
 	}
@@ -705,8 +707,8 @@ func (ix *Index) decode(data []byte) error {
 			return errCorrupt
 		}
 	}
-	ix.rows = d.bytes(d.count() * snapshots.HashSize)
-	ix.blobTab = d.bytes(d.count() * snapshots.HashSize)
+	ix.rows = d.bytes(d.count() * record.HashSize)
+	ix.blobTab = d.bytes(d.count() * record.HashSize)
 	ix.paths = make([]string, d.count())
 	for i := range ix.paths {
 		ix.paths[i] = string(d.bytes(d.uvarint()))
@@ -804,8 +806,8 @@ func (d *decoder) bytes(n int) []byte {
 	return b
 }
 
-func (d *decoder) hash() snapshots.Hash {
-	var h snapshots.Hash
+func (d *decoder) hash() record.Hash {
+	var h record.Hash
 	copy(h[:], d.bytes(len(h)))
 	return h
 }

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/regdiff/regdiff/snapshots"
 )
 
@@ -74,26 +76,26 @@ func TestDeltaApplyRefusesAMismatchedBase(t *testing.T) {
 // first of the two 253/tcp records. That file changes a little in every version, so an index
 // keeps it mostly as deltas (with n > maxDepth, in more than one chain).
 func chainVersions(n, singles int) []version {
-	var recs []snapshots.Record
+	var recs []record.Record
 	for p := 100; p < 100+singles; p++ {
-		recs = append(recs, snapshots.Record{Name: fmt.Sprintf("s%d", p), Protocol: "tcp", Number: fmt.Sprint(p), Description: "Service"})
+		recs = append(recs, record.Record{Name: fmt.Sprintf("s%d", p), Protocol: "tcp", Number: fmt.Sprint(p), Description: "Service"})
 	}
-	recs = append(recs, snapshots.Record{Number: "249-255", Description: "Reserved"},
+	recs = append(recs, record.Record{Number: "249-255", Description: "Reserved"},
 		// Two records with one key: the diff pairs them by their order.
-		snapshots.Record{Name: "dup", Protocol: "tcp", Number: "253", Description: "First"},
-		snapshots.Record{Name: "dup", Protocol: "tcp", Number: "253", Description: "Second"})
+		record.Record{Name: "dup", Protocol: "tcp", Number: "253", Description: "First"},
+		record.Record{Name: "dup", Protocol: "tcp", Number: "253", Description: "Second"})
 	var vs []version
 	for i := range n {
 		recs = slices.Clone(recs)
 		if i == n/2 {
-			recs[slices.IndexFunc(recs, func(r snapshots.Record) bool { return r.Description == "First" })].Description = "First, changed"
+			recs[slices.IndexFunc(recs, func(r record.Record) bool { return r.Description == "First" })].Description = "First, changed"
 		}
 		recs[i%singles].Description = fmt.Sprintf("Service, version %d", i)
 		if i%7 == 0 {
-			if j := slices.IndexFunc(recs, func(r snapshots.Record) bool { return r.Number == "250" }); j >= 0 {
+			if j := slices.IndexFunc(recs, func(r record.Record) bool { return r.Number == "250" }); j >= 0 {
 				recs = slices.Delete(recs, j, j+1)
 			} else {
-				recs = append(recs, snapshots.Record{Name: "foo", Protocol: "tcp", Number: "250", Description: fmt.Sprintf("Foo %d", i)})
+				recs = append(recs, record.Record{Name: "foo", Protocol: "tcp", Number: "250", Description: fmt.Sprintf("Foo %d", i)})
 			}
 		}
 		vs = append(vs, version{fmt.Sprintf("2021-%02d-%02d", 1+i/28, 1+i%28), recs})
@@ -171,7 +173,7 @@ func TestIndexBadStructure(t *testing.T) {
 	}
 	for name, spoil := range map[string]func(*Index){
 		"depth skips a step": func(ix *Index) { aDelta(ix).depth += 2 },
-		"base missing":       func(ix *Index) { aDelta(ix).base = snapshots.Hash{0x01, 0x23, 0x45, 0x67} },
+		"base missing":       func(ix *Index) { aDelta(ix).base = record.Hash{0x01, 0x23, 0x45, 0x67} },
 		"deeper than allowed": func(ix *Index) {
 			for _, b := range ix.blobs {
 				b.depth += maxDepth
@@ -275,9 +277,9 @@ func FuzzIndexFile(f *testing.F) {
 
 // memSource is a Source held in memory.
 type memSource struct {
-	versions []snapshots.Version
-	files    map[snapshots.Hash][]snapshots.File
-	blobs    map[snapshots.Hash][]byte
+	versions []record.Version
+	files    map[record.Hash][]snapshots.File
+	blobs    map[record.Hash][]byte
 }
 
 func memorize(tb testing.TB, s *snapshots.Store) *memSource {
@@ -286,7 +288,7 @@ func memorize(tb testing.TB, s *snapshots.Store) *memSource {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	m := &memSource{versions: vs, files: map[snapshots.Hash][]snapshots.File{}, blobs: map[snapshots.Hash][]byte{}}
+	m := &memSource{versions: vs, files: map[record.Hash][]snapshots.File{}, blobs: map[record.Hash][]byte{}}
 	for _, v := range vs {
 		fs, err := s.Files(v)
 		if err != nil {
@@ -302,16 +304,16 @@ func memorize(tb testing.TB, s *snapshots.Store) *memSource {
 	return m
 }
 
-func (m *memSource) Versions(string) ([]snapshots.Version, error) { return m.versions, nil }
+func (m *memSource) Versions(string) ([]record.Version, error) { return m.versions, nil }
 
-func (m *memSource) Files(v snapshots.Version) ([]snapshots.File, error) {
+func (m *memSource) Files(v record.Version) ([]snapshots.File, error) {
 	if fs, ok := m.files[v.Tree]; ok {
 		return fs, nil
 	}
 	return nil, fmt.Errorf("no tree %s", v.Tree)
 }
 
-func (m *memSource) Blob(h snapshots.Hash) ([]byte, error) {
+func (m *memSource) Blob(h record.Hash) ([]byte, error) {
 	if b, ok := m.blobs[h]; ok {
 		return b, nil
 	}
@@ -361,7 +363,7 @@ func TestIndexLearnsNewPaths(t *testing.T) {
 		t.Fatal(err)
 	}
 	grown := append(slices.Clone(vs), version{"2020-05-01", append(slices.Clone(vs[len(vs)-1].recs),
-		snapshots.Record{Name: "five", Protocol: "udp", Number: "5000", Description: "Five"})})
+		record.Record{Name: "five", Protocol: "udp", Number: "5000", Description: "Five"})})
 	s := newStore(t, grown)
 	queries := []string{"5000", "22", "ssh", "five", "253"}
 	want := map[string]string{}
@@ -380,7 +382,7 @@ func TestIndexLearnsNewPaths(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The old versions' trees are the same objects in both stores.
-	if rows := len(ix.rows) / snapshots.HashSize; rows != len(grown) {
+	if rows := len(ix.rows) / record.HashSize; rows != len(grown) {
 		t.Errorf("saved index holds %d trees, want the %d of the grown store", rows, len(grown))
 	}
 	if !slices.Contains(ix.paths, snapshots.FilesCovering(5000, 5000)[1]) {

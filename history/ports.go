@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/regdiff/regdiff/diff"
 	"github.com/regdiff/regdiff/snapshots"
 )
@@ -28,13 +30,13 @@ func (b *builder) ports(ctx context.Context) error {
 	q := b.h.Query
 	paths := snapshots.FilesCovering(q.Lo, q.Hi)
 	transports := q.transports()
-	b.cover = map[snapshots.Hash][]int32{}
+	b.cover = map[record.Hash][]int32{}
 	cur := make([][]diff.Segment, len(transports))
 	open := make([]int, len(transports)) // index into periods[t]
 	periods := make([][]Period, len(transports))
-	hashesAt := make([][]snapshots.Hash, len(b.vs))
-	var prev []snapshots.Hash
-	picked := make([]snapshots.Hash, len(paths))
+	hashesAt := make([][]record.Hash, len(b.vs))
+	var prev []record.Hash
+	picked := make([]record.Hash, len(paths))
 	for i, v := range b.vs {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -89,7 +91,7 @@ func (b *builder) ports(ctx context.Context) error {
 
 // pick puts in out the hashes of the files at paths, the zero hash for a
 // file the version lacks.
-func pick(files []snapshots.File, paths []string, out []snapshots.Hash) {
+func pick(files []snapshots.File, paths []string, out []record.Hash) {
 	clear(out)
 	for _, f := range files {
 		if i := slices.Index(paths, f.Path); i >= 0 {
@@ -126,7 +128,7 @@ func (b *builder) lineInfo(id int32) (lineInfo, error) {
 // delta that touches none of those lines, that is its base's answer: most
 // files change ports other than the query's. Order matters: records with
 // the same key are paired by it.
-func (b *builder) covering(p string, h snapshots.Hash) ([]int32, error) {
+func (b *builder) covering(p string, h record.Hash) ([]int32, error) {
 	if ids, ok := b.cover[h]; ok || h.IsZero() {
 		return ids, nil
 	}
@@ -179,7 +181,7 @@ func (b *builder) covers(p string, id int32) (bool, error) {
 
 // coveringRecords returns the records of the files that cover a port of
 // the query on proto ("" for any), in normalized order.
-func (b *builder) coveringRecords(paths []string, hashes []snapshots.Hash, proto string) ([]snapshots.Record, error) {
+func (b *builder) coveringRecords(paths []string, hashes []record.Hash, proto string) ([]record.Record, error) {
 	var ids []int32
 	for j, p := range paths {
 		cov, err := b.covering(p, hashes[j])
@@ -192,12 +194,12 @@ func (b *builder) coveringRecords(paths []string, hashes []snapshots.Hash, proto
 			}
 		}
 	}
-	// The order of snapshots.Compare, with the numbers already parsed.
+	// The order of record.Compare, with the numbers already parsed.
 	slices.SortStableFunc(ids, func(x, y int32) int {
 		lx, ly := &b.ix.lines[x], &b.ix.lines[y]
-		return cmp.Or(cmp.Compare(lx.lo, ly.lo), cmp.Compare(lx.hi, ly.hi), snapshots.Compare(b.recs[x], b.recs[y]))
+		return cmp.Or(cmp.Compare(lx.lo, ly.lo), cmp.Compare(lx.hi, ly.hi), record.Compare(b.recs[x], b.recs[y]))
 	})
-	out := make([]snapshots.Record, len(ids))
+	out := make([]record.Record, len(ids))
 	for i, id := range ids {
 		out[i] = *b.recs[id]
 	}
@@ -208,7 +210,7 @@ func (b *builder) coveringRecords(paths []string, hashes []snapshots.Hash, proto
 // record's file is decided by its number, so comparing file by file finds
 // the same changes as comparing everything: matching is by key and renames
 // keep the number. The changes are then put in the diff's order.
-func (b *builder) portEvents(version string, paths []string, old, new []snapshots.Hash) error {
+func (b *builder) portEvents(version string, paths []string, old, new []record.Hash) error {
 	var cs []diff.Change
 	for j, p := range paths {
 		// Both files have been through covering. When they hold the same
@@ -234,14 +236,14 @@ func (b *builder) portEvents(version string, paths []string, old, new []snapshot
 
 // sortChanges orders changes as diff.Compare does: by record, then kind.
 func sortChanges(cs []diff.Change) {
-	rec := func(c *diff.Change) *snapshots.Record {
+	rec := func(c *diff.Change) *record.Record {
 		if c.New != nil {
 			return c.New
 		}
 		return c.Old
 	}
 	slices.SortStableFunc(cs, func(a, b diff.Change) int {
-		return cmp.Or(snapshots.Compare(rec(&a), rec(&b)),
+		return cmp.Or(record.Compare(rec(&a), rec(&b)),
 			cmp.Compare(slices.Index(diff.Kinds, a.Kind), slices.Index(diff.Kinds, b.Kind)),
 			cmp.Compare(a.OldKey.Name, b.OldKey.Name))
 	})

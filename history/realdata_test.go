@@ -14,8 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/regdiff/regdiff/internal/shareddata"
-	"github.com/regdiff/regdiff/snapshots"
 )
 
 // The cross-check on real data: for many ports, ranges and names, the
@@ -246,7 +247,7 @@ func TestRealHistoryMatchesNaive(t *testing.T) {
 	ctx := context.Background()
 
 	// recordKeys gives a period's records in the naive form.
-	recordKeys := func(recs []snapshots.Record) string {
+	recordKeys := func(recs []record.Record) string {
 		var keys []string
 		for _, r := range recs {
 			keys = append(keys, recKey(r.Name, r.Protocol, r.Number))

@@ -9,8 +9,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/regdiff/regdiff/diff"
-	"github.com/regdiff/regdiff/snapshots"
 )
 
 // ANSI colours for WriteText.
@@ -186,7 +187,7 @@ func plural(n int, word string) string {
 }
 
 // keyText shows a key as "ssh 22/tcp", "249-255" or "ssh".
-func keyText(k snapshots.Key) string {
+func keyText(k record.Key) string {
 	port := k.Number
 	if k.Protocol != "" {
 		port = strings.TrimPrefix(port+"/"+k.Protocol, "/")
@@ -200,9 +201,9 @@ func keyText(k snapshots.Key) string {
 
 // recordText shows a record on one line: key, description, then its
 // references and people.
-func recordText(r *snapshots.Record) string {
+func recordText(r *record.Record) string {
 	s := keyText(r.Key())
-	if d := snapshots.Collapse(r.Description); d != "" {
+	if d := record.Collapse(r.Description); d != "" {
 		s += "  " + d
 	}
 	var extra []string
@@ -301,7 +302,7 @@ func WriteText(w io.Writer, h *History, color bool) error {
 				r = e.Old
 			}
 			if r != nil && r.Description != "" {
-				fmt.Fprintf(bw, "      %s\n", snapshots.Collapse(r.Description))
+				fmt.Fprintf(bw, "      %s\n", record.Collapse(r.Description))
 			}
 			continue
 		}
@@ -398,7 +399,7 @@ type (
 		Ports  string `json:"ports"`
 		Status string `json:"status"`
 	}
-	// jsonRecord is a snapshots.Record with its key and description always
+	// jsonRecord is a record.Record with its key and description always
 	// present.
 	jsonRecord struct {
 		Name         string            `json:"name"`
@@ -418,8 +419,8 @@ type (
 	jsonEvent struct {
 		Version string               `json:"version"`
 		Kind    string               `json:"kind"`
-		Key     snapshots.Key        `json:"key"`
-		OldKey  *snapshots.Key       `json:"old_key,omitempty"`
+		Key     record.Key           `json:"key"`
+		OldKey  *record.Key          `json:"old_key,omitempty"`
 		Fields  map[string]jsonField `json:"fields"`
 	}
 	jsonField struct {

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/regdiff/regdiff/diff"
 	"github.com/regdiff/regdiff/snapshots"
 )
@@ -42,8 +44,8 @@ func TestRecordsDiffering(t *testing.T) {
 		for range 15 {
 			pairs = append(pairs, [2]int{rng.Intn(len(vs)), rng.Intn(len(vs))})
 		}
-		all := map[int][]snapshots.Record{}
-		records := func(i int) []snapshots.Record {
+		all := map[int][]record.Record{}
+		records := func(i int) []record.Record {
 			if all[i] == nil {
 				r, err := s.Records(vs[i])
 				if err != nil {

@@ -11,6 +11,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/regdiff/regdiff/snapshots/formats"
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/go-git/go-git/v5/plumbing"
 )
 
@@ -52,7 +55,7 @@ type ImportOptions struct {
 	// Check, when set, may refuse a parsed version before anything is
 	// written (fetch uses it for its record-count sanity check). Content
 	// already stored is not parsed again, so Check does not see it.
-	Check func(reg *Registry) error
+	Check func(reg *record.Registry) error
 	// Registry, when set, is the only registry accepted.
 	Registry string
 	// Rewrites, when set, is asked before refs move whether the stored
@@ -60,7 +63,7 @@ type ImportOptions struct {
 	// may be rewritten. An error refuses the new versions of that
 	// checkpoint: their objects are taken out again and Import stops with
 	// that error.
-	Rewrites func(rewritten []Version, added []Version) error
+	Rewrites func(rewritten []record.Version, added []record.Version) error
 	// Meta holds files to set on refs/regdiff/meta in the same ref update
 	// as the versions (fetch keeps its HTTP validators there), so that a
 	// kill leaves both or neither. Names as for [Store.SetMetaFile].
@@ -160,7 +163,7 @@ func (s *Store) Import(ctx context.Context, inputs []Input, opts ImportOptions) 
 		if opts.Rewrites != nil && len(pending) > 0 {
 			rw, err := s.Rewrites(pending)
 			if err == nil && len(rw) > 0 {
-				added := make([]Version, len(pending))
+				added := make([]record.Version, len(pending))
 				for i, p := range pending {
 					added[i] = p.Version
 				}
@@ -233,7 +236,7 @@ func (s *Store) Import(ctx context.Context, inputs []Input, opts ImportOptions) 
 		if err != nil {
 			continue
 		}
-		bySHA := map[string]Version{}
+		bySHA := map[string]record.Version{}
 		for _, v := range vs {
 			bySHA[v.SHA256] = v
 			if old, ok := known[v.SHA256]; ok && old.Commit != v.Commit && rep.RebuiltFrom == "" {
@@ -251,12 +254,12 @@ func (s *Store) Import(ctx context.Context, inputs []Input, opts ImportOptions) 
 
 // knownContent maps the sha256 of every stored raw file to its version,
 // and each version's commit to its parent's.
-func (s *Store) knownContent() (map[string]Version, map[plumbing.Hash]plumbing.Hash, error) {
+func (s *Store) knownContent() (map[string]record.Version, map[plumbing.Hash]plumbing.Hash, error) {
 	regs, err := s.Registries()
 	if err != nil {
 		return nil, nil, err
 	}
-	known := map[string]Version{}
+	known := map[string]record.Version{}
 	parents := map[plumbing.Hash]plumbing.Hash{}
 	for _, reg := range regs {
 		vs, err := s.Versions(reg)
@@ -266,7 +269,7 @@ func (s *Store) knownContent() (map[string]Version, map[plumbing.Hash]plumbing.H
 		for i, v := range vs {
 			known[v.SHA256] = v
 			if i > 0 {
-				parents[v.Commit] = vs[i-1].Commit
+				parents[plumbing.Hash(v.Commit)] = plumbing.Hash(vs[i-1].Commit)
 			}
 		}
 	}
@@ -289,7 +292,7 @@ type importResult struct {
 	refusal  *Refusal
 }
 
-func (s *Store) importOne(in Input, data []byte, known map[string]Version, parents map[plumbing.Hash]plumbing.Hash, opts ImportOptions) (r importResult) {
+func (s *Store) importOne(in Input, data []byte, known map[string]record.Version, parents map[plumbing.Hash]plumbing.Hash, opts ImportOptions) (r importResult) {
 	refuse := func(err error) {
 		r.refusal = &Refusal{Location: in.Source.Location, Err: err}
 	}
@@ -304,10 +307,10 @@ func (s *Store) importOne(in Input, data []byte, known map[string]Version, paren
 		// again from this file.
 		sv := s.strict()
 		if err := sv.checkVersion(v); err != nil {
-			reg, perr := Parse(data)
+			reg, perr := formats.Parse(data)
 			if perr == nil {
 				reg.Updated = v.Date
-				err = sv.restore(v, parents[v.Commit], data, reg, in.Source)
+				err = sv.restore(v, parents[plumbing.Hash(v.Commit)], data, reg, in.Source)
 			}
 			if err != nil {
 				refuse(fmt.Errorf("version %s is stored but damaged, and this file does not restore it: %w", v.Name, err))
@@ -320,7 +323,7 @@ func (s *Store) importOne(in Input, data []byte, known map[string]Version, paren
 		r.existing = &src
 		return r
 	}
-	reg, err := Parse(data)
+	reg, err := formats.Parse(data)
 	if err != nil {
 		refuse(err)
 		return r

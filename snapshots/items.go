@@ -7,27 +7,23 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/go-git/go-git/v5/plumbing"
 )
 
-// HasItems reports whether a version's normalized form holds its items and
-// people (registry.jsonl, people.jsonl): versions stored before regdiff
-// kept them (normalizer 1) hold records only, and their items are unknown,
-// not absent.
-func (v Version) HasItems() bool { return v.Normalizer >= 2 }
-
 // Items returns a version's items, in document order, and its people,
 // sorted by id.
-func (s *Store) Items(v Version) ([]Item, []Person, error) {
+func (s *Store) Items(v record.Version) ([]record.Item, []record.Person, error) {
 	f, err := s.itemFiles(v)
 	if err != nil {
 		return nil, nil, err
 	}
-	items, err := decodeLines[Item](s, f.items, itemsFile, nil)
+	items, err := decodeLines[record.Item](s, f.items, itemsFile, nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("version %s: %w", v.Name, err)
 	}
-	var people []Person
+	var people []record.Person
 	for _, name := range slices.Sorted(maps.Keys(f.people)) {
 		if people, err = decodeLines(s, f.people[name], peopleDir+"/"+name, people); err != nil {
 			return nil, nil, fmt.Errorf("version %s: %w", v.Name, err)
@@ -40,7 +36,7 @@ func (s *Store) Items(v Version) ([]Item, []Person, error) {
 // versions (a multiset difference of their lines, in file order): all a
 // comparison of their items can see, since an item found on both sides is
 // unchanged. A zero Version is a version with no items.
-func (s *Store) ItemsDiffering(a, b Version) (old, new []Item, err error) {
+func (s *Store) ItemsDiffering(a, b record.Version) (old, new []record.Item, err error) {
 	fa, err := s.itemFiles(a)
 	if err != nil {
 		return nil, nil, err
@@ -49,12 +45,12 @@ func (s *Store) ItemsDiffering(a, b Version) (old, new []Item, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return differing[Item](s, a, b, itemsFile, fa.items, fb.items)
+	return differing[record.Item](s, a, b, itemsFile, fa.items, fb.items)
 }
 
 // PeopleDiffering is [Store.ItemsDiffering] for people. It reads only the
 // files of people/ whose blobs differ.
-func (s *Store) PeopleDiffering(a, b Version) (old, new []Person, err error) {
+func (s *Store) PeopleDiffering(a, b record.Version) (old, new []record.Person, err error) {
 	fa, err := s.itemFiles(a)
 	if err != nil {
 		return nil, nil, err
@@ -70,7 +66,7 @@ func (s *Store) PeopleDiffering(a, b Version) (old, new []Person, err error) {
 		}
 	}
 	for _, name := range names {
-		o, n, err := differing[Person](s, a, b, peopleDir+"/"+name, fa.people[name], fb.people[name])
+		o, n, err := differing[record.Person](s, a, b, peopleDir+"/"+name, fa.people[name], fb.people[name])
 		if err != nil {
 			return nil, nil, err
 		}
@@ -79,7 +75,7 @@ func (s *Store) PeopleDiffering(a, b Version) (old, new []Person, err error) {
 	return old, new, nil
 }
 
-func differing[T any](s *Store, a, b Version, name string, ha, hb plumbing.Hash) (old, new []T, err error) {
+func differing[T any](s *Store, a, b record.Version, name string, ha, hb plumbing.Hash) (old, new []T, err error) {
 	if ha == hb {
 		return nil, nil, nil
 	}
@@ -107,13 +103,13 @@ type itemBlobs struct {
 	people map[string]plumbing.Hash // the files of people/, by name
 }
 
-func (s *Store) itemFiles(v Version) (itemBlobs, error) {
+func (s *Store) itemFiles(v record.Version) (itemBlobs, error) {
 	var f itemBlobs
 	if v.Tree.IsZero() {
 		return f, nil
 	}
 	s.linesMu.Lock()
-	f, ok := s.itemsCache[v.Tree]
+	f, ok := s.itemsCache[plumbing.Hash(v.Tree)]
 	s.linesMu.Unlock()
 	if ok {
 		return f, nil
@@ -127,13 +123,13 @@ func (s *Store) itemFiles(v Version) (itemBlobs, error) {
 	if len(s.itemsCache) >= 8 || s.itemsCache == nil {
 		s.itemsCache = map[plumbing.Hash]itemBlobs{} // a walk asks for the last two
 	}
-	s.itemsCache[v.Tree] = f
+	s.itemsCache[plumbing.Hash(v.Tree)] = f
 	return f, nil
 }
 
-func (s *Store) readItemFiles(v Version) (itemBlobs, error) {
+func (s *Store) readItemFiles(v record.Version) (itemBlobs, error) {
 	var f itemBlobs
-	entries, err := s.readTree(v.Tree)
+	entries, err := s.readTree(plumbing.Hash(v.Tree))
 	if err != nil {
 		return f, fmt.Errorf("version %s: %w", v.Name, err)
 	}
@@ -169,7 +165,7 @@ func (s *Store) lines(h plumbing.Hash) ([]string, error) {
 	if ok {
 		return out, nil
 	}
-	data, err := s.Blob(h)
+	data, err := s.blob(h)
 	if err != nil {
 		return nil, err
 	}

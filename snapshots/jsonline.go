@@ -3,6 +3,8 @@ package snapshots
 import (
 	"slices"
 	"unicode/utf8"
+
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // appendRecordJSON appends r as one line of JSON, with the fields and
@@ -10,7 +12,7 @@ import (
 // and &, which keeps `git log -p` readable. Written by hand because
 // reflection-based encoding of every record was a sixth of import time;
 // TestAppendRecordJSON checks it against encoding/json.
-func appendRecordJSON(b []byte, r *Record) []byte {
+func appendRecordJSON(b []byte, r *record.Record) []byte {
 	o := jsonObject{b: append(b, '{'), first: true}
 	o.str("table", r.Table)
 	o.str("name", r.Name)
@@ -31,7 +33,7 @@ func appendRecordJSON(b []byte, r *Record) []byte {
 
 // appendItemJSON appends it as one line of JSON, as appendRecordJSON does
 // for records.
-func appendItemJSON(b []byte, it *Item) []byte {
+func appendItemJSON(b []byte, it *record.Item) []byte {
 	o := jsonObject{b: append(b, '{'), first: true}
 	o.str("table", it.Table)
 	o.always("element", it.Element)
@@ -42,7 +44,7 @@ func appendItemJSON(b []byte, it *Item) []byte {
 
 // appendPersonJSON appends p as one line of JSON, as appendRecordJSON does
 // for records.
-func appendPersonJSON(b []byte, p *Person) []byte {
+func appendPersonJSON(b []byte, p *record.Person) []byte {
 	o := jsonObject{b: append(b, '{'), first: true}
 	o.always("id", p.ID)
 	o.str("name", p.Name)
@@ -171,7 +173,7 @@ func appendJSONString(b []byte, s string) []byte {
 // and changelog spend their time on. It reports false on anything it does
 // not expect, and the caller falls back to encoding/json, so a line written
 // by another tool or by hand still reads.
-func parseRecordJSON(line string, r *Record) bool {
+func parseRecordJSON(line string, r *record.Record) bool {
 	p := jsonScanner{b: line}
 	if !p.byte('{') {
 		return false

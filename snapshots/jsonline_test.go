@@ -5,10 +5,12 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 func TestAppendRecordJSON(t *testing.T) {
-	tests := []Record{
+	tests := []record.Record{
 		{},
 		{Name: "ssh", Protocol: "tcp", Number: "22", Description: "The Secure Shell (SSH) Protocol", Refs: []string{"rfc:rfc4251"}},
 		{Table: "t-1", Number: "0", Name: "HOPOPT", Other: map[string]string{"ipv6": "Y", "a": ""}},
@@ -20,10 +22,10 @@ func TestAppendRecordJSON(t *testing.T) {
 	}
 }
 
-func checkRecordJSON(t *testing.T, r Record) {
+func checkRecordJSON(t *testing.T, r record.Record) {
 	t.Helper()
 	got := appendRecordJSON(nil, &r)
-	var back, viaStd Record
+	var back, viaStd record.Record
 	if err := json.Unmarshal(got, &back); err != nil {
 		t.Fatalf("appendRecordJSON gave invalid JSON %s: %v", got, err)
 	}
@@ -35,7 +37,7 @@ func checkRecordJSON(t *testing.T, r Record) {
 	// The fast reader gives what encoding/json gives, on our lines and on
 	// encoding/json's own (which escape <, > and &).
 	for _, line := range [][]byte{got, std} {
-		var fast Record
+		var fast record.Record
 		if !parseRecordJSON(string(line), &fast) {
 			t.Errorf("parseRecordJSON refused %s", line)
 			continue
@@ -51,7 +53,7 @@ func FuzzParseRecordJSON(f *testing.F) {
 	f.Add([]byte(`{"description":"a\"b\u00e9\n"}`))
 	f.Add([]byte(`{}`))
 	f.Fuzz(func(t *testing.T, line []byte) {
-		var fast, std Record
+		var fast, std record.Record
 		if !parseRecordJSON(string(line), &fast) {
 			return
 		}
@@ -67,17 +69,17 @@ func FuzzParseRecordJSON(f *testing.F) {
 func FuzzAppendRecordJSON(f *testing.F) {
 	f.Add("ssh", "tcp", "22", "desc <&>", "rfc:rfc1", "k", "v")
 	f.Fuzz(func(t *testing.T, name, proto, num, desc, ref, k, v string) {
-		checkRecordJSON(t, Record{Name: name, Protocol: proto, Number: num, Description: desc, Refs: []string{ref}, Other: map[string]string{k: v}})
+		checkRecordJSON(t, record.Record{Name: name, Protocol: proto, Number: num, Description: desc, Refs: []string{ref}, Other: map[string]string{k: v}})
 	})
 }
 
 // TestEncodeRecordsOrder checks that the normalized files list records in
 // Compare's order, whatever order they came in.
 func TestEncodeRecordsOrder(t *testing.T) {
-	var recs []Record
+	var recs []record.Record
 	for _, n := range []string{"80", "7", "249-255", "", "1000-1999", "22", "7", "1500", "x"} {
 		for _, p := range []string{"udp", "", "tcp"} {
-			recs = append(recs, Record{Number: n, Protocol: p, Name: "n" + n + p}, Record{Table: "t", Number: n, Protocol: p})
+			recs = append(recs, record.Record{Number: n, Protocol: p, Name: "n" + n + p}, record.Record{Table: "t", Number: n, Protocol: p})
 		}
 	}
 	files, err := encodeRecords(recs)
@@ -89,8 +91,8 @@ func TestEncodeRecordsOrder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := append([]Record(nil), got...)
-		slices.SortStableFunc(want, func(a, b Record) int { return Compare(&a, &b) })
+		want := append([]record.Record(nil), got...)
+		slices.SortStableFunc(want, func(a, b record.Record) int { return record.Compare(&a, &b) })
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s is not in Compare order:\n got %v\nwant %v", name, got, want)
 		}

@@ -9,10 +9,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // The normalized form of a version is a set of JSON Lines files: the
-// records, one per line, sorted with [Compare],
+// records, one per line, sorted with [record.Compare],
 //
 //	records/00000-00999.jsonl   single numbers, a file per thousand
 //	records/ranges.jsonl        records whose number is a range
@@ -74,7 +76,7 @@ const (
 )
 
 // bucketOf returns the path, under records/, of the file that holds r.
-func bucketOf(r *Record) string {
+func bucketOf(r *record.Record) string {
 	lo, hi, ok := r.Range()
 	return bucketName(r.Table, lo, hi, ok)
 }
@@ -113,7 +115,7 @@ func safeName(s string) string {
 }
 
 // encode gives the normalized files of a version.
-func encode(reg *Registry) (map[string][]byte, error) {
+func encode(reg *record.Registry) (map[string][]byte, error) {
 	files, err := encodeRecords(reg.Records)
 	if err != nil {
 		return nil, err
@@ -127,7 +129,7 @@ func encode(reg *Registry) (map[string][]byte, error) {
 	}
 	if len(reg.People) > 0 {
 		people := slices.Clone(reg.People)
-		slices.SortStableFunc(people, func(a, b Person) int { return cmp.Compare(a.ID, b.ID) })
+		slices.SortStableFunc(people, func(a, b record.Person) int { return cmp.Compare(a.ID, b.ID) })
 		for i := range people {
 			name := path.Join(peopleDir, peopleFile(people[i].ID))
 			files[name] = append(appendPersonJSON(files[name], &people[i]), '\n')
@@ -137,7 +139,7 @@ func encode(reg *Registry) (map[string][]byte, error) {
 }
 
 // encodeRecords groups records into the normalized files.
-func encodeRecords(recs []Record) (map[string][]byte, error) {
+func encodeRecords(recs []record.Record) (map[string][]byte, error) {
 	// Sort indexes by precomputed keys: Compare parses numbers on every
 	// call, and this runs for every record of every imported version.
 	type key struct {
@@ -167,7 +169,7 @@ func encodeRecords(recs []Record) (map[string][]byte, error) {
 		if c := cmp.Compare(a.hi, b.hi); c != 0 {
 			return c
 		}
-		return compareText(ra, rb)
+		return record.CompareText(ra, rb)
 	})
 	files := map[string]*bytes.Buffer{}
 	var lastName string
@@ -193,7 +195,7 @@ func encodeRecords(recs []Record) (map[string][]byte, error) {
 }
 
 // decodeRecords appends the records of one normalized file to dst.
-func decodeRecords(dst []Record, name string, data []byte) ([]Record, error) {
+func decodeRecords(dst []record.Record, name string, data []byte) ([]record.Record, error) {
 	text := string(data) // records' strings share this one allocation
 	dst = slices.Grow(dst, strings.Count(text, "\n")+1)
 	line := 0
@@ -220,12 +222,12 @@ func decodeRecords(dst []Record, name string, data []byte) ([]Record, error) {
 // DecodeRecordLine decodes one line of a normalized file: with the fast
 // reader of the lines regdiff writes, and encoding/json for anything else
 // (a line written by another tool or by hand).
-func DecodeRecordLine(line string) (Record, error) {
-	var r Record
+func DecodeRecordLine(line string) (record.Record, error) {
+	var r record.Record
 	if parseRecordJSON(line, &r) {
 		return r, nil
 	}
-	r = Record{}
+	r = record.Record{}
 	err := json.Unmarshal([]byte(line), &r)
 	return r, err
 }

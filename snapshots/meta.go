@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
@@ -83,7 +85,7 @@ func (m *metaState) file(p string) []byte {
 	if !ok {
 		return nil
 	}
-	b, err := m.s.Blob(h)
+	b, err := m.s.blob(h)
 	if err != nil {
 		if m.err == nil {
 			m.err = fmt.Errorf("read %s: %s: %w", metaRef, p, err)
@@ -173,7 +175,7 @@ func (s *Store) committed(m *metaState, h plumbing.Hash) {
 }
 
 // Sources returns where a version was imported from.
-func (s *Store) Sources(v Version) ([]Source, error) {
+func (s *Store) Sources(v record.Version) ([]Source, error) {
 	m, err := s.readMeta()
 	if err != nil {
 		return nil, err

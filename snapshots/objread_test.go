@@ -213,7 +213,7 @@ func TestImportRestoresDamagedVersion(t *testing.T) {
 	needGit(t)
 	defer NoImportPacks()() // damages one loose object file each; packed damage is the CLI test's
 	s := newStore(t)
-	raw, err := os.ReadFile("testdata/xml/services.xml")
+	raw, err := os.ReadFile("formats/testdata/xml/services.xml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -346,11 +346,11 @@ func inversions(perm []int, after func(a, b int) bool) int {
 // normalizedDistance counts the lines of the normalized files added or
 // removed from a to b, reading only the files whose blobs differ.
 func (s *Store) normalizedDistance(a, b *entry) (int, error) {
-	fa, err := s.treeFiles(a.v.Tree)
+	fa, err := s.treeFiles(plumbing.Hash(a.v.Tree))
 	if err != nil {
 		return 0, err
 	}
-	fb, err := s.treeFiles(b.v.Tree)
+	fb, err := s.treeFiles(plumbing.Hash(b.v.Tree))
 	if err != nil {
 		return 0, err
 	}

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/regdiff/regdiff/snapshots/formats"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // ov is a version made up for order tests: its raw file is real XML that
@@ -38,7 +41,7 @@ func (v ov) raw() []byte {
 
 func (v ov) prepare(t *testing.T, s *Store) Prepared {
 	t.Helper()
-	reg, err := ParseXML(v.raw())
+	reg, err := formats.ParseXML(v.raw())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,12 +173,12 @@ func TestSameDateOrder(t *testing.T) {
 func TestStoredGroupKeepsOrder(t *testing.T) {
 	s := newStore(t)
 	list := []entry{
-		{v: Version{Date: "2024-01-01", SHA256: "p"}, old: true},
-		{v: Version{Date: "2024-02-01", SHA256: "b"}, old: true},
-		{v: Version{Date: "2024-02-01", SHA256: "a"}, old: true},
-		{v: Version{Date: "2024-03-01", SHA256: "n"}, old: true},
-		{v: Version{Date: "2024-04-01", SHA256: "m"}, old: true},
-		{v: Version{Date: "2025-01-01", SHA256: "new"}},
+		{v: record.Version{Date: "2024-01-01", SHA256: "p"}, old: true},
+		{v: record.Version{Date: "2024-02-01", SHA256: "b"}, old: true},
+		{v: record.Version{Date: "2024-02-01", SHA256: "a"}, old: true},
+		{v: record.Version{Date: "2024-03-01", SHA256: "n"}, old: true},
+		{v: record.Version{Date: "2024-04-01", SHA256: "m"}, old: true},
+		{v: record.Version{Date: "2025-01-01", SHA256: "new"}},
 	}
 	if _, err := s.orderList(list); err != nil {
 		t.Fatalf("orderList read an untouched group: %v", err)

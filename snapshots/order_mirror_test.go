@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/regdiff/regdiff/internal/shareddata"
 	"github.com/regdiff/regdiff/snapshots"
 )
@@ -139,7 +141,7 @@ func TestSameDateOrderMirror(t *testing.T) {
 					seq := slices.Clone(vs[i:j])
 					sort.Slice(seq, func(a, b int) bool { return firstSeen[seq[a].SHA256] < firstSeen[seq[b].SHA256] })
 					if i > 0 {
-						seq = append([]snapshots.Version{vs[i-1]}, seq...)
+						seq = append([]record.Version{vs[i-1]}, seq...)
 					}
 					if j < len(vs) {
 						seq = append(seq, vs[j])

@@ -680,13 +680,13 @@ func (s *Store) packInto(pb *packBuilder, want map[plumbing.Hash]bool) error {
 			return err
 		}
 		for _, v := range vs {
-			if !want[v.Commit] && !want[v.Tree] {
+			if !want[plumbing.Hash(v.Commit)] && !want[plumbing.Hash(v.Tree)] {
 				continue
 			}
-			if err := add(v.Commit, plumbing.CommitObject, ""); err != nil {
+			if err := add(plumbing.Hash(v.Commit), plumbing.CommitObject, ""); err != nil {
 				return err
 			}
-			if err := walk(reg, "", v.Tree); err != nil {
+			if err := walk(reg, "", plumbing.Hash(v.Tree)); err != nil {
 				return err
 			}
 		}
@@ -710,7 +710,7 @@ func (s *Store) packInto(pb *packBuilder, want map[plumbing.Hash]bool) error {
 // objectData reads an object's content.
 func (s *Store) objectData(h plumbing.Hash, t plumbing.ObjectType) ([]byte, error) {
 	if t == plumbing.BlobObject {
-		return s.Blob(h)
+		return s.blob(h)
 	}
 	o, err := s.st.EncodedObject(t, h)
 	if err != nil {

@@ -14,13 +14,14 @@ import (
 
 	"github.com/regdiff/regdiff/internal/shareddata"
 	"github.com/regdiff/regdiff/snapshots"
+	"github.com/regdiff/regdiff/snapshots/formats"
 )
 
 // synthXML returns n versions of the ports registry of the fixture, version
 // i with i more records and its own date.
 func synthXML(t testing.TB, n int) [][]byte {
 	t.Helper()
-	base, err := os.ReadFile("testdata/xml/services.xml")
+	base, err := os.ReadFile("formats/testdata/xml/services.xml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +249,7 @@ func TestPackedNotWrittenLoose(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, f := range files {
-		reg, err := snapshots.Parse(f)
+		reg, err := formats.Parse(f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -275,7 +276,7 @@ func TestCommitsKeepStorePacked(t *testing.T) {
 	files := synthXML(t, 30)
 	maxPacks, maxLoose := 0, 0
 	for i, f := range files {
-		reg, err := snapshots.Parse(f)
+		reg, err := formats.Parse(f)
 		if err != nil {
 			t.Fatal(err)
 		}

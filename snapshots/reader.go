@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // What a reader of many versions needs to know of the normalized files,
@@ -22,15 +22,6 @@ import (
 //   - [Lines] splits a file into its record lines, [DecodeRecordLine]
 //     decodes one, and [LineRange] and [NameFilter] answer questions about a
 //     line without decoding it.
-
-// Hash names an object of the store: a version's tree, or a file's
-// content. It is go-git's type under a name of this package, so that
-// readers of the store need not import go-git; the zero Hash is no object
-// (a file a version lacks).
-type Hash = plumbing.Hash
-
-// HashSize is the length of a Hash in bytes.
-const HashSize = len(plumbing.ZeroHash)
 
 // FilesDiffering returns the paths of the normalized files whose records a
 // comparison of two versions must read, given the versions' files (see
@@ -48,17 +39,17 @@ const HashSize = len(plumbing.ZeroHash)
 // changed covers. The files of every table are read alike, since the
 // diff's status rule counts the records of every table.
 func (s *Store) FilesDiffering(a, b []File) (map[string]bool, error) {
-	ha := make(map[string]Hash, len(a))
+	ha := make(map[string]record.Hash, len(a))
 	for _, f := range a {
 		ha[f.Path] = f.Hash
 	}
-	hb := make(map[string]Hash, len(b))
+	hb := make(map[string]record.Hash, len(b))
 	for _, f := range b {
 		hb[f.Path] = f.Hash
 	}
 	keep := map[string]bool{}
 	var windows [][2]int // the ports of the records that differ
-	for _, m := range []map[string]Hash{ha, hb} {
+	for _, m := range []map[string]record.Hash{ha, hb} {
 		for p := range m {
 			if ha[p] == hb[p] || keep[p] {
 				continue
@@ -81,7 +72,7 @@ func (s *Store) FilesDiffering(a, b []File) (map[string]bool, error) {
 	meets := func(lo, hi int) bool {
 		return slices.ContainsFunc(windows, func(w [2]int) bool { return w[0] <= hi && lo <= w[1] })
 	}
-	for _, m := range []map[string]Hash{ha, hb} {
+	for _, m := range []map[string]record.Hash{ha, hb} {
 		for p := range m {
 			if keep[p] {
 				continue
@@ -105,14 +96,14 @@ func bucketPorts(p string) (lo, hi int, ok bool) {
 	if !ok || name == "" || name[0] < '0' || name[0] > '9' {
 		return 0, 0, false
 	}
-	return ParseRange(name)
+	return record.ParseRange(name)
 }
 
 // RecordsDiffering returns, for two versions, the records of the files
 // [Store.FilesDiffering] selects, in normalized order: a diff of the two
 // gives the same changes and port status transitions as a diff of all
 // their records.
-func (s *Store) RecordsDiffering(a, b Version) (old, new []Record, err error) {
+func (s *Store) RecordsDiffering(a, b record.Version) (old, new []record.Record, err error) {
 	fa, err := s.Files(a)
 	if err != nil {
 		return nil, nil, err
@@ -125,8 +116,8 @@ func (s *Store) RecordsDiffering(a, b Version) (old, new []Record, err error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("versions %s and %s: %w", a.Name, b.Name, err)
 	}
-	read := func(files []File) ([]Record, error) {
-		var out []Record
+	read := func(files []File) ([]record.Record, error) {
+		var out []record.Record
 		for _, f := range files {
 			if !keep[f.Path] {
 				continue
@@ -153,9 +144,9 @@ func (s *Store) RecordsDiffering(a, b Version) (old, new []Record, err error) {
 // rangesDiffering returns the port spans of the range records that are not
 // on both sides of two versions of a ranges file (lines compared as text; a
 // zero hash is an absent file).
-func (s *Store) rangesDiffering(a, b Hash) ([][2]int, error) {
+func (s *Store) rangesDiffering(a, b record.Hash) ([][2]int, error) {
 	count := map[string]int{}
-	for i, h := range []Hash{a, b} {
+	for i, h := range []record.Hash{a, b} {
 		if h.IsZero() {
 			continue
 		}
@@ -230,7 +221,7 @@ func LineRange(line []byte) (lo, hi int, ok bool, err error) {
 	if i := bytes.Index(line, numberKey); i >= 0 && bytes.Index(line[:i], []byte(`"other":`)) < 0 {
 		num := line[i+len(numberKey):]
 		if j := bytes.IndexByte(num, '"'); j >= 0 && bytes.IndexByte(num[:j], '\\') < 0 {
-			lo, hi, ok = ParseRange(string(num[:j]))
+			lo, hi, ok = record.ParseRange(string(num[:j]))
 			return lo, hi, ok, nil
 		}
 	}

@@ -12,13 +12,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/regdiff/regdiff/diff"
 	"github.com/regdiff/regdiff/snapshots"
 )
 
 // storeOf makes a store holding one version of registry "r" per list of
 // records, dated a day apart, and returns the versions.
-func storeOf(t *testing.T, versions ...[]snapshots.Record) (*snapshots.Store, []snapshots.Version) {
+func storeOf(t *testing.T, versions ...[]record.Record) (*snapshots.Store, []record.Version) {
 	t.Helper()
 	s, err := snapshots.Create(filepath.Join(t.TempDir(), "store"))
 	if err != nil {
@@ -27,7 +29,7 @@ func storeOf(t *testing.T, versions ...[]snapshots.Record) (*snapshots.Store, []
 	var ps []snapshots.Prepared
 	for i, recs := range versions {
 		date := fmt.Sprintf("2020-01-%02d", i+1)
-		reg := &snapshots.Registry{ID: "r", Title: "Test", Updated: date, Format: "xml", Records: recs}
+		reg := &record.Registry{ID: "r", Title: "Test", Updated: date, Format: "xml", Records: recs}
 		raw := fmt.Appendf(nil, "<registry id=\"r\"><updated>%s</updated></registry>", date)
 		p, err := s.Prepare(raw, reg, snapshots.Source{Kind: "file", Location: date})
 		if err != nil {
@@ -49,10 +51,10 @@ func storeOf(t *testing.T, versions ...[]snapshots.Record) (*snapshots.Store, []
 // selects against a diff of every record: the same changes, the same port
 // status transitions.
 func TestFilesDifferingMatchesFullDiff(t *testing.T) {
-	r := func(table, name, proto, number, desc string) snapshots.Record {
-		return snapshots.Record{Table: table, Name: name, Protocol: proto, Number: number, Description: desc}
+	r := func(table, name, proto, number, desc string) record.Record {
+		return record.Record{Table: table, Name: name, Protocol: proto, Number: number, Description: desc}
 	}
-	base := []snapshots.Record{
+	base := []record.Record{
 		r("", "a", "tcp", "250", "A"),
 		r("", "", "", "240-260", "Reserved"),
 		r("", "b", "tcp", "5000", "B"),
@@ -61,20 +63,20 @@ func TestFilesDifferingMatchesFullDiff(t *testing.T) {
 		r("", "noport", "", "", "x"),
 		r("t", "d", "tcp", "1500", "D"),
 	}
-	with := func(recs []snapshots.Record, edit func([]snapshots.Record) []snapshots.Record) []snapshots.Record {
+	with := func(recs []record.Record, edit func([]record.Record) []record.Record) []record.Record {
 		return edit(slices.Clone(recs))
 	}
 	cases := []struct {
 		name     string
-		old, new []snapshots.Record
+		old, new []record.Record
 	}{
 		{"same", base, base},
 		{"single port removed inside an unchanged range", base,
-			with(base, func(rs []snapshots.Record) []snapshots.Record { return slices.Delete(rs, 0, 1) })},
+			with(base, func(rs []record.Record) []record.Record { return slices.Delete(rs, 0, 1) })},
 		{"range removed over an unchanged single port", base,
-			with(base, func(rs []snapshots.Record) []snapshots.Record { return slices.Delete(rs, 1, 2) })},
+			with(base, func(rs []record.Record) []record.Record { return slices.Delete(rs, 1, 2) })},
 		{"range grown over another thousand", base,
-			with(base, func(rs []snapshots.Record) []snapshots.Record {
+			with(base, func(rs []record.Record) []record.Record {
 				rs[4].Number = "4990-7010"
 				return rs
 			})},
@@ -86,7 +88,7 @@ func TestFilesDifferingMatchesFullDiff(t *testing.T) {
 			append(slices.Clone(base), r("t", "", "", "1400-1600", "Reserved")),
 			append(slices.Clone(base), r("t", "", "", "1400-1600", "Reserved"), r("", "f", "tcp", "1450", "F"))},
 		{"unnumbered record changed", base,
-			with(base, func(rs []snapshots.Record) []snapshots.Record {
+			with(base, func(rs []record.Record) []record.Record {
 				rs[5].Description = "y"
 				return rs
 			})},
@@ -117,7 +119,7 @@ func TestFilesDifferingMatchesFullDiff(t *testing.T) {
 	// Reading less is the point: unchanged versions read nothing, and a
 	// change at one port leaves the other thousands alone.
 	s, vs := storeOf(t, base, base,
-		with(base, func(rs []snapshots.Record) []snapshots.Record {
+		with(base, func(rs []record.Record) []record.Record {
 			rs[0].Description = "A2"
 			return rs
 		}))
@@ -138,10 +140,10 @@ func TestFilesDifferingMatchesFullDiff(t *testing.T) {
 // records: every top-level record that can cover a port of lo..hi is in
 // one of its files.
 func TestFilesCovering(t *testing.T) {
-	var recs []snapshots.Record
+	var recs []record.Record
 	for _, n := range []string{"0", "1", "999", "1000", "1999", "2000", "22", "65535", "64999", "65000", "249-255", "900-1100", "0-65535"} {
-		recs = append(recs, snapshots.Record{Name: "n" + n, Protocol: "tcp", Number: n},
-			snapshots.Record{Table: "t", Name: "t" + n, Number: n})
+		recs = append(recs, record.Record{Name: "n" + n, Protocol: "tcp", Number: n},
+			record.Record{Table: "t", Name: "t" + n, Number: n})
 	}
 	s, vs := storeOf(t, recs)
 	files, err := s.Files(vs[0])
@@ -172,7 +174,7 @@ func TestFilesCovering(t *testing.T) {
 // forms only another writer would use.
 func recordLines(t *testing.T) [][]byte {
 	t.Helper()
-	s, vs := storeOf(t, []snapshots.Record{
+	s, vs := storeOf(t, []record.Record{
 		{Name: "ssh", Protocol: "tcp", Number: "22", Description: "The Secure Shell (SSH) Protocol"},
 		{Name: "SSH-Upper", Protocol: "udp", Number: "22"},
 		{Name: "quote\"d", Number: "23"},

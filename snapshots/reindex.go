@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+
+	"github.com/regdiff/regdiff/snapshots/formats"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // Reindexed tells what [Store.Reindex] did to one registry.
@@ -29,11 +32,11 @@ type Reindexed struct {
 // hold the lock.
 func (s *Store) Reindex(ctx context.Context, registries []string, progress func(done, total int)) ([]Reindexed, error) {
 	type job struct {
-		v   Version
+		v   record.Version
 		raw []byte
 	}
-	var all []Version
-	before := map[string][]Version{}
+	var all []record.Version
+	before := map[string][]record.Version{}
 	for _, reg := range registries {
 		vs, err := s.Versions(reg)
 		if err != nil {
@@ -102,7 +105,7 @@ func (s *Store) Reindex(ctx context.Context, registries []string, progress func(
 		if err != nil {
 			return nil, err
 		}
-		old := map[string]Version{}
+		old := map[string]record.Version{}
 		for _, v := range before[rep.Registry] {
 			old[v.SHA256] = v
 		}
@@ -127,8 +130,8 @@ type rebuilt struct {
 }
 
 // rebuild parses a stored version's raw file again and writes its objects.
-func (s *Store) rebuild(v Version, raw []byte) (r rebuilt) {
-	reg, err := Parse(raw)
+func (s *Store) rebuild(v record.Version, raw []byte) (r rebuilt) {
+	reg, err := formats.Parse(raw)
 	if err != nil {
 		r.err = fmt.Errorf("registry %s version %s: the raw file no longer parses: %w", v.Registry, v.Name, err)
 		return r

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/regdiff/regdiff/internal/realstore"
 	"github.com/regdiff/regdiff/internal/shareddata"
 	"github.com/regdiff/regdiff/snapshots"
@@ -67,7 +69,7 @@ func TestReindexRealStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := map[string][]snapshots.Version{}
+	before := map[string][]record.Version{}
 	for _, reg := range realstore.Registries {
 		if before[reg], err = old.Versions(reg); err != nil {
 			t.Fatal(err)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
@@ -23,16 +25,16 @@ import (
 
 // checkVersion reads every object of a stored version, checked against
 // its id: its commit, trees and blobs.
-func (s *Store) checkVersion(v Version) error {
-	if _, err := s.readCommit(v.Commit); err != nil {
+func (s *Store) checkVersion(v record.Version) error {
+	if _, err := s.readCommit(plumbing.Hash(v.Commit)); err != nil {
 		return fmt.Errorf("version %s: commit: %w", v.Name, err)
 	}
 	var files []object.TreeEntry
-	if err := s.walkFiles(v.Tree, func(_ string, e object.TreeEntry) { files = append(files, e) }); err != nil {
+	if err := s.walkFiles(plumbing.Hash(v.Tree), func(_ string, e object.TreeEntry) { files = append(files, e) }); err != nil {
 		return fmt.Errorf("version %s: %w", v.Name, err)
 	}
 	for _, e := range files {
-		if _, err := s.Blob(e.Hash); err != nil {
+		if _, err := s.blob(e.Hash); err != nil {
 			return fmt.Errorf("version %s: %s: %w", v.Name, e.Name, err)
 		}
 	}
@@ -44,7 +46,7 @@ func (s *Store) checkVersion(v Version) error {
 // is the commit before v on its branch. An object it cannot rebuild (the
 // trees of a version normalized by an older regdiff, a commit written in
 // another form) is left as it is, and the error says so.
-func (s *Store) restore(v Version, parent plumbing.Hash, raw []byte, reg *Registry, src Source) error {
+func (s *Store) restore(v record.Version, parent plumbing.Hash, raw []byte, reg *record.Registry, src Source) error {
 	p, err := s.prepare(raw, reg, src, &objectWriter{dir: s.dir, repair: s})
 	if err != nil {
 		return err
@@ -66,11 +68,11 @@ func (s *Store) restore(v Version, parent plumbing.Hash, raw []byte, reg *Regist
 	}
 	sig := signature
 	sig.When = when.Add(time.Duration(seq-1) * time.Second)
-	c := &object.Commit{Author: sig, Committer: sig, Message: formatMessage(v), TreeHash: v.Tree}
+	c := &object.Commit{Author: sig, Committer: sig, Message: formatMessage(v), TreeHash: plumbing.Hash(v.Tree)}
 	if !parent.IsZero() {
 		c.ParentHashes = []plumbing.Hash{parent}
 	}
-	if h, err := (&objectWriter{dry: true}).encoded(c); err != nil || h != v.Commit {
+	if h, err := (&objectWriter{dry: true}).encoded(c); err != nil || h != plumbing.Hash(v.Commit) {
 		return s.checkVersion(v) // a commit this regdiff would not write
 	}
 	if _, err := (&objectWriter{dir: s.dir, repair: s}).encoded(c); err != nil {

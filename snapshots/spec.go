@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 var (
@@ -27,7 +29,7 @@ var (
 // published with one date, 2023-12-27 names the first of them, not the
 // latest of that day. A date that is no version's name keeps the period
 // meaning. A date that does not exist (2019-13, 2019-02-30) is an error.
-func Resolve(vs []Version, spec string) (int, error) {
+func Resolve(vs []record.Version, spec string) (int, error) {
 	if len(vs) == 0 {
 		return 0, ErrEmpty
 	}
@@ -52,7 +54,7 @@ func Resolve(vs []Version, spec string) (int, error) {
 	return i - back, nil
 }
 
-func resolveBase(vs []Version, spec string) (int, error) {
+func resolveBase(vs []record.Version, spec string) (int, error) {
 	switch spec {
 	case "latest", "HEAD":
 		return len(vs) - 1, nil
@@ -199,7 +201,7 @@ func (e *WindowError) Unwrap() error { return e.Err }
 // A window that holds no version (a since date after the newest version)
 // is not an error: lo == hi. A bound that does not resolve, a date that
 // does not exist, or a since bound later than until is a [*WindowError].
-func ResolveWindow(vs []Version, since, until string) (lo, hi int, err error) {
+func ResolveWindow(vs []record.Version, since, until string) (lo, hi int, err error) {
 	if len(vs) == 0 {
 		return 0, 0, ErrEmpty
 	}

@@ -7,16 +7,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/go-git/go-git/v5/plumbing"
 )
 
 func TestResolve(t *testing.T) {
-	vs := []Version{
-		{Registry: "r", Name: "1990-03", Date: "1990-03", Commit: plumbing.NewHash("aaaaaaa000000000000000000000000000000001")},
-		{Registry: "r", Name: "2019-06-30", Date: "2019-06-30", Commit: plumbing.NewHash("bbbbbbb000000000000000000000000000000002")},
-		{Registry: "r", Name: "2019-12-31", Date: "2019-12-31", Commit: plumbing.NewHash("ccccccc000000000000000000000000000000003")},
-		{Registry: "r", Name: "2019-12-31.2", Date: "2019-12-31", Commit: plumbing.NewHash("ccccccc100000000000000000000000000000004")},
-		{Registry: "r", Name: "2024-03-18", Date: "2024-03-18", Commit: plumbing.NewHash("ddddddd000000000000000000000000000000005")},
+	vs := []record.Version{
+		{Registry: "r", Name: "1990-03", Date: "1990-03", Commit: record.Hash(plumbing.NewHash("aaaaaaa000000000000000000000000000000001"))},
+		{Registry: "r", Name: "2019-06-30", Date: "2019-06-30", Commit: record.Hash(plumbing.NewHash("bbbbbbb000000000000000000000000000000002"))},
+		{Registry: "r", Name: "2019-12-31", Date: "2019-12-31", Commit: record.Hash(plumbing.NewHash("ccccccc000000000000000000000000000000003"))},
+		{Registry: "r", Name: "2019-12-31.2", Date: "2019-12-31", Commit: record.Hash(plumbing.NewHash("ccccccc100000000000000000000000000000004"))},
+		{Registry: "r", Name: "2024-03-18", Date: "2024-03-18", Commit: record.Hash(plumbing.NewHash("ddddddd000000000000000000000000000000005"))},
 	}
 	tests := []struct {
 		spec string
@@ -81,13 +83,13 @@ func TestResolve(t *testing.T) {
 }
 
 func TestResolveWindow(t *testing.T) {
-	vs := []Version{
+	vs := []record.Version{
 		{Registry: "r", Name: "1990-03", Date: "1990-03"},
 		{Registry: "r", Name: "2019-06-30", Date: "2019-06-30"},
 		{Registry: "r", Name: "2019-12-31", Date: "2019-12-31"},
 		{Registry: "r", Name: "2019-12-31.2", Date: "2019-12-31"},
 		{Registry: "r", Name: "2020-01-01", Date: "2020-01-01"},
-		{Registry: "r", Name: "2024-03-18", Date: "2024-03-18", Commit: plumbing.NewHash("ddddddd000000000000000000000000000000005")},
+		{Registry: "r", Name: "2024-03-18", Date: "2024-03-18", Commit: record.Hash(plumbing.NewHash("ddddddd000000000000000000000000000000005"))},
 	}
 	tests := []struct {
 		since, until string
@@ -182,7 +184,7 @@ func TestParsePeriod(t *testing.T) {
 }
 
 func FuzzResolveWindow(f *testing.F) {
-	vs := []Version{{Registry: "r", Name: "1990-03", Date: "1990-03"}, {Registry: "r", Name: "2019-06-30", Date: "2019-06-30"},
+	vs := []record.Version{{Registry: "r", Name: "1990-03", Date: "1990-03"}, {Registry: "r", Name: "2019-06-30", Date: "2019-06-30"},
 		{Registry: "r", Name: "2019-06-30.2", Date: "2019-06-30"}}
 	for _, s := range [][2]string{{"2019", ""}, {"", "1990-03"}, {"latest", "2019-06"}, {"2019-06-30.2", "2019-06-30"}, {"x", "2019-02-29"}} {
 		f.Add(s[0], s[1])
@@ -202,7 +204,7 @@ func FuzzResolveWindow(f *testing.F) {
 }
 
 func FuzzResolve(f *testing.F) {
-	vs := []Version{{Registry: "r", Name: "2019-06-30", Date: "2019-06-30"}, {Registry: "r", Name: "1990-03", Date: "1990-03"}}
+	vs := []record.Version{{Registry: "r", Name: "2019-06-30", Date: "2019-06-30"}, {Registry: "r", Name: "1990-03", Date: "1990-03"}}
 	for _, s := range []string{"latest~3", "2019", "2019-06-3", "~", "~~1", "r/x", "abcdef0"} {
 		f.Add(s)
 	}

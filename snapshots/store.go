@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
@@ -138,23 +140,6 @@ func Create(dir string) (*Store, error) {
 // Dir returns the store's folder.
 func (s *Store) Dir() string { return s.dir }
 
-// Version is one stored version of a registry.
-type Version struct {
-	Registry string
-	Name     string // "2024-03-18"; "2024-03-18.2" for a second version of that date
-	Date     string // the registry's date: "2024-03-18", or "1990-03"
-	Title    string
-	Format   string // source format: "xml", "csv", ...
-	SHA256   string // of the raw file
-	Records  int
-	RawFile  string // path of the raw file in the commit's tree
-	// Normalizer is the version of the normalized form the commit holds
-	// (see [Normalizer]); 1 for commits that do not say.
-	Normalizer int
-	Commit     plumbing.Hash
-	Tree       plumbing.Hash
-}
-
 // Registries lists the registries that have versions, sorted.
 func (s *Store) Registries() ([]string, error) {
 	refs, err := s.readRefs()
@@ -172,12 +157,12 @@ func (s *Store) Registries() ([]string, error) {
 }
 
 // Records returns all records of a version, in normalized order.
-func (s *Store) Records(v Version) ([]Record, error) {
+func (s *Store) Records(v record.Version) ([]record.Record, error) {
 	files, err := s.Files(v)
 	if err != nil {
 		return nil, err
 	}
-	recs := make([]Record, 0, v.Records)
+	recs := make([]record.Record, 0, v.Records)
 	for _, f := range files {
 		data, err := s.Blob(f.Hash)
 		if err != nil {
@@ -193,16 +178,16 @@ func (s *Store) Records(v Version) ([]Record, error) {
 // File is one normalized file of a version.
 type File struct {
 	Path string // "records/00000-00999.jsonl"
-	Hash plumbing.Hash
+	Hash record.Hash
 }
 
 // Files lists a version's normalized files. Two versions whose file has the
 // same hash hold the same records in it.
-func (s *Store) Files(v Version) ([]File, error) {
+func (s *Store) Files(v record.Version) ([]File, error) {
 	var out []File
-	err := s.walkFiles(v.Tree, func(name string, e object.TreeEntry) {
+	err := s.walkFiles(plumbing.Hash(v.Tree), func(name string, e object.TreeEntry) {
 		if strings.HasPrefix(name, recordsDir+"/") {
-			out = append(out, File{Path: name, Hash: e.Hash})
+			out = append(out, File{Path: name, Hash: record.Hash(e.Hash)})
 		}
 	})
 	if err != nil {
@@ -212,7 +197,7 @@ func (s *Store) Files(v Version) ([]File, error) {
 }
 
 // RecordsIn decodes one normalized file.
-func (s *Store) RecordsIn(f File) ([]Record, error) {
+func (s *Store) RecordsIn(f File) ([]record.Record, error) {
 	data, err := s.Blob(f.Hash)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", f.Path, err)
@@ -222,12 +207,12 @@ func (s *Store) RecordsIn(f File) ([]Record, error) {
 
 // Raw returns the version's raw file, byte for byte as it was imported,
 // checked against the sha256 its commit records.
-func (s *Store) Raw(v Version) ([]byte, error) {
+func (s *Store) Raw(v record.Version) ([]byte, error) {
 	h, err := s.RawHash(v)
 	if err != nil {
 		return nil, err
 	}
-	data, err := s.Blob(h)
+	data, err := s.blob(h)
 	if err != nil {
 		return nil, fmt.Errorf("version %s: raw file %s: %w", v.Name, v.RawFile, err)
 	}
@@ -238,8 +223,8 @@ func (s *Store) Raw(v Version) ([]byte, error) {
 }
 
 // RawHash returns the blob hash of the version's raw file.
-func (s *Store) RawHash(v Version) (plumbing.Hash, error) {
-	entries, err := s.readTree(v.Tree)
+func (s *Store) RawHash(v record.Version) (plumbing.Hash, error) {
+	entries, err := s.readTree(plumbing.Hash(v.Tree))
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("version %s: %w", v.Name, err)
 	}
@@ -252,7 +237,9 @@ func (s *Store) RawHash(v Version) (plumbing.Hash, error) {
 }
 
 // Blob reads one blob, checked against its hash.
-func (s *Store) Blob(h plumbing.Hash) ([]byte, error) {
+func (s *Store) Blob(h record.Hash) ([]byte, error) { return s.blob(plumbing.Hash(h)) }
+
+func (s *Store) blob(h plumbing.Hash) ([]byte, error) {
 	return s.readObject(h, plumbing.BlobObject)
 }
 
@@ -270,7 +257,7 @@ const (
 	trNorm     = "Regdiff-Normalizer"
 )
 
-func formatMessage(v Version) string {
+func formatMessage(v record.Version) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s\n\n", v.Registry, v.Name)
 	fmt.Fprintf(&b, "%s: %s\n%s: %s\n%s: %s\n%s: %s\n%s: %s\n%s: %s\n%s: %s\n%s: %d\n",
@@ -284,8 +271,8 @@ func formatMessage(v Version) string {
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-func parseMessage(msg string) (Version, error) {
-	v := Version{Normalizer: 1}
+func parseMessage(msg string) (record.Version, error) {
+	v := record.Version{Normalizer: 1}
 	lines := strings.Split(msg, "\n")
 	for _, line := range lines {
 		k, val, ok := strings.Cut(line, ": ")

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/go-git/go-git/v5/plumbing"
 )
 
@@ -19,23 +21,23 @@ import (
 type synth struct {
 	date string
 	seen time.Time
-	recs []Record
+	recs []record.Record
 }
 
 func (v synth) raw() []byte {
 	return fmt.Appendf(nil, "<registry id=\"r\"><updated>%s</updated><!-- %d records, seen %s --></registry>", v.date, len(v.recs), v.seen)
 }
 
-func (v synth) reg() *Registry {
-	return &Registry{ID: "r", Title: "Test", Updated: v.date, Format: "xml", Records: v.recs}
+func (v synth) reg() *record.Registry {
+	return &record.Registry{ID: "r", Title: "Test", Updated: v.date, Format: "xml", Records: v.recs}
 }
 
-func recs(n int, desc string) []Record {
-	var out []Record
+func recs(n int, desc string) []record.Record {
+	var out []record.Record
 	for i := 0; i < n; i++ {
-		out = append(out, Record{Name: fmt.Sprintf("svc%d", i), Protocol: "tcp", Number: fmt.Sprint(1000 + i*7), Description: desc})
+		out = append(out, record.Record{Name: fmt.Sprintf("svc%d", i), Protocol: "tcp", Number: fmt.Sprint(1000 + i*7), Description: desc})
 	}
-	out = append(out, Record{Protocol: "tcp", Number: "249-255", Description: "Reserved"}, Record{Name: "noport", Description: "x"})
+	out = append(out, record.Record{Protocol: "tcp", Number: "249-255", Description: "Reserved"}, record.Record{Name: "noport", Description: "x"})
 	return out
 }
 
@@ -74,7 +76,7 @@ func names(t *testing.T, s *Store) (out []string, tip plumbing.Hash) {
 	for _, v := range vs {
 		out = append(out, v.Name+"@"+v.Commit.String()[:7])
 	}
-	return out, vs[len(vs)-1].Commit
+	return out, plumbing.Hash(vs[len(vs)-1].Commit)
 }
 
 var day = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -149,7 +151,7 @@ func TestCommitReportsInsertAndExisting(t *testing.T) {
 
 func TestRecordsRoundTrip(t *testing.T) {
 	s := newStore(t)
-	v := synth{date: "2021-02-03", recs: []Record{
+	v := synth{date: "2021-02-03", recs: []record.Record{
 		{Name: "b", Protocol: "udp", Number: "53", Description: "x", Refs: []string{"rfc:rfc1035"}, Other: map[string]string{"k": "v"}},
 		{Name: "a", Protocol: "tcp", Number: "53"},
 		{Table: "nested-1", Name: "HOPOPT", Number: "0"},
@@ -293,12 +295,12 @@ func TestLock(t *testing.T) {
 func TestPrepareRefusesUnsafeIDs(t *testing.T) {
 	s := newStore(t)
 	for _, id := range []string{"../../etc", "a/b", "", ".hidden", "x.lock", "a b", "é"} {
-		_, err := s.Prepare([]byte("x"), &Registry{ID: id, Updated: "2020-01-01"}, Source{})
+		_, err := s.Prepare([]byte("x"), &record.Registry{ID: id, Updated: "2020-01-01"}, Source{})
 		if err == nil {
 			t.Errorf("Prepare accepted registry id %q", id)
 		}
 	}
-	if _, err := s.Prepare([]byte("x"), &Registry{ID: "ok", Updated: "2020-13"}, Source{}); err == nil {
+	if _, err := s.Prepare([]byte("x"), &record.Registry{ID: "ok", Updated: "2020-13"}, Source{}); err == nil {
 		t.Errorf("Prepare accepted date 2020-13")
 	}
 }
@@ -308,16 +310,16 @@ func TestPrepareRefusesUnsafeIDs(t *testing.T) {
 // read although its file did not change.
 func TestRecordsDifferingKeepsRanges(t *testing.T) {
 	s := newStore(t)
-	rng := Record{Number: "240-255", Description: "Reserved"}
-	a := synth{date: "2020-01-01", recs: []Record{rng, {Name: "x", Protocol: "tcp", Number: "250", Description: "X"}, {Name: "y", Protocol: "tcp", Number: "5000"}}}
-	b := synth{date: "2021-01-01", recs: []Record{rng, {Name: "y", Protocol: "tcp", Number: "5000"}}}
+	rng := record.Record{Number: "240-255", Description: "Reserved"}
+	a := synth{date: "2020-01-01", recs: []record.Record{rng, {Name: "x", Protocol: "tcp", Number: "250", Description: "X"}, {Name: "y", Protocol: "tcp", Number: "5000"}}}
+	b := synth{date: "2021-01-01", recs: []record.Record{rng, {Name: "y", Protocol: "tcp", Number: "5000"}}}
 	add(t, s, a, b)
 	vs, _ := s.Versions("r")
 	old, new, err := s.RecordsDiffering(vs[0], vs[1])
 	if err != nil {
 		t.Fatal(err)
 	}
-	has := func(recs []Record, number string) bool {
+	has := func(recs []record.Record, number string) bool {
 		for _, r := range recs {
 			if r.Number == number {
 				return true

@@ -13,6 +13,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/regdiff/regdiff/snapshots/formats"
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -51,7 +54,7 @@ func (s *Store) Verify(ctx context.Context, progress func(done, total int)) ([]P
 	if err != nil {
 		return nil, err
 	}
-	var all [][]Version
+	var all [][]record.Version
 	total := 0
 	var problems []Problem
 	for _, reg := range regs {
@@ -95,8 +98,8 @@ func (s *Store) Verify(ctx context.Context, progress func(done, total int)) ([]P
 			if j > 0 && vs[j-1].Date > v.Date {
 				bad("out of date order: comes after %s", vs[j-1].Name)
 			}
-			if h := refs["refs/tags/"+reg+"/"+v.Name]; h != v.Commit {
-				bad("tag %s/%s points at %s, not at the version's commit %s", reg, v.Name, short(h), short(v.Commit))
+			if h := refs["refs/tags/"+reg+"/"+v.Name]; h != plumbing.Hash(v.Commit) {
+				bad("tag %s/%s points at %s, not at the version's commit %s", reg, v.Name, short(h), short(plumbing.Hash(v.Commit)))
 			}
 			s.verifyVersion(v, bad)
 			done++
@@ -112,10 +115,10 @@ func (s *Store) Verify(ctx context.Context, progress func(done, total int)) ([]P
 // and removes a cache that lies; commands then walk and rebuild it. A cache
 // may end at a tip the branch no longer has (an older version was put in
 // its place since): only the versions it shares with the branch must agree.
-func (s *Store) checkVersionsCache(reg string, walked []Version) string {
+func (s *Store) checkVersionsCache(reg string, walked []record.Version) string {
 	at := make(map[plumbing.Hash]int, len(walked))
 	for i, w := range walked {
-		at[w.Commit] = i
+		at[plumbing.Hash(w.Commit)] = i
 	}
 	cached, err := s.readVersionsCacheErr(reg)
 	if err != nil {
@@ -123,7 +126,7 @@ func (s *Store) checkVersionsCache(reg string, walked []Version) string {
 		return fmt.Sprintf("cache/versions/%s %v; removed (commands rebuild it)", reg, err)
 	}
 	for i, c := range cached {
-		j, ok := at[c.Commit]
+		j, ok := at[plumbing.Hash(c.Commit)]
 		if !ok {
 			continue // from a branch since rewritten
 		}
@@ -142,7 +145,7 @@ func short(h plumbing.Hash) string {
 	return h.String()[:12]
 }
 
-func (s *Store) verifyVersion(v Version, bad func(string, ...any)) {
+func (s *Store) verifyVersion(v record.Version, bad func(string, ...any)) {
 	raw, err := s.Raw(v)
 	if err != nil {
 		bad("raw file unreadable: %v", err)
@@ -152,7 +155,7 @@ func (s *Store) verifyVersion(v Version, bad func(string, ...any)) {
 	if got := hex.EncodeToString(sum[:]); got != v.SHA256 {
 		bad("raw file sha256 is %s, recorded %s", got[:16], v.SHA256[:min(16, len(v.SHA256))])
 	}
-	reg, err := Parse(raw)
+	reg, err := formats.Parse(raw)
 	if err != nil {
 		bad("raw file no longer parses: %v", err)
 		return
@@ -177,7 +180,7 @@ func (s *Store) verifyVersion(v Version, bad func(string, ...any)) {
 	}
 	have := map[string]plumbing.Hash{}
 	for _, f := range files {
-		have[f.Path] = f.Hash
+		have[f.Path] = plumbing.Hash(f.Hash)
 		if _, err := s.Blob(f.Hash); err != nil {
 			bad("%s unreadable: %v", f.Path, err)
 		}
@@ -229,11 +232,11 @@ func (s *Store) ReindexDue() (map[string]int, error) {
 }
 
 // normalized lists every file of a version's tree but its raw file.
-func (s *Store) normalized(v Version) ([]File, error) {
+func (s *Store) normalized(v record.Version) ([]File, error) {
 	var out []File
-	err := s.walkFiles(v.Tree, func(name string, e object.TreeEntry) {
+	err := s.walkFiles(plumbing.Hash(v.Tree), func(name string, e object.TreeEntry) {
 		if name != v.RawFile {
-			out = append(out, File{Path: name, Hash: e.Hash})
+			out = append(out, File{Path: name, Hash: record.Hash(e.Hash)})
 		}
 	})
 	if err != nil {
@@ -274,7 +277,7 @@ func (s *Store) checkMeta(refs map[string]plumbing.Hash) []string {
 				continue
 			}
 			seen[fh] = true
-			data, err := s.Blob(fh)
+			data, err := s.blob(fh)
 			if err != nil {
 				msgs = append(msgs, fmt.Sprintf("%s: %v", p, err))
 				continue

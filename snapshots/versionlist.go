@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/go-git/go-git/v5/plumbing"
 )
 
@@ -29,13 +31,13 @@ const versionsCacheHeader = "regdiff versions 3 "
 
 // Versions lists a registry's versions, oldest first. It returns ErrEmpty
 // (wrapped) when the registry has none.
-func (s *Store) Versions(registry string) ([]Version, error) {
+func (s *Store) Versions(registry string) ([]record.Version, error) {
 	return s.versions(registry, true)
 }
 
 // versions is Versions, reading and keeping the cache when useCache is set
 // (verify walks every commit itself).
-func (s *Store) versions(registry string, useCache bool) ([]Version, error) {
+func (s *Store) versions(registry string, useCache bool) ([]record.Version, error) {
 	tip, ok, err := s.readRef("refs/heads/" + registry)
 	if err != nil {
 		return nil, err
@@ -43,18 +45,18 @@ func (s *Store) versions(registry string, useCache bool) ([]Version, error) {
 	if !ok {
 		return nil, fmt.Errorf("registry %s: %w in %s", registry, ErrEmpty, s.dir)
 	}
-	var cached []Version
+	var cached []record.Version
 	if useCache && validID(registry) {
 		cached = s.readVersionsCache(registry)
-		if n := len(cached); n > 0 && cached[n-1].Commit == tip {
+		if n := len(cached); n > 0 && cached[n-1].Commit == record.Hash(tip) {
 			return cached, nil
 		}
 	}
 	at := make(map[plumbing.Hash]int, len(cached))
 	for i, v := range cached {
-		at[v.Commit] = i
+		at[plumbing.Hash(v.Commit)] = i
 	}
-	var newer, older []Version
+	var newer, older []record.Version
 	for h := tip; !h.IsZero(); {
 		if i, ok := at[h]; ok {
 			older = cached[:i+1]
@@ -68,14 +70,14 @@ func (s *Store) versions(registry string, useCache bool) ([]Version, error) {
 		if err != nil {
 			return nil, fmt.Errorf("registry %s: commit %s: %w", registry, h, err)
 		}
-		v.Commit, v.Tree = h, c.Tree
+		v.Commit, v.Tree = record.Hash(h), record.Hash(c.Tree)
 		newer = append(newer, v)
 		h = plumbing.ZeroHash
 		if len(c.Parents) > 0 {
 			h = c.Parents[0]
 		}
 	}
-	vs := make([]Version, 0, len(older)+len(newer))
+	vs := make([]record.Version, 0, len(older)+len(newer))
 	vs = append(vs, older...)
 	for i := len(newer) - 1; i >= 0; i-- {
 		vs = append(vs, newer[i])
@@ -96,7 +98,7 @@ func (s *Store) versionsCachePath(registry string) string {
 // versions the allocations were most of the cost. The file is read straight
 // into that string (a strings.Builder's), not into bytes copied after: at
 // 5,000 versions it is 1.3 MB, and the copy took longer than the parse.
-func (s *Store) readVersionsCache(registry string) []Version {
+func (s *Store) readVersionsCache(registry string) []record.Version {
 	vs, _ := s.readVersionsCacheErr(registry)
 	return vs
 }
@@ -104,7 +106,7 @@ func (s *Store) readVersionsCache(registry string) []Version {
 // readVersionsCacheErr is readVersionsCache, with errDamagedCache when the
 // file is there, in this format, and does not match its checksum or does
 // not parse.
-func (s *Store) readVersionsCacheErr(registry string) ([]Version, error) {
+func (s *Store) readVersionsCacheErr(registry string) ([]record.Version, error) {
 	file, err := os.Open(s.versionsCachePath(registry))
 	if err != nil {
 		return nil, nil
@@ -125,7 +127,7 @@ func (s *Store) readVersionsCacheErr(registry string) ([]Version, error) {
 	if sum != crcText(text) {
 		return nil, errDamagedCache
 	}
-	vs := make([]Version, 0, strings.Count(text, "\n"))
+	vs := make([]record.Version, 0, strings.Count(text, "\n"))
 	var f [10]string
 	for text != "" {
 		line, rest, ok := strings.Cut(text, "\n")
@@ -147,7 +149,7 @@ func (s *Store) readVersionsCacheErr(registry string) ([]Version, error) {
 		if !ok1 || !ok2 || err != nil || err2 != nil {
 			return nil, errDamagedCache
 		}
-		vs = append(vs, Version{Registry: registry, Commit: commit, Tree: tree, Name: f[2], Date: f[3],
+		vs = append(vs, record.Version{Registry: registry, Commit: record.Hash(commit), Tree: record.Hash(tree), Name: f[2], Date: f[3],
 			Format: f[4], SHA256: f[5], Records: n, RawFile: f[7], Normalizer: norm, Title: f[9]})
 	}
 	return vs, nil
@@ -166,7 +168,7 @@ func parseHash(s string) (plumbing.Hash, bool) {
 	return h, err == nil
 }
 
-func (s *Store) writeVersionsCache(registry string, vs []Version) {
+func (s *Store) writeVersionsCache(registry string, vs []record.Version) {
 	var b strings.Builder
 	for _, v := range vs {
 		fields := []string{v.Commit.String(), v.Tree.String(), v.Name, v.Date, v.Format, v.SHA256, strconv.Itoa(v.Records), v.RawFile, strconv.Itoa(v.Normalizer), v.Title}

@@ -13,6 +13,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
@@ -31,7 +33,7 @@ type Source struct {
 // Prepared is a version whose objects are written but which no ref names
 // yet; [Store.Commit] makes it part of a registry's history.
 type Prepared struct {
-	Version Version // Name and Commit are set by Commit
+	Version record.Version // Name and Commit are set by Commit
 	Source  Source
 	created []plumbing.Hash
 }
@@ -39,11 +41,11 @@ type Prepared struct {
 // Prepare writes the objects of one version (raw file, normalized records,
 // trees) and returns what Commit needs. It takes no lock and is safe to call
 // from several goroutines: objects no ref points at are harmless.
-func (s *Store) Prepare(raw []byte, reg *Registry, src Source) (Prepared, error) {
+func (s *Store) Prepare(raw []byte, reg *record.Registry, src Source) (Prepared, error) {
 	return s.prepare(raw, reg, src, s.objectWriter())
 }
 
-func (s *Store) prepare(raw []byte, reg *Registry, src Source, w *objectWriter) (Prepared, error) {
+func (s *Store) prepare(raw []byte, reg *record.Registry, src Source, w *objectWriter) (Prepared, error) {
 	if err := CheckID(reg.ID); err != nil {
 		return Prepared{}, err
 	}
@@ -52,7 +54,7 @@ func (s *Store) prepare(raw []byte, reg *Registry, src Source, w *objectWriter) 
 	}
 	sum := sha256.Sum256(raw)
 	format := cmp.Or(reg.Format, src.Format, "xml")
-	v := Version{
+	v := record.Version{
 		Registry: reg.ID,
 		Date:     reg.Updated,
 		Title:    reg.Title,
@@ -76,9 +78,11 @@ func (s *Store) prepare(raw []byte, reg *Registry, src Source, w *objectWriter) 
 	if hashes[v.RawFile], err = w.writeAt(reg.ID+"/"+v.RawFile, plumbing.BlobObject, raw); err != nil {
 		return Prepared{}, err
 	}
-	if v.Tree, err = w.tree(hashes); err != nil {
+	tree, err := w.tree(hashes)
+	if err != nil {
 		return Prepared{}, err
 	}
+	v.Tree = record.Hash(tree)
 	src.Format = format
 	return Prepared{Version: v, Source: src, created: w.created}, nil
 }
@@ -118,8 +122,8 @@ var signature = object.Signature{Name: "regdiff", Email: "regdiff@localhost"}
 // Report tells what [Store.Commit] did for one registry.
 type Report struct {
 	Registry string
-	Added    []Version // the new versions, with their final names and commits
-	Existing []Source  // candidates whose content was already stored
+	Added    []record.Version // the new versions, with their final names and commits
+	Existing []Source         // candidates whose content was already stored
 	// RebuiltFrom is the oldest version whose commit changed because a
 	// version was inserted before newer ones; "" when versions were only
 	// appended.
@@ -212,7 +216,7 @@ func (s *Store) commit(ps []Prepared, replace bool, metaFiles map[string][]byte)
 // Rewrites returns the stored versions whose commits committing ps would
 // change (because a version goes before them), oldest first, without
 // changing the store.
-func (s *Store) Rewrites(ps []Prepared) ([]Version, error) {
+func (s *Store) Rewrites(ps []Prepared) ([]record.Version, error) {
 	byReg := map[string][]Prepared{}
 	for _, p := range ps {
 		byReg[p.Version.Registry] = append(byReg[p.Version.Registry], p)
@@ -221,7 +225,7 @@ func (s *Store) Rewrites(ps []Prepared) ([]Version, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []Version
+	var out []record.Version
 	for reg, rps := range byReg {
 		old, err := s.Versions(reg)
 		if err != nil && !errors.Is(err, ErrEmpty) {
@@ -232,7 +236,7 @@ func (s *Store) Rewrites(ps []Prepared) ([]Version, error) {
 			return nil, err
 		}
 		for _, v := range old {
-			if refs != nil && refs["refs/tags/"+reg+"/"+v.Name] != v.Commit {
+			if refs != nil && refs["refs/tags/"+reg+"/"+v.Name] != plumbing.Hash(v.Commit) {
 				out = append(out, v)
 			}
 		}
@@ -241,7 +245,7 @@ func (s *Store) Rewrites(ps []Prepared) ([]Version, error) {
 }
 
 type entry struct {
-	v    Version
+	v    record.Version
 	seen time.Time
 	old  bool // already on the branch
 }
@@ -299,8 +303,8 @@ func (s *Store) commitRegistry(reg string, ps []Prepared, meta *metaState, w *ob
 		}
 		// Versions before the first insertion keep their commits.
 		if !rebuilding && e.old && i < len(old) && old[i].SHA256 == e.v.SHA256 {
-			parent = e.v.Commit
-			refs["refs/tags/"+reg+"/"+e.v.Name] = e.v.Commit
+			parent = plumbing.Hash(e.v.Commit)
+			refs["refs/tags/"+reg+"/"+e.v.Name] = plumbing.Hash(e.v.Commit)
 			continue
 		}
 		if !rebuilding && i < len(old) {
@@ -312,7 +316,7 @@ func (s *Store) commitRegistry(reg string, ps []Prepared, meta *metaState, w *ob
 		when = when.Add(time.Duration(seq-1) * time.Second)
 		sig := signature
 		sig.When = when
-		c := &object.Commit{Author: sig, Committer: sig, Message: formatMessage(e.v), TreeHash: e.v.Tree}
+		c := &object.Commit{Author: sig, Committer: sig, Message: formatMessage(e.v), TreeHash: plumbing.Hash(e.v.Tree)}
 		if !parent.IsZero() {
 			c.ParentHashes = []plumbing.Hash{parent}
 		}
@@ -320,7 +324,7 @@ func (s *Store) commitRegistry(reg string, ps []Prepared, meta *metaState, w *ob
 		if err != nil {
 			return rep, nil, fmt.Errorf("registry %s: write commit for %s: %w", reg, name, err)
 		}
-		e.v.Commit = h
+		e.v.Commit = record.Hash(h)
 		parent = h
 		refs["refs/tags/"+reg+"/"+name] = h
 		if !e.old {

@@ -11,8 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/regdiff/regdiff/snapshots/formats"
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/regdiff/regdiff/internal/shareddata"
-	"github.com/regdiff/regdiff/snapshots"
 )
 
 // TestMain removes the shared clone and stores the tests made.
@@ -94,7 +96,7 @@ func render(t *testing.T, base []byte, from, to int) map[int][]byte {
 // before, and counts the edits by kind.
 func checkVersions(t *testing.T, base []byte, n int) map[string]int {
 	t.Helper()
-	prev, err := snapshots.ParseXML(base)
+	prev, err := formats.ParseXML(base)
 	if err != nil {
 		t.Fatalf("base: %v", err)
 	}
@@ -102,7 +104,7 @@ func checkVersions(t *testing.T, base []byte, n int) map[string]int {
 	err = generate(base, 0, n, func(v int, g *generator, edits []edit) error {
 		var b bytes.Buffer
 		g.write(&b)
-		cur, err := snapshots.ParseXML(b.Bytes())
+		cur, err := formats.ParseXML(b.Bytes())
 		if err != nil {
 			t.Fatalf("version %d does not parse: %v", v, err)
 		}
@@ -119,7 +121,7 @@ func checkVersions(t *testing.T, base []byte, n int) map[string]int {
 	return kinds
 }
 
-func checkVersion(t *testing.T, v int, prev, cur *snapshots.Registry, edits []edit) {
+func checkVersion(t *testing.T, v int, prev, cur *record.Registry, edits []edit) {
 	t.Helper()
 	if _, err := time.Parse(time.DateOnly, cur.Updated); err != nil || cur.Updated <= prev.Updated {
 		t.Errorf("version %d: updated %q, want a date after %q", v, cur.Updated, prev.Updated)
@@ -132,10 +134,10 @@ func checkVersion(t *testing.T, v int, prev, cur *snapshots.Registry, edits []ed
 	}
 	before, after := byKey(prev), byKey(cur)
 	delta := 0
-	touched := map[snapshots.Key]bool{}
+	touched := map[record.Key]bool{}
 	for _, e := range edits {
-		k := snapshots.Key{Name: e.Name, Protocol: e.Protocol, Number: e.Number}
-		unnamed := snapshots.Key{Protocol: e.Protocol, Number: e.Number}
+		k := record.Key{Name: e.Name, Protocol: e.Protocol, Number: e.Number}
+		unnamed := record.Key{Protocol: e.Protocol, Number: e.Number}
 		touched[k], touched[unnamed] = true, true
 		old, now := before[k], after[k]
 		switch e.Kind {
@@ -212,8 +214,8 @@ func checkVersion(t *testing.T, v int, prev, cur *snapshots.Registry, edits []ed
 	}
 }
 
-func byKey(reg *snapshots.Registry) map[snapshots.Key][]snapshots.Record {
-	m := map[snapshots.Key][]snapshots.Record{}
+func byKey(reg *record.Registry) map[record.Key][]record.Record {
+	m := map[record.Key][]record.Record{}
 	for _, r := range reg.Records {
 		m[r.Key()] = append(m[r.Key()], r)
 	}

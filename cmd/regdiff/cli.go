@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/regdiff/regdiff/snapshots"
 )
 
@@ -110,14 +112,14 @@ func (g *globals) openStore() (*snapshots.Store, error) {
 }
 
 // versions lists the registry's versions, with a clear error when there are none.
-func (g *globals) versions(s *snapshots.Store) ([]snapshots.Version, error) {
+func (g *globals) versions(s *snapshots.Store) ([]record.Version, error) {
 	vs, err := s.Versions(g.registry)
 	return vs, g.noVersions(s, err)
 }
 
 // openVersions opens the store for reading and lists the registry's
 // versions.
-func (g *globals) openVersions() (*snapshots.Store, []snapshots.Version, error) {
+func (g *globals) openVersions() (*snapshots.Store, []record.Version, error) {
 	s, err := g.openStore()
 	if err != nil {
 		return nil, nil, err

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/regdiff/regdiff/snapshots"
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/spf13/cobra"
+
+	"github.com/regdiff/regdiff/snapshots"
 )
 
 type importOptions struct {
@@ -186,7 +189,7 @@ type versionJSON struct {
 	Sources  []string `json:"sources,omitempty"`
 }
 
-func toVersionJSON(v snapshots.Version, srcs []snapshots.Source) versionJSON {
+func toVersionJSON(v record.Version, srcs []snapshots.Source) versionJSON {
 	j := versionJSON{Registry: v.Registry, Version: v.Name, Date: v.Date, Commit: v.Commit.String(), Records: v.Records, Format: v.Format, SHA256: v.SHA256}
 	for _, s := range srcs {
 		j.Sources = append(j.Sources, s.Kind+" "+s.Location)

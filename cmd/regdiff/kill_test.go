@@ -22,7 +22,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/regdiff/regdiff/internal/shareddata"
 	"github.com/regdiff/regdiff/snapshots"
 )
@@ -90,11 +91,11 @@ func timed(t *testing.T, cmd *exec.Cmd) (string, time.Duration) {
 type storeChecker struct {
 	t       *testing.T
 	dir     string
-	checked map[plumbing.Hash]bool // commits whose raw file and records were read back
+	checked map[record.Hash]bool // commits whose raw file and records were read back
 }
 
 func newStoreChecker(t *testing.T, dir string) *storeChecker {
-	return &storeChecker{t: t, dir: dir, checked: map[plumbing.Hash]bool{}}
+	return &storeChecker{t: t, dir: dir, checked: map[record.Hash]bool{}}
 }
 
 // check verifies what a kill must never break: the store opens, every
@@ -107,7 +108,7 @@ func newStoreChecker(t *testing.T, dir string) *storeChecker {
 // git fsck re-hashes every object each time, so objects already checked
 // cannot have changed unnoticed, and a check after each of many kills costs
 // what the kill could have added rather than the whole store.
-func (c *storeChecker) check() map[string][]snapshots.Version {
+func (c *storeChecker) check() map[string][]record.Version {
 	t := c.t
 	t.Helper()
 	s, err := snapshots.Open(c.dir)
@@ -121,7 +122,7 @@ func (c *storeChecker) check() map[string][]snapshots.Version {
 	if err != nil {
 		t.Fatalf("refs unreadable after a kill: %v", err)
 	}
-	all := map[string][]snapshots.Version{}
+	all := map[string][]record.Version{}
 	for _, reg := range regs {
 		vs, err := s.Versions(reg)
 		if err != nil {
@@ -167,15 +168,15 @@ func (c *storeChecker) check() map[string][]snapshots.Version {
 	return all
 }
 
-func countVersions(m map[string][]snapshots.Version) (n int) {
+func countVersions(m map[string][]record.Version) (n int) {
 	for _, vs := range m {
 		n += len(vs)
 	}
 	return n
 }
 
-func hasContent(vs []snapshots.Version, sha string) bool {
-	return slices.ContainsFunc(vs, func(v snapshots.Version) bool { return v.SHA256 == sha })
+func hasContent(vs []record.Version, sha string) bool {
+	return slices.ContainsFunc(vs, func(v record.Version) bool { return v.SHA256 == sha })
 }
 
 func sha(b []byte) string {
@@ -394,7 +395,7 @@ func readServed(t *testing.T, id string, vs []shareddata.Version) served {
 }
 
 // left counts the bodies not stored yet.
-func (s served) left(stored map[string][]snapshots.Version) (n int) {
+func (s served) left(stored map[string][]record.Version) (n int) {
 	for _, b := range s.bodies {
 		if !hasContent(stored[s.id], sha(b)) {
 			n++
@@ -404,7 +405,7 @@ func (s served) left(stored map[string][]snapshots.Version) (n int) {
 }
 
 // next is the first body not stored yet, or nil when all are.
-func (s served) next(stored map[string][]snapshots.Version) []byte {
+func (s served) next(stored map[string][]record.Version) []byte {
 	for _, b := range s.bodies {
 		if !hasContent(stored[s.id], sha(b)) {
 			return b
@@ -737,13 +738,13 @@ func TestConcurrentFetchAndImport(t *testing.T) {
 	seq.mustRun("import", p2019, p2024, proto, fb, fc)
 	want := newStoreChecker(t, seq.store).check()
 	for reg, vs := range want {
-		if !slices.EqualFunc(vs, got[reg], func(a, b snapshots.Version) bool { return a.Name == b.Name && a.Commit == b.Commit }) {
+		if !slices.EqualFunc(vs, got[reg], func(a, b record.Version) bool { return a.Name == b.Name && a.Commit == b.Commit }) {
 			t.Errorf("%s: concurrent runs stored\n%v\nwant, as one run after the other:\n%v", reg, names(got[reg]), names(vs))
 		}
 	}
 }
 
-func names(vs []snapshots.Version) []string {
+func names(vs []record.Version) []string {
 	var out []string
 	for _, v := range vs {
 		out = append(out, v.Name+" "+v.Commit.String()[:12])

@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/regdiff/regdiff/snapshots"
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/spf13/cobra"
+
+	"github.com/regdiff/regdiff/snapshots"
 )
 
 type showOptions struct {
@@ -67,10 +70,10 @@ func runShow(ctx context.Context, o *showOptions) error {
 		}
 		return writeJSON(g.io.Out, struct {
 			versionJSON
-			Title   string             `json:"title"`
-			Entries []snapshots.Record `json:"entries"`
-			Items   []snapshots.Item   `json:"registry_items"`
-			People  []snapshots.Person `json:"people"`
+			Title   string          `json:"title"`
+			Entries []record.Record `json:"entries"`
+			Items   []record.Item   `json:"registry_items"`
+			People  []record.Person `json:"people"`
 		}{toVersionJSON(v, nil), v.Title, recs, orEmpty(items), orEmpty(people)})
 	}
 	for _, r := range recs {

@@ -7,11 +7,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/regdiff/regdiff/snapshots"
 )
 
 func TestVerify(t *testing.T) {
-	setup := func(t *testing.T) (*cli, []snapshots.Version) {
+	setup := func(t *testing.T) (*cli, []record.Version) {
 		c := newCLI(t)
 		c.mustRun("import", "testdata/ports-2019.xml", "testdata/ports-2024.xml")
 		s, err := snapshots.Open(c.store)
@@ -60,7 +62,7 @@ func TestVerify(t *testing.T) {
 	})
 }
 
-func rawBlobHash(t *testing.T, s *snapshots.Store, v snapshots.Version) string {
+func rawBlobHash(t *testing.T, s *snapshots.Store, v record.Version) string {
 	t.Helper()
 	h, err := s.RawHash(v)
 	if err != nil {

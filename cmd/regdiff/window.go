@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/regdiff/regdiff/snapshots"
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/spf13/cobra"
+
+	"github.com/regdiff/regdiff/snapshots"
 )
 
 // window holds --since and --until, which every command that takes a range
@@ -31,7 +34,7 @@ func addWindowFlags(cmd *cobra.Command, w *window) {
 }
 
 // resolve returns the versions the window keeps, as vs[lo:hi].
-func (w *window) resolve(vs []snapshots.Version) (lo, hi int, err error) {
+func (w *window) resolve(vs []record.Version) (lo, hi int, err error) {
 	lo, hi, err = snapshots.ResolveWindow(vs, w.since, w.until)
 	return lo, hi, windowError(err)
 }

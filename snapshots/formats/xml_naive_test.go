@@ -1,4 +1,4 @@
-package snapshots
+package formats
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // This file holds a deliberately naive reader of IANA XML registries, built
@@ -172,7 +174,7 @@ func (n *naiveNode) xref() (string, error) {
 }
 
 // naiveXML reads a registry by ParseXML's rules.
-func naiveXML(data []byte) (*Registry, error) {
+func naiveXML(data []byte) (*record.Registry, error) {
 	root, err := naiveTree(data)
 	if err != nil {
 		return nil, err
@@ -180,7 +182,7 @@ func naiveXML(data []byte) (*Registry, error) {
 	if root.name != "registry" {
 		return nil, fmt.Errorf("root is <%s>", root.name)
 	}
-	reg := &Registry{ID: root.attr("id"), Format: "xml"}
+	reg := &record.Registry{ID: root.attr("id"), Format: "xml"}
 	if reg.ID == "" {
 		return nil, errors.New("no id")
 	}
@@ -221,7 +223,7 @@ func (n *naiveNode) holds() bool {
 
 // naiveWalk reads the records, items and people under n; level is set when
 // n is a registry, whose other children are items.
-func naiveWalk(n *naiveNode, table string, root, level bool, reg *Registry) error {
+func naiveWalk(n *naiveNode, table string, root, level bool, reg *record.Registry) error {
 	for _, e := range n.elements() {
 		switch {
 		case e.name == "record":
@@ -236,7 +238,7 @@ func naiveWalk(n *naiveNode, table string, root, level bool, reg *Registry) erro
 				return errors.New("nested registry without id")
 			}
 			if level {
-				reg.Items = append(reg.Items, Item{Table: table, Element: "registry", Key: id})
+				reg.Items = append(reg.Items, record.Item{Table: table, Element: "registry", Key: id})
 			}
 			if err := naiveWalk(e, id, false, true, reg); err != nil {
 				return err
@@ -263,7 +265,7 @@ func naiveWalk(n *naiveNode, table string, root, level bool, reg *Registry) erro
 				}
 			}
 		case level && (e.name == "title" || e.name == "updated" || !e.holds()):
-			it := Item{Table: table, Element: e.name}
+			it := record.Item{Table: table, Element: e.name}
 			if e.name == "xref" {
 				it.Key = e.attr("type") + ":" + e.attr("data")
 			} else {
@@ -290,8 +292,8 @@ func naiveWalk(n *naiveNode, table string, root, level bool, reg *Registry) erro
 	return nil
 }
 
-func naivePerson(n *naiveNode) (Person, error) {
-	p := Person{ID: n.attr("id")}
+func naivePerson(n *naiveNode) (record.Person, error) {
+	p := record.Person{ID: n.attr("id")}
 	fields := map[string][]string{}
 	for _, e := range n.elements() {
 		if e.name == "record" || e.name == "registry" {
@@ -318,8 +320,8 @@ func naivePerson(n *naiveNode) (Person, error) {
 	return p, nil
 }
 
-func naiveRecord(n *naiveNode, table string) (Record, error) {
-	r := Record{Table: table, Registered: n.attr("date"), Modified: n.attr("updated")}
+func naiveRecord(n *naiveNode, table string) (record.Record, error) {
+	r := record.Record{Table: table, Registered: n.attr("date"), Modified: n.attr("updated")}
 	fields := map[string][]string{}
 	for _, e := range n.elements() {
 		switch e.name {

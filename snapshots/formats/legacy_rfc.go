@@ -1,10 +1,12 @@
-package snapshots
+package formats
 
 import (
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // ParseRFC parses the port tables of an Assigned Numbers RFC, the form the
@@ -70,7 +72,7 @@ import (
 // line of its RFC header (or line 1); so are port numbers above 65535,
 // ranges ending below their start and the input ParsePortNumbers refuses.
 // ParseRFC never panics.
-func ParseRFC(data []byte) (*Registry, error) {
+func ParseRFC(data []byte) (*record.Registry, error) {
 	lines, err := legacyLines(data)
 	if err != nil {
 		return nil, err
@@ -98,7 +100,7 @@ func ParseRFC(data []byte) (*Registry, error) {
 	if date == "" {
 		date = legacyRFCDates[num]
 	}
-	reg := &Registry{
+	reg := &record.Registry{
 		ID:      "service-names-port-numbers",
 		Updated: date,
 		Format:  "rfc",

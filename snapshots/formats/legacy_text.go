@@ -1,4 +1,4 @@
-package snapshots
+package formats
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // This file holds what the parsers of IANA's old plain-text formats share:
@@ -111,7 +113,7 @@ var (
 // "September 9, 2004", giving "2004-01-08"; or a month, "September 2004",
 // giving "2004-09". It refuses impossible dates and years outside 1970-2099.
 func legacyDate(s string) (string, bool) {
-	s = Collapse(s)
+	s = record.Collapse(s)
 	atoi := func(s string) int {
 		n, _ := strconv.Atoi(s)
 		return n
@@ -157,7 +159,7 @@ func legacyUpdated(lines []legacyLine) (string, error) {
 		}
 		d, ok := legacyDate(g[1])
 		if !ok {
-			return "", &ParseError{Line: l.num, Msg: fmt.Sprintf("(last updated %s): not a date", Collapse(g[1]))}
+			return "", &ParseError{Line: l.num, Msg: fmt.Sprintf("(last updated %s): not a date", record.Collapse(g[1]))}
 		}
 		return d, nil
 	}
@@ -191,7 +193,7 @@ var (
 //     underscores as in the XML's person ids ("[Sue Hares]" →
 //     "person:Sue_Hares")
 func legacyCitation(item string, docs map[string]bool) (ref, contact string) {
-	item = Collapse(item)
+	item = record.Collapse(item)
 	switch {
 	case item == "":
 		return "", ""
@@ -209,7 +211,7 @@ func legacyCitation(item string, docs map[string]bool) (ref, contact string) {
 // port table, where a bracket may also be part of the description ("File
 // Transfer [Control]"): an RFC, a draft, a number or an upper-case tag.
 func legacyStrictItem(item string) bool {
-	item = Collapse(item)
+	item = record.Collapse(item)
 	return legacyCiteRFC.MatchString(item) || legacyCiteDraft.MatchString(item) || legacyCiteTag.MatchString(item)
 }
 
@@ -247,7 +249,7 @@ func legacyTrailingCitations(s string, strict bool) (text string, groups []strin
 }
 
 // legacyCite adds the items of citation groups to a record.
-func legacyCite(r *Record, groups []string, docs map[string]bool) {
+func legacyCite(r *record.Record, groups []string, docs map[string]bool) {
 	for _, g := range groups {
 		for _, item := range strings.Split(g, ",") {
 			ref, contact := legacyCitation(item, docs)
@@ -258,14 +260,14 @@ func legacyCite(r *Record, groups []string, docs map[string]bool) {
 }
 
 // legacyAddRef adds a ref unless empty or already there.
-func legacyAddRef(r *Record, ref string) {
+func legacyAddRef(r *record.Record, ref string) {
 	if ref != "" && !legacyHas(r.Refs, ref) {
 		r.Refs = append(r.Refs, ref)
 	}
 }
 
 // legacyAddContact adds a contact unless empty or already there.
-func legacyAddContact(r *Record, c string) {
+func legacyAddContact(r *record.Record, c string) {
 	if c != "" && !legacyHas(r.Contact, c) {
 		r.Contact = append(r.Contact, c)
 	}
@@ -283,7 +285,7 @@ func legacyHas(list []string, s string) bool {
 // legacyNumber reads a port or protocol number or range, "22" or "249-255",
 // and returns it in canonical form (no leading zeros). It fails on anything
 // else and on numbers above max. A range written backwards ("8474-8449", a
-// typo in the 2004-2006 port-numbers files) is kept as written: [ParseRange]
+// typo in the 2004-2006 port-numbers files) is kept as written: [record.ParseRange]
 // reports it as no range.
 func legacyNumber(s string, max int) (string, error) {
 	a, b, isRange := strings.Cut(s, "-")

@@ -1,82 +1,17 @@
-package snapshots
+package formats
 
 import (
 	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/regdiff/regdiff/snapshots/record"
 )
-
-// naiveCollapseASCII is Collapse written the obvious way, as its slow twin.
-func naiveCollapseASCII(s string) string {
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
-		return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f' || r == '\v'
-	}), " ")
-}
-
-func TestCollapse(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"", ""},
-		{"a", "a"},
-		{"a b", "a b"},
-		{" a", "a"},
-		{"a ", "a"},
-		{"  a  b  ", "a b"},
-		{"a\tb", "a b"},
-		{"a \t\r\n\f\vb", "a b"},
-		{"\f\v", ""},
-		{"a\n", "a"},
-		{"a \tb", "a b"},
-		{"a\u00a0b", "a\u00a0b"}, // no-break space is content
-		{" \u00a0 ", "\u00a0"},   // and is not trimmed
-		{"a\u2003b\u3000c\u2028d\u0085e", "a\u2003b\u3000c\u2028d\u0085e"}, // nor any other Unicode space
-		{"\u00a0 \u00a0", "\u00a0 \u00a0"},
-		{"x\x00y", "x\x00y"}, // other control characters are content
-		{"\xff \xfe", "\xff \xfe"},
-	}
-	for _, tt := range tests {
-		t.Run(fmt.Sprintf("%q", tt.in), func(t *testing.T) {
-			if got := Collapse(tt.in); got != tt.want {
-				t.Errorf("got %q, want %q", got, tt.want)
-			}
-			if got := naiveCollapseASCII(tt.in); got != tt.want {
-				t.Errorf("naive twin: got %q, want %q", got, tt.want)
-			}
-		})
-	}
-}
-
-// TestCollapseFastPath checks that collapsed text is returned without
-// allocating.
-func TestCollapseFastPath(t *testing.T) {
-	for _, s := range []string{"", "The Secure Shell (SSH) Protocol", "a\u00a0b", "x y z"} {
-		s = strings.Clone(s)
-		if n := testing.AllocsPerRun(100, func() { _ = Collapse(s) }); n != 0 {
-			t.Errorf("Collapse(%q): got %v allocations, want 0", s, n)
-		}
-	}
-}
-
-// FuzzCollapse checks Collapse against its naive twin, and that it is
-// idempotent.
-func FuzzCollapse(f *testing.F) {
-	for _, s := range []string{"", " a  b ", "a\u00a0b", "\t\n\r\f\v", "a \tb", "\u2028 x \u0085"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		got := Collapse(s)
-		if want := naiveCollapseASCII(s); got != want {
-			t.Fatalf("Collapse(%q) = %q, want %q", s, got, want)
-		}
-		if again := Collapse(got); again != got {
-			t.Fatalf("Collapse(%q) = %q, but Collapse of that is %q", s, got, again)
-		}
-	})
-}
 
 // checkCollapsed requires every text field of every record to equal
 // Collapse of itself: what every parser must give.
-func checkCollapsed(t *testing.T, reg *Registry) {
+func checkCollapsed(t *testing.T, reg *record.Registry) {
 	t.Helper()
 	for i := range reg.Records {
 		r := &reg.Records[i]
@@ -88,8 +23,8 @@ func checkCollapsed(t *testing.T, reg *Registry) {
 			texts = append(texts, k, v)
 		}
 		for _, s := range texts {
-			if Collapse(s) != s {
-				t.Fatalf("record %d %+v: text %q is not collapsed (want %q)", i, r.Key(), s, Collapse(s))
+			if record.Collapse(s) != s {
+				t.Fatalf("record %d %+v: text %q is not collapsed (want %q)", i, r.Key(), s, record.Collapse(s))
 			}
 		}
 	}
@@ -104,7 +39,7 @@ func checkCollapsed(t *testing.T, reg *Registry) {
 // (the form feed and vertical tab among others) is refused instead.
 func TestXMLWhiteSpaceAgreesWithCollapse(t *testing.T) {
 	for c := 0; c < 256; c++ {
-		space := Collapse("a"+string(rune(c))+"b") == "a b" && c < utf8.RuneSelf
+		space := record.Collapse("a"+string(rune(c))+"b") == "a b" && c < utf8.RuneSelf
 		switch cls := xmlClass[c]; {
 		case cls == xcSpace && !space:
 			t.Errorf("byte %#02x: the XML scanner counts it as white space, Collapse does not", c)
@@ -137,13 +72,13 @@ func TestXMLWhiteSpaceAgreesWithCollapse(t *testing.T) {
 			text := string(r)
 			for _, tc := range []struct {
 				where, doc string
-				got        func(*Record) string
+				got        func(*record.Record) string
 				want       string
 			}{
 				{"text", `<record><name>n</name><description>` + w + `a` + w + w + `b` + w + `</description></record>`,
-					func(r *Record) string { return r.Description }, Collapse(text + "a" + text + text + "b" + text)},
+					func(r *record.Record) string { return r.Description }, record.Collapse(text + "a" + text + text + "b" + text)},
 				{"attribute", `<record><name>n</name><xref type="t" data="` + w + `a` + w + w + `b` + w + `"/></record>`,
-					func(r *Record) string { return strings.Join(r.Refs, "|") }, "t:" + Collapse(text+"a"+text+text+"b"+text)},
+					func(r *record.Record) string { return strings.Join(r.Refs, "|") }, "t:" + record.Collapse(text+"a"+text+text+"b"+text)},
 			} {
 				if tc.where == "attribute" && form == "raw" && r == '"' {
 					continue // ends the value
@@ -167,47 +102,35 @@ func TestXMLWhiteSpaceAgreesWithCollapse(t *testing.T) {
 	}
 }
 
-// BenchmarkCollapse measures Collapse on text already collapsed (the
-// common case) and on text that is not.
-func BenchmarkCollapse(b *testing.B) {
-	for _, s := range []string{"The Secure Shell (SSH) Protocol", "  The Secure\n  Shell (SSH)\tProtocol "} {
-		b.Run(fmt.Sprintf("%d bytes", len(s)), func(b *testing.B) {
-			for b.Loop() {
-				_ = Collapse(s)
-			}
-		})
-	}
-}
-
 // TestParsersKeepNoBreakSpace checks that every parser keeps a no-break
 // space as text, at the edges of a field too, where trimming with
 // strings.TrimSpace (Unicode white space) used to drop it.
 func TestParsersKeepNoBreakSpace(t *testing.T) {
-	last := func(reg *Registry) *Record { return &reg.Records[len(reg.Records)-1] }
+	last := func(reg *record.Registry) *record.Record { return &reg.Records[len(reg.Records)-1] }
 	tests := []struct {
 		name  string
-		parse func([]byte) (*Registry, error)
+		parse func([]byte) (*record.Registry, error)
 		input string
-		got   func(*Registry) string
+		got   func(*record.Registry) string
 		want  string
 	}{
 		{"port-numbers contact", ParsePortNumbers,
 			"(last updated 2004-01-08)\n\nfoo   7/tcp   Foo\n#   \u00a0Jon Postel <postel@isi.edu> May 2004\n",
-			func(r *Registry) string { return strings.Join(last(r).Contact, "|") }, "\u00a0Jon Postel <postel@isi.edu>"},
+			func(r *record.Registry) string { return strings.Join(last(r).Contact, "|") }, "\u00a0Jon Postel <postel@isi.edu>"},
 		{"port-numbers description continued", ParsePortNumbers,
 			"(last updated 2004-01-08)\n\nfoo   7/tcp   Foo\n                 bar\u00a0\n",
-			func(r *Registry) string { return last(r).Description }, "Foo bar\u00a0"},
+			func(r *record.Registry) string { return last(r).Description }, "Foo bar\u00a0"},
 		{"protocol-numbers description continued", ParseProtocolNumbersText,
 			"Decimal    Keyword     Protocol   References\n  1  A  B  [C]\n        \u00a0more\u00a0 [F]\n",
-			func(r *Registry) string { return last(r).Description }, "B \u00a0more\u00a0"},
+			func(r *record.Registry) string { return last(r).Description }, "B \u00a0more\u00a0"},
 		{"csv bracketed items", ParseCSV,
 			csvHead2019 + "x,1,tcp,X,[\u00a0A],[B\u00a0],,,[\u00a0RFC1 ],,,\n",
-			func(r *Registry) string {
+			func(r *record.Registry) string {
 				return strings.Join(last(r).Assignee, "|") + " " + strings.Join(last(r).Contact, "|") + " " + strings.Join(last(r).Refs, "|")
 			}, "person:\u00a0A person:B\u00a0 text:\u00a0RFC1"},
 		{"text rendering cell", ParseTextRendering,
 			trServicesDoc([]string{"a", "1", "tcp", "\u00a0x y\u00a0", "[A]", "[B]", "", "", ""}),
-			func(r *Registry) string { return last(r).Description }, "\u00a0x y\u00a0"},
+			func(r *record.Registry) string { return last(r).Description }, "\u00a0x y\u00a0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,4 +1,4 @@
-package snapshots
+package formats
 
 import (
 	"bytes"
@@ -8,13 +8,15 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
 // checkGolden compares reg, as indented JSON, with the golden file,
 // rewriting it with -update.
-func checkGolden(t *testing.T, reg *Registry, golden string) {
+func checkGolden(t *testing.T, reg *record.Registry, golden string) {
 	t.Helper()
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

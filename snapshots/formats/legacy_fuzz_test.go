@@ -1,17 +1,19 @@
-package snapshots
+package formats
 
 import (
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // legacyFuzz seeds a fuzz target with the fixtures of a format and checks,
 // for any input, that the parser does not panic, fails only with a
 // *ParseError giving a line, and accepts only well-formed records; and that
 // the recognizers do not panic either.
-func legacyFuzz(f *testing.F, parse func([]byte) (*Registry, error), max int, seeds ...string) {
+func legacyFuzz(f *testing.F, parse func([]byte) (*record.Registry, error), max int, seeds ...string) {
 	addFixtures(f, "legacy/*/*.txt")
 	for _, s := range append(seeds, " \xa0", "#  \xa0\n", "\xa0 1/tcp", "x\r\n\f\n") {
 		f.Add([]byte(s))

@@ -1,8 +1,10 @@
-package snapshots
+package formats
 
 import (
 	"regexp"
 	"strings"
+
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // ParseProtocolNumbersText parses IANA's plain-text protocol-numbers file,
@@ -19,7 +21,7 @@ import (
 // # Records
 //
 // The table under the header "Decimal  Keyword  Protocol  References" gives
-// one [Record] a row, in file order, up to the first line at the margin
+// one [record.Record] a row, in file order, up to the first line at the margin
 // that is not a row ("REFERENCES"). Every record has Table
 // "protocol-numbers-1", where the XML nests them. A row is
 //
@@ -54,7 +56,7 @@ import (
 // *[ParseError]; so are values above 255, ranges ending below their start
 // and the input ParsePortNumbers refuses. ParseProtocolNumbersText never
 // panics.
-func ParseProtocolNumbersText(data []byte) (*Registry, error) {
+func ParseProtocolNumbersText(data []byte) (*record.Registry, error) {
 	lines, err := legacyLines(data)
 	if err != nil {
 		return nil, err
@@ -74,7 +76,7 @@ func ParseProtocolNumbersText(data []byte) (*Registry, error) {
 		return nil, &ParseError{Line: max(1, len(lines)), Msg: "no \"Decimal  Keyword  Protocol  References\" table: not IANA's protocol-numbers file"}
 	}
 	docs := legacyReferenceTags(lines[hdr+1:])
-	var recs []Record
+	var recs []record.Record
 rows:
 	for _, l := range lines[hdr+1:] {
 		t := l.text
@@ -91,8 +93,8 @@ rows:
 				continue
 			}
 			r := &recs[len(recs)-1]
-			text, groups := legacyTrailingCitations(Collapse(t), false)
-			r.Description = Collapse(r.Description + " " + text)
+			text, groups := legacyTrailingCitations(record.Collapse(t), false)
+			r.Description = record.Collapse(r.Description + " " + text)
 			legacyCite(r, groups, docs)
 			continue
 		}
@@ -105,7 +107,7 @@ rows:
 	if len(recs) == 0 {
 		return nil, &ParseError{Line: lines[hdr].num, Msg: "protocol table without rows"}
 	}
-	return &Registry{
+	return &record.Registry{
 		ID:      "protocol-numbers",
 		Title:   legacyTitle(lines),
 		Updated: updated,
@@ -150,7 +152,7 @@ func legacyReferenceTags(lines []legacyLine) map[string]bool {
 			return tags
 		case in:
 			if g := legacyReferenceTag.FindStringSubmatch(l.text); g != nil {
-				tags[Collapse(g[1])] = true
+				tags[record.Collapse(g[1])] = true
 			}
 		}
 	}
@@ -183,13 +185,13 @@ func legacyChunks(s string, off int) []legacyChunk {
 }
 
 // legacyProtocolRow reads one row of the protocol table.
-func legacyProtocolRow(l legacyLine, kwCol, descCol int, docs map[string]bool) (Record, error) {
+func legacyProtocolRow(l legacyLine, kwCol, descCol int, docs map[string]bool) (record.Record, error) {
 	t := l.text
 	ind := legacyIndent(t)
 	tok := legacyFields(t)[0]
 	num, err := legacyNumber(tok, 255)
 	if err != nil {
-		return Record{}, &ParseError{Line: l.num, Msg: "protocol " + err.Error()}
+		return record.Record{}, &ParseError{Line: l.num, Msg: "protocol " + err.Error()}
 	}
 	off := ind + len(tok)
 	text, groups := legacyTrailingCitations(t[off:], false)
@@ -221,11 +223,11 @@ func legacyProtocolRow(l legacyLine, kwCol, descCol int, docs map[string]bool) (
 			name, desc = "", []string{name}
 		}
 	}
-	r := Record{
+	r := record.Record{
 		Table:       "protocol-numbers-1",
-		Name:        Collapse(name),
+		Name:        record.Collapse(name),
 		Number:      num,
-		Description: Collapse(strings.Join(desc, " ")),
+		Description: record.Collapse(strings.Join(desc, " ")),
 	}
 	legacyCite(&r, groups, docs)
 	return r, nil

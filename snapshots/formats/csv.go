@@ -1,4 +1,4 @@
-package snapshots
+package formats
 
 import (
 	"bytes"
@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // Titles of the registries the CSV and the text renderings carry, as the
@@ -64,7 +66,7 @@ const (
 //
 // # Records
 //
-// Each row after the header is one [Record], in file order, with the
+// Each row after the header is one [record.Record], in file order, with the
 // fields the XML parser ([ParseXML]) gives for the same registry version,
 // since the CSV is IANA's rendering of that XML:
 //
@@ -93,7 +95,7 @@ const (
 // from the XML parser and "[RFC6614]" in the CSV; an xref with text as
 // well as data shows its text ("[TR-352]" for a uri).
 //
-// Text is collapsed by [Collapse], as by every parser: every run of ASCII
+// Text is collapsed by [record.Collapse], as by every parser: every run of ASCII
 // white space becomes one space, and the ends are trimmed.
 //
 // # Errors
@@ -104,7 +106,7 @@ const (
 // Port Number that is not a number or range, invalid UTF-8 and NUL bytes.
 // ParseCSV never panics; its memory use is a small multiple of the input's
 // size.
-func ParseCSV(data []byte) (*Registry, error) {
+func ParseCSV(data []byte) (*record.Registry, error) {
 	if !utf8.Valid(data) {
 		return nil, &ParseError{Line: csvInvalidUTF8Line(data), Msg: "invalid UTF-8: not an IANA CSV"}
 	}
@@ -127,8 +129,8 @@ func ParseCSV(data []byte) (*Registry, error) {
 		return nil, err
 	}
 
-	reg := &Registry{ID: "service-names-port-numbers", Title: csvServicesTitle, Format: "csv"}
-	reg.Records = make([]Record, 0, len(data)/80+1)
+	reg := &record.Registry{ID: "service-names-port-numbers", Title: csvServicesTitle, Format: "csv"}
+	reg.Records = make([]record.Record, 0, len(data)/80+1)
 	var sl csvStrings
 	for {
 		row, err := r.Read()
@@ -142,19 +144,19 @@ func ParseCSV(data []byte) (*Registry, error) {
 		if len(row) != csvColumns {
 			return nil, &ParseError{Line: line, Msg: fmt.Sprintf("row has %d fields, want %d as in the header", len(row), csvColumns)}
 		}
-		rec := Record{
-			Name:         Collapse(row[csvName]),
-			Number:       Collapse(row[csvNumber]),
-			Protocol:     Collapse(row[csvProtocol]),
-			Description:  Collapse(row[csvDescription]),
-			Registered:   Collapse(row[csvRegistered]),
-			Modified:     Collapse(row[csvModified]),
-			ServiceCode:  Collapse(row[csvServiceCode]),
-			Unauthorized: Collapse(row[csvUnauthorized]),
-			Note:         Collapse(row[csvNote]),
+		rec := record.Record{
+			Name:         record.Collapse(row[csvName]),
+			Number:       record.Collapse(row[csvNumber]),
+			Protocol:     record.Collapse(row[csvProtocol]),
+			Description:  record.Collapse(row[csvDescription]),
+			Registered:   record.Collapse(row[csvRegistered]),
+			Modified:     record.Collapse(row[csvModified]),
+			ServiceCode:  record.Collapse(row[csvServiceCode]),
+			Unauthorized: record.Collapse(row[csvUnauthorized]),
+			Note:         record.Collapse(row[csvNote]),
 		}
 		if rec.Number != "" {
-			if _, _, ok := ParseRange(rec.Number); !ok {
+			if _, _, ok := record.ParseRange(rec.Number); !ok {
 				l, _ := r.FieldPos(csvNumber)
 				return nil, &ParseError{Line: l, Msg: fmt.Sprintf("port number %s is not a number or range", xmlQuote(rec.Number))}
 			}
@@ -268,7 +270,7 @@ func csvBracketed(s string) (items []string, ok bool) {
 			}
 			depth--
 			if depth == 0 {
-				items = append(items, Collapse(s[start:i]))
+				items = append(items, record.Collapse(s[start:i]))
 			}
 		case depth == 0 && c != ' ':
 			return nil, false
@@ -339,7 +341,7 @@ func (l *csvStrings) add(ss ...string) []string {
 
 // refs converts a Reference cell to Refs.
 func (l *csvStrings) refs(cell string) []string {
-	cell = Collapse(cell)
+	cell = record.Collapse(cell)
 	if cell == "" {
 		return nil
 	}
@@ -365,7 +367,7 @@ func (l *csvStrings) refs(cell string) []string {
 // an Assignee that ends with the Contact items, and has more, is the items
 // before them).
 func (l *csvStrings) assigneeContact(assigneeCell, contactCell string) (assignee, contact []string) {
-	a, c := Collapse(assigneeCell), Collapse(contactCell)
+	a, c := record.Collapse(assigneeCell), record.Collapse(contactCell)
 	if a == c {
 		return nil, l.people(c)
 	}

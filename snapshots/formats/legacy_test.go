@@ -1,4 +1,4 @@
-package snapshots
+package formats
 
 import (
 	"bufio"
@@ -10,13 +10,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/regdiff/regdiff/internal/shareddata"
 )
 
 // legacyParsers are the parsers of the old text formats, by the folder of
 // their fixtures under testdata/legacy and of their files in the shared
 // data's legacy folder.
-var legacyParsers = map[string]func([]byte) (*Registry, error){
+var legacyParsers = map[string]func([]byte) (*record.Registry, error){
 	"port-numbers":     ParsePortNumbers,
 	"rfc":              ParseRFC,
 	"protocol-numbers": ParseProtocolNumbersText,
@@ -50,7 +52,7 @@ func TestLegacyGolden(t *testing.T) {
 // TestLegacyFixtureFacts states the decisions the golden files record, so
 // that an -update cannot silently change them.
 func TestLegacyFixtureFacts(t *testing.T) {
-	read := func(t *testing.T, dir, name string) *Registry {
+	read := func(t *testing.T, dir, name string) *record.Registry {
 		t.Helper()
 		data, err := os.ReadFile(filepath.Join("testdata", "legacy", dir, name))
 		if err != nil {
@@ -64,116 +66,116 @@ func TestLegacyFixtureFacts(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name, dir, file string
-		key             Key
-		want            Record // compared field by field where set
+		key             record.Key
+		want            record.Record // compared field by field where set
 		absent          bool
 		noContact       bool
 	}{
 		{name: "contact under its number only", dir: "port-numbers", file: "sections.txt",
-			key: Key{Name: "compressnet", Protocol: "tcp", Number: "2"}, want: Record{Description: "Management Utility"}, noContact: true},
+			key: record.Key{Name: "compressnet", Protocol: "tcp", Number: "2"}, want: record.Record{Description: "Management Utility"}, noContact: true},
 		{name: "contact of the last number", dir: "port-numbers", file: "sections.txt",
-			key: Key{Name: "compressnet", Protocol: "udp", Number: "3"}, want: Record{Contact: []string{"Bernie Volz <VOLZ@PROCESS.COM>"}}},
+			key: record.Key{Name: "compressnet", Protocol: "udp", Number: "3"}, want: record.Record{Contact: []string{"Bernie Volz <VOLZ@PROCESS.COM>"}}},
 		{name: "blank line before contact", dir: "port-numbers", file: "sections.txt",
-			key: Key{Name: "echo", Protocol: "udp", Number: "7"}, want: Record{Contact: []string{"Jon Postel <postel@isi.edu>"}}},
+			key: record.Key{Name: "echo", Protocol: "udp", Number: "7"}, want: record.Record{Contact: []string{"Jon Postel <postel@isi.edu>"}}},
 		{name: "contacts and bracketed ref", dir: "port-numbers", file: "sections.txt",
-			key:  Key{Name: "discard", Protocol: "sctp", Number: "9"},
-			want: Record{Contact: []string{"IETF TSVWG", "Randall Stewart <rrs@cisco.com>"}, Refs: []string{"rfc:rfc4960"}}},
+			key:  record.Key{Name: "discard", Protocol: "sctp", Number: "9"},
+			want: record.Record{Contact: []string{"IETF TSVWG", "Randall Stewart <rrs@cisco.com>"}, Refs: []string{"rfc:rfc4960"}}},
 		{name: "ref inside contact line", dir: "port-numbers", file: "sections.txt",
-			key:  Key{Name: "discard", Protocol: "dccp", Number: "9"},
-			want: Record{Contact: []string{"IETF dccp WG, Eddie Kohler <kohler@cs.ucla.edu>"}, Refs: []string{"rfc:rfc4340"}}},
+			key:  record.Key{Name: "discard", Protocol: "dccp", Number: "9"},
+			want: record.Record{Contact: []string{"IETF dccp WG, Eddie Kohler <kohler@cs.ucla.edu>"}, Refs: []string{"rfc:rfc4340"}}},
 		{name: "bracket in description", dir: "port-numbers", file: "sections.txt",
-			key: Key{Name: "ftp", Protocol: "tcp", Number: "21"}, want: Record{Description: "File Transfer [Control]"}},
+			key: record.Key{Name: "ftp", Protocol: "tcp", Number: "21"}, want: record.Record{Description: "File Transfer [Control]"}},
 		{name: "month after mail", dir: "port-numbers", file: "sections.txt",
-			key: Key{Name: "ssh", Protocol: "tcp", Number: "22"}, want: Record{Contact: []string{"Tatu Ylonen <ylo@cs.hut.fi>"}, Registered: "2004-11"}},
+			key: record.Key{Name: "ssh", Protocol: "tcp", Number: "22"}, want: record.Record{Contact: []string{"Tatu Ylonen <ylo@cs.hut.fi>"}, Registered: "2004-11"}},
 		{name: "day after mail", dir: "port-numbers", file: "sections.txt",
-			key: Key{Protocol: "tcp", Number: "24"}, want: Record{Registered: "2007-09-28"}},
+			key: record.Key{Protocol: "tcp", Number: "24"}, want: record.Record{Registered: "2007-09-28"}},
 		{name: "split contact", dir: "port-numbers", file: "sections.txt",
-			key:  Key{Name: "swift-rvf", Protocol: "tcp", Number: "97"},
-			want: Record{Contact: []string{"Maurice R. Turcotte <mailrus!uflorida!rm1!dnmrt%rmatl@uunet.UU.NET>"}}},
+			key:  record.Key{Name: "swift-rvf", Protocol: "tcp", Number: "97"},
+			want: record.Record{Contact: []string{"Maurice R. Turcotte <mailrus!uflorida!rm1!dnmrt%rmatl@uunet.UU.NET>"}}},
 		{name: "remark at the margin ends the run", dir: "port-numbers", file: "sections.txt",
-			key: Key{Name: "bhoetty", Protocol: "tcp", Number: "351"}, want: Record{Contact: []string{"Someone Else <else@example.com>"}}},
+			key: record.Key{Name: "bhoetty", Protocol: "tcp", Number: "351"}, want: record.Record{Contact: []string{"Someone Else <else@example.com>"}}},
 		{name: "unassigned before an entry gets no contact", dir: "port-numbers", file: "sections.txt",
-			key: Key{Protocol: "udp", Number: "4"}, noContact: true},
+			key: record.Key{Protocol: "udp", Number: "4"}, noContact: true},
 		{name: "wrapped description", dir: "port-numbers", file: "sections.txt",
-			key:  Key{Name: "exec", Protocol: "tcp", Number: "512"},
-			want: Record{Description: "remote process execution; authentication performed using passwords and UNIX login names"}},
+			key:  record.Key{Name: "exec", Protocol: "tcp", Number: "512"},
+			want: record.Record{Description: "remote process execution; authentication performed using passwords and UNIX login names"}},
 		{name: "range without protocol", dir: "port-numbers", file: "sections.txt",
-			key: Key{Number: "249-255"}, want: Record{Description: "Reserved", Contact: []string{"Jon Postel <postel@isi.edu>"}}},
+			key: record.Key{Number: "249-255"}, want: record.Record{Description: "Reserved", Contact: []string{"Jon Postel <postel@isi.edu>"}}},
 		{name: "commented-out entry", dir: "port-numbers", file: "sections.txt",
-			key: Key{Name: "unitary", Protocol: "tcp", Number: "126"}, absent: true},
+			key: record.Key{Name: "unitary", Protocol: "tcp", Number: "126"}, absent: true},
 		{name: "unbracketed RFC line", dir: "port-numbers", file: "sections.txt",
-			key: Key{Name: "pop3", Protocol: "tcp", Number: "110"}, want: Record{Refs: []string{"rfc:rfc1939"}}},
+			key: record.Key{Name: "pop3", Protocol: "tcp", Number: "110"}, want: record.Record{Refs: []string{"rfc:rfc1939"}}},
 		{name: "number alone on a comment", dir: "port-numbers", file: "sections.txt",
-			key: Key{Number: "585"}, want: Record{Description: "De-registered (25 April 2006)"}},
+			key: record.Key{Number: "585"}, want: record.Record{Description: "De-registered (25 April 2006)"}},
 		{name: "trailing RFC citation and draft line", dir: "port-numbers", file: "sections.txt",
-			key:  Key{Name: "exp1", Protocol: "tcp", Number: "1021"},
-			want: Record{Description: "RFC3692-style Experiment 1 (*)", Refs: []string{"rfc:rfc4727", "draft:RFC-ietf-pana-pana-18"}}},
+			key:  record.Key{Name: "exp1", Protocol: "tcp", Number: "1021"},
+			want: record.Record{Description: "RFC3692-style Experiment 1 (*)", Refs: []string{"rfc:rfc4727", "draft:RFC-ietf-pana-pana-18"}}},
 		{name: "indented contact without #", dir: "port-numbers", file: "sections.txt",
-			key: Key{Protocol: "udp", Number: "1023"}, want: Record{Contact: []string{"IANA <iana@iana.org>"}}},
+			key: record.Key{Protocol: "udp", Number: "1023"}, want: record.Record{Contact: []string{"IANA <iana@iana.org>"}}},
 		{name: "two-word keyword", dir: "port-numbers", file: "sections.txt",
-			key: Key{Name: "intuitive edge", Protocol: "tcp", Number: "1355"}, want: Record{Description: "Intuitive Edge"}},
+			key: record.Key{Name: "intuitive edge", Protocol: "tcp", Number: "1355"}, want: record.Record{Description: "Intuitive Edge"}},
 		{name: "keyword range", dir: "port-numbers", file: "sections.txt",
-			key: Key{Name: "active-net", Number: "3322-3325"}, want: Record{Contact: []string{"Bob Braden <braden@isi.edu>"}}},
+			key: record.Key{Name: "active-net", Number: "3322-3325"}, want: record.Record{Contact: []string{"Bob Braden <braden@isi.edu>"}}},
 		{name: "list of RFCs", dir: "port-numbers", file: "sections.txt",
-			key:  Key{Name: "avt-profile-1", Protocol: "udp", Number: "5004"},
-			want: Record{Description: "RTP media data", Refs: []string{"rfc:rfc3551", "rfc:rfc4571"}}},
+			key:  record.Key{Name: "avt-profile-1", Protocol: "udp", Number: "5004"},
+			want: record.Record{Description: "RTP media data", Refs: []string{"rfc:rfc3551", "rfc:rfc4571"}}},
 		{name: "keyword and number alone", dir: "port-numbers", file: "sections.txt",
-			key: Key{Name: "info-aps", Number: "6400"}},
+			key: record.Key{Name: "info-aps", Number: "6400"}},
 		{name: "star comment", dir: "port-numbers", file: "sections.txt",
-			key: Key{Number: "10108-10112"}, want: Record{Description: "Unassigned"}},
+			key: record.Key{Number: "10108-10112"}, want: record.Record{Description: "Unassigned"}},
 		{name: "backwards range kept as written", dir: "port-numbers", file: "sections.txt",
-			key: Key{Number: "8474-8449"}, want: Record{Description: "Unassigned"}},
+			key: record.Key{Number: "8474-8449"}, want: record.Record{Description: "Unassigned"}},
 		{name: "protocol lower-cased", dir: "port-numbers", file: "sections.txt",
-			key: Key{Name: "odd-proto", Protocol: "tdp", Number: "11111"}},
+			key: record.Key{Name: "odd-proto", Protocol: "tdp", Number: "11111"}},
 		{name: "Latin-1 read", dir: "port-numbers", file: "latin1.txt",
-			key:  Key{Name: "mons", Protocol: "tcp", Number: "2568"},
-			want: Record{Description: "Café service", Contact: []string{"Stéphane MONS <stephane.mons@free.fr>"}, Registered: "2005-09"}},
+			key:  record.Key{Name: "mons", Protocol: "tcp", Number: "2568"},
+			want: record.Record{Description: "Café service", Contact: []string{"Stéphane MONS <stephane.mons@free.fr>"}, Registered: "2005-09"}},
 		{name: "CRLF", dir: "port-numbers", file: "crlf-no-title.txt",
-			key: Key{Name: "https", Protocol: "tcp", Number: "443"}, want: Record{Contact: []string{"Kipp E.B. Hickman <kipp&mcom.com>"}}},
+			key: record.Key{Name: "https", Protocol: "tcp", Number: "443"}, want: record.Record{Contact: []string{"Kipp E.B. Hickman <kipp&mcom.com>"}}},
 		{name: "page break inside a run", dir: "rfc", file: "whole.txt",
-			key: Key{Name: "nsw-fe", Protocol: "udp", Number: "27"}, want: Record{Contact: []string{"Robert Thomas <BThomas@F.BBN.COM>"}}},
+			key: record.Key{Name: "nsw-fe", Protocol: "udp", Number: "27"}, want: record.Record{Contact: []string{"Robert Thomas <BThomas@F.BBN.COM>"}}},
 		{name: "protocol table of the RFC skipped", dir: "rfc", file: "whole.txt",
-			key: Key{Name: "TCP", Protocol: "tcp", Number: "6"}, absent: true},
+			key: record.Key{Name: "TCP", Protocol: "tcp", Number: "6"}, absent: true},
 		{name: "decimal layout tcp", dir: "rfc", file: "decimal-1060.txt",
-			key:  Key{Name: "ECHO", Protocol: "tcp", Number: "7"},
-			want: Record{Description: "Echo", Refs: []string{"ref:95"}, Contact: []string{"person:JBP"}}},
+			key:  record.Key{Name: "ECHO", Protocol: "tcp", Number: "7"},
+			want: record.Record{Description: "Echo", Refs: []string{"ref:95"}, Contact: []string{"person:JBP"}}},
 		{name: "decimal layout udp", dir: "rfc", file: "decimal-1060.txt",
-			key: Key{Name: "ECHO", Protocol: "udp", Number: "7"}, want: Record{Description: "Echo"}},
+			key: record.Key{Name: "ECHO", Protocol: "udp", Number: "7"}, want: record.Record{Description: "Echo"}},
 		{name: "decimal without keyword", dir: "rfc", file: "decimal-1060.txt",
-			key: Key{Protocol: "udp", Number: "0"}, want: Record{Description: "Reserved"}},
+			key: record.Key{Protocol: "udp", Number: "0"}, want: record.Record{Description: "Reserved"}},
 		{name: "decimal range", dir: "rfc", file: "decimal-1060.txt",
-			key: Key{Number: "247-255"}, want: Record{Description: "Reserved", Contact: []string{"person:JBP"}}},
+			key: record.Key{Number: "247-255"}, want: record.Record{Description: "Reserved", Contact: []string{"person:JBP"}}},
 		{name: "keyword filling its column", dir: "rfc", file: "decimal-1060.txt",
-			key: Key{Name: "NETBIOS-DGM", Protocol: "tcp", Number: "138"}, want: Record{Description: "NETBIOS Datagram Service"}},
+			key: record.Key{Name: "NETBIOS-DGM", Protocol: "tcp", Number: "138"}, want: record.Record{Description: "NETBIOS Datagram Service"}},
 		{name: "citation glued to description", dir: "rfc", file: "decimal-1060.txt",
-			key: Key{Name: "DN6-SMM-RED", Protocol: "udp", Number: "196"}, want: Record{Description: "DNSIX Session Mgt Module Audit Redirect"}},
+			key: record.Key{Name: "DN6-SMM-RED", Protocol: "udp", Number: "196"}, want: record.Record{Description: "DNSIX Session Mgt Module Audit Redirect"}},
 		{name: "UNIX PORTS repeat dropped", dir: "rfc", file: "decimal-1060.txt",
-			key: Key{Name: "echo", Protocol: "tcp", Number: "7"}, absent: true},
+			key: record.Key{Name: "echo", Protocol: "tcp", Number: "7"}, absent: true},
 		{name: "UNIX PORTS entry kept", dir: "rfc", file: "decimal-1060.txt",
-			key: Key{Name: "discard", Protocol: "tcp", Number: "9"}, want: Record{Description: "sink null"}},
+			key: record.Key{Name: "discard", Protocol: "tcp", Number: "9"}, want: record.Record{Description: "sink null"}},
 		{name: "wrap at the margin after a blank line", dir: "rfc", file: "decimal-1060.txt",
-			key:  Key{Name: "exec", Protocol: "tcp", Number: "512"},
-			want: Record{Description: "remote process execution; authentication performed using passwords and UNIX login names"}},
+			key:  record.Key{Name: "exec", Protocol: "tcp", Number: "512"},
+			want: record.Record{Description: "remote process execution; authentication performed using passwords and UNIX login names"}},
 		{name: "indented wrap", dir: "rfc", file: "cited-1340.txt",
-			key: Key{Name: "exec", Protocol: "tcp", Number: "512"}, want: Record{Description: "remote process execution; authentication performed using"}},
+			key: record.Key{Name: "exec", Protocol: "tcp", Number: "512"}, want: record.Record{Description: "remote process execution; authentication performed using"}},
 		{name: "typo protocol as written", dir: "rfc", file: "cited-1340.txt",
-			key: Key{Name: "NSWS", Protocol: "ddddp", Number: "3049"}},
+			key: record.Key{Name: "NSWS", Protocol: "ddddp", Number: "3049"}},
 		{name: "people and references", dir: "protocol-numbers", file: "table.txt",
-			key: Key{Table: "protocol-numbers-1", Name: "PUP", Number: "12"}, want: Record{Refs: []string{"ref:PUP"}, Contact: []string{"person:XEROX"}}},
+			key: record.Key{Table: "protocol-numbers-1", Name: "PUP", Number: "12"}, want: record.Record{Refs: []string{"ref:PUP"}, Contact: []string{"person:XEROX"}}},
 		{name: "person with a space", dir: "protocol-numbers", file: "table.txt",
-			key: Key{Table: "protocol-numbers-1", Name: "IDRP", Number: "45"}, want: Record{Contact: []string{"person:Sue_Hares"}}},
+			key: record.Key{Table: "protocol-numbers-1", Name: "IDRP", Number: "45"}, want: record.Record{Contact: []string{"person:Sue_Hares"}}},
 		{name: "continued protocol text", dir: "protocol-numbers", file: "table.txt",
-			key: Key{Table: "protocol-numbers-1", Name: "IGP", Number: "9"}, want: Record{Description: "any private interior gateway (used by Cisco for their IGRP)"}},
+			key: record.Key{Table: "protocol-numbers-1", Name: "IGP", Number: "9"}, want: record.Record{Description: "any private interior gateway (used by Cisco for their IGRP)"}},
 		{name: "keyword with spaces", dir: "protocol-numbers", file: "table.txt",
-			key: Key{Table: "protocol-numbers-1", Name: "ISIS over IPv4", Number: "124"}},
+			key: record.Key{Table: "protocol-numbers-1", Name: "ISIS over IPv4", Number: "124"}},
 		{name: "status in keyword column", dir: "protocol-numbers", file: "table.txt",
-			key: Key{Table: "protocol-numbers-1", Number: "253"}, want: Record{Description: "Use for experimentation and testing", Refs: []string{"rfc:rfc3692"}}},
+			key: record.Key{Table: "protocol-numbers-1", Number: "253"}, want: record.Record{Description: "Use for experimentation and testing", Refs: []string{"rfc:rfc3692"}}},
 		{name: "tabs", dir: "protocol-numbers", file: "table.txt",
-			key: Key{Table: "protocol-numbers-1", Name: "IATP", Number: "117"}, want: Record{Description: "Interactive Agent Transfer Protocol"}},
+			key: record.Key{Table: "protocol-numbers-1", Name: "IATP", Number: "117"}, want: record.Record{Description: "Interactive Agent Transfer Protocol"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			reg := read(t, tc.dir, tc.file)
-			var got *Record
+			var got *record.Record
 			for i := range reg.Records {
 				if reg.Records[i].Key() == tc.key {
 					got = &reg.Records[i]
@@ -265,7 +267,7 @@ func TestLegacyDate(t *testing.T) {
 func TestLegacyErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
-		parse func([]byte) (*Registry, error)
+		parse func([]byte) (*record.Registry, error)
 		input string
 		line  int
 		msg   string
@@ -399,8 +401,8 @@ type legacySpot struct {
 }
 
 // legacyFind returns the records with the protocol and number.
-func legacyFind(reg *Registry, protocol, number string) []Record {
-	var out []Record
+func legacyFind(reg *record.Registry, protocol, number string) []record.Record {
+	var out []record.Record
 	for _, r := range reg.Records {
 		if r.Protocol == protocol && r.Number == number {
 			out = append(out, r)
@@ -409,7 +411,7 @@ func legacyFind(reg *Registry, protocol, number string) []Record {
 	return out
 }
 
-func legacyCheckSpots(t *testing.T, reg *Registry, has []legacySpot, hasNot []legacySpot) {
+func legacyCheckSpots(t *testing.T, reg *record.Registry, has []legacySpot, hasNot []legacySpot) {
 	t.Helper()
 	for _, s := range has {
 		found := false
@@ -566,7 +568,7 @@ func TestParseProtocolNumbersTextShared(t *testing.T) {
 				t.Errorf("got %d records, want %d by the line count", len(reg.Records), want)
 			}
 			for _, s := range []struct{ number, name string }{{"1", "ICMP"}, {"6", "TCP"}, {"17", "UDP"}, {"41", "IPv6"}, {"255", ""}} {
-				var got *Record
+				var got *record.Record
 				for i, r := range reg.Records {
 					if r.Number == s.number {
 						got = &reg.Records[i]

@@ -1,8 +1,10 @@
-package snapshots
+package formats
 
 import (
 	"bytes"
 	"testing"
+
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // FuzzParseCSV checks that ParseCSV never panics, fails only with a
@@ -37,7 +39,7 @@ func FuzzParseCSV(f *testing.F) {
 }
 
 // checkAccepted checks what every parse that succeeds must give.
-func checkAccepted(t *testing.T, reg *Registry, format string) {
+func checkAccepted(t *testing.T, reg *record.Registry, format string) {
 	t.Helper()
 	if reg.Format != format || reg.ID == "" {
 		t.Fatalf("got format %q id %q", reg.Format, reg.ID)
@@ -47,7 +49,7 @@ func checkAccepted(t *testing.T, reg *Registry, format string) {
 	}
 	for i := range reg.Records {
 		if n := reg.Records[i].Number; n != "" {
-			if _, _, ok := ParseRange(n); !ok {
+			if _, _, ok := record.ParseRange(n); !ok {
 				t.Fatalf("record %d: number %q", i, n)
 			}
 		}

@@ -1,4 +1,4 @@
-package snapshots
+package formats
 
 import (
 	"bytes"
@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/regdiff/regdiff/snapshots/record"
 
 	"github.com/regdiff/regdiff/internal/shareddata"
 )
@@ -44,39 +46,39 @@ const csvHead2019 = "Service Name,Port Number,Transport Protocol,Description,Ass
 func TestParseCSVRecords(t *testing.T) {
 	for _, tc := range []struct {
 		name, row string
-		want      Record
+		want      record.Record
 	}{
 		{"plain", "echo,7,tcp,Echo,[Jon_Postel],[Jon_Postel],,,,,,",
-			Record{Name: "echo", Number: "7", Protocol: "tcp", Description: "Echo", Contact: []string{"person:Jon_Postel"}}},
+			record.Record{Name: "echo", Number: "7", Protocol: "tcp", Description: "Echo", Contact: []string{"person:Jon_Postel"}}},
 		{"range without protocol", ",249-255,,Reserved,[Jon_Postel],[Jon_Postel],,,,,,",
-			Record{Number: "249-255", Description: "Reserved", Contact: []string{"person:Jon_Postel"}}},
+			record.Record{Number: "249-255", Description: "Reserved", Contact: []string{"person:Jon_Postel"}}},
 		{"assignee differs from contact", "smtp,25,tcp,Simple Mail Transfer,[IESG],[IETF_Chair],,2017-06-05,[RFC5321],,,",
-			Record{Name: "smtp", Number: "25", Protocol: "tcp", Description: "Simple Mail Transfer", Refs: []string{"rfc:rfc5321"},
+			record.Record{Name: "smtp", Number: "25", Protocol: "tcp", Description: "Simple Mail Transfer", Refs: []string{"rfc:rfc5321"},
 				Assignee: []string{"person:IESG"}, Contact: []string{"person:IETF_Chair"}, Modified: "2017-06-05"}},
 		{"assignee then contact, as in 2013", "unify,181,tcp,Unify,[Daegis_Inc][Chris_Anderson],[Chris_Anderson],,,,,,",
-			Record{Name: "unify", Number: "181", Protocol: "tcp", Description: "Unify",
+			record.Record{Name: "unify", Number: "181", Protocol: "tcp", Description: "Unify",
 				Assignee: []string{"person:Daegis_Inc"}, Contact: []string{"person:Chris_Anderson"}}},
 		{"assignee only", "x,1,tcp,X,[Org],,,,,,,",
-			Record{Name: "x", Number: "1", Protocol: "tcp", Description: "X", Assignee: []string{"person:Org"}}},
+			record.Record{Name: "x", Number: "1", Protocol: "tcp", Description: "X", Assignee: []string{"person:Org"}}},
 		{"every reference type", "exp1,1021,tcp,E,,,,,[1][RFC4727][draft-ietf-x-01][RFC-ietf-y-15][http://example.org/a][ISO/IEC 13818-6][n/a],,,",
-			Record{Name: "exp1", Number: "1021", Protocol: "tcp", Description: "E",
+			record.Record{Name: "exp1", Number: "1021", Protocol: "tcp", Description: "E",
 				Refs: []string{"note:1", "rfc:rfc4727", "draft:draft-ietf-x-01", "draft:RFC-ietf-y-15", "uri:http://example.org/a", "text:ISO/IEC 13818-6", "text:n/a"}}},
 		{"reference that is not bracketed", "x,1,tcp,X,,,,,see RFC 1,,,",
-			Record{Name: "x", Number: "1", Protocol: "tcp", Description: "X", Refs: []string{"text:see RFC 1"}}},
+			record.Record{Name: "x", Number: "1", Protocol: "tcp", Description: "X", Refs: []string{"text:see RFC 1"}}},
 		{"nested brackets", "x,1,tcp,X,,,,,[[XEROX]],,,",
-			Record{Name: "x", Number: "1", Protocol: "tcp", Description: "X", Refs: []string{"text:[XEROX]"}}},
+			record.Record{Name: "x", Number: "1", Protocol: "tcp", Description: "X", Refs: []string{"text:[XEROX]"}}},
 		{"quoted, spanning lines, collapsed", "w,63,tcp,\"whois++\n\nIANA  assigned \"\"x\"\"\t.\",,,,,,,,\"  a\r\n  b  \"",
-			Record{Name: "w", Number: "63", Protocol: "tcp", Description: `whois++ IANA assigned "x" .`, Note: "a b"}},
+			record.Record{Name: "w", Number: "63", Protocol: "tcp", Description: `whois++ IANA assigned "x" .`, Note: "a b"}},
 		{"form feed and vertical tab are white space", "x,1,tcp,\"a\f\vb \v\",,,,,,,,",
-			Record{Name: "x", Number: "1", Protocol: "tcp", Description: "a b"}},
+			record.Record{Name: "x", Number: "1", Protocol: "tcp", Description: "a b"}},
 		{"no-break space is text", "x,1,tcp,\u00a0a\u00a0 b\u2003,,,,,,,,",
-			Record{Name: "x", Number: "1", Protocol: "tcp", Description: "\u00a0a\u00a0 b\u2003"}},
+			record.Record{Name: "x", Number: "1", Protocol: "tcp", Description: "\u00a0a\u00a0 b\u2003"}},
 		{"every column", "d,9,dccp,D,[A],[B],2006-03,2017-06-05,[RFC4340],1145656131,bad use,note",
-			Record{Name: "d", Number: "9", Protocol: "dccp", Description: "D", Refs: []string{"rfc:rfc4340"},
+			record.Record{Name: "d", Number: "9", Protocol: "dccp", Description: "D", Refs: []string{"rfc:rfc4340"},
 				Assignee: []string{"person:A"}, Contact: []string{"person:B"}, Registered: "2006-03", Modified: "2017-06-05",
 				ServiceCode: "1145656131", Unauthorized: "bad use", Note: "note"}},
 		{"no number", "lsys-camera,,,Linksys One Camera API,[Frank_Zerangue],[Frank_Zerangue],,,,,,",
-			Record{Name: "lsys-camera", Description: "Linksys One Camera API", Contact: []string{"person:Frank_Zerangue"}}},
+			record.Record{Name: "lsys-camera", Description: "Linksys One Camera API", Contact: []string{"person:Frank_Zerangue"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, head := range []string{csvHead2018, csvHead2019} {
@@ -208,7 +210,7 @@ var spotChecks = []struct{ name, number, protocol, desc string }{
 	{"", "249-255", "", "Reserved"},
 }
 
-func spotCheck(t *testing.T, reg *Registry) {
+func spotCheck(t *testing.T, reg *record.Registry) {
 	t.Helper()
 	for _, sc := range spotChecks {
 		found := false
@@ -289,7 +291,7 @@ func TestParseCSVShared(t *testing.T) {
 					month++
 				}
 				if n := reg.Records[i].Number; n != "" {
-					if _, _, ok := ParseRange(n); !ok {
+					if _, _, ok := record.ParseRange(n); !ok {
 						t.Errorf("record %d: number %q", i, n)
 					}
 				}
@@ -315,7 +317,7 @@ var agreementFields = []string{"Name", "Protocol", "Number", "Description", "Ref
 // compareRecords pairs the records of a and b: in order when there are as
 // many and every key matches in order, else by key (the nth record of a
 // key with the nth of the same key). byPosition tells which.
-func compareRecords(a, b []Record) (ag agreement, byPosition bool) {
+func compareRecords(a, b []record.Record) (ag agreement, byPosition bool) {
 	ag.agree = map[string]int{}
 	ag.examples = map[string]string{}
 	var pairs [][2]int
@@ -328,11 +330,11 @@ func compareRecords(a, b []Record) (ag agreement, byPosition bool) {
 			pairs = append(pairs, [2]int{i, i})
 		}
 	} else {
-		idx := map[Key][]int{}
+		idx := map[record.Key][]int{}
 		for i := range a {
 			idx[a[i].Key()] = append(idx[a[i].Key()], i)
 		}
-		used := map[Key]int{}
+		used := map[record.Key]int{}
 		for j := range b {
 			k := b[j].Key()
 			if used[k] < len(idx[k]) {
@@ -425,7 +427,7 @@ func TestCSVAgreesWithXML(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var x *Registry
+			var x *record.Registry
 			var xv shareddata.Version
 			same := !strings.HasPrefix(m["xml_versions_in_window_with_same_record_count"], "none")
 			if same {

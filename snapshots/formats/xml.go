@@ -1,4 +1,4 @@
-package snapshots
+package formats
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // ParseXML parses one version of an IANA XML registry, such as
@@ -24,7 +26,7 @@ import (
 //
 // # Records
 //
-// Every <record> element at any depth is one [Record], in document order.
+// Every <record> element at any depth is one [record.Record], in document order.
 // Its Table is the id of the innermost enclosing <registry> when that is a
 // nested registry, and "" when the record sits in the root registry. The
 // fields come from the record's child elements, in whatever order they
@@ -53,7 +55,7 @@ import (
 // "[D]" in place of its content (an xref without data is transparent). Then
 // every run of white space (space, tab, CR, LF, raw or as a character
 // reference) is collapsed to one space and the ends are trimmed: the rule
-// of [Collapse], applied inline by the scanner (the form feed and vertical
+// of [record.Collapse], applied inline by the scanner (the form feed and vertical
 // tab, white space to Collapse, are not allowed in XML). A no-break space
 // and every other non-ASCII character is text. Attribute values are
 // collapsed the same way.
@@ -73,12 +75,12 @@ import (
 // finds well-formed too. ParseXML never panics.
 //
 // Records' strings are freshly allocated: the result does not keep data.
-func ParseXML(data []byte) (*Registry, error) {
+func ParseXML(data []byte) (*record.Registry, error) {
 	p := &xmlParser{
 		data: data,
 		seed: maphash.MakeSeed(),
 		// Real registries take 250 to 270 bytes a record.
-		records: make([]Record, 0, len(data)/240+16),
+		records: make([]record.Record, 0, len(data)/240+16),
 	}
 	reg, err := p.parse()
 	if err != nil {
@@ -217,14 +219,14 @@ type xmlParser struct {
 	pending [][xfCount]xmlSpan // text fields of the records not yet flushed
 	titles  []string
 
-	items   []Item
-	persons []Person
+	items   []record.Item
+	persons []record.Person
 
 	sawUpdated bool
 	strs       [xmlCacheSize]string // interned strings, by hash
 	seed       maphash.Seed
 	slab       []string // backing store of Refs, Contact and Assignee
-	records    []Record
+	records    []record.Record
 }
 
 func (p *xmlParser) errorf(pos int, format string, args ...any) error {
@@ -236,7 +238,7 @@ func (p *xmlParser) line(pos int) int {
 }
 
 // parse reads the whole document.
-func (p *xmlParser) parse() (*Registry, error) {
+func (p *xmlParser) parse() (*record.Registry, error) {
 	d := p.data
 	if bytes.HasPrefix(d, []byte("\ufeff")) {
 		p.pos = 3
@@ -255,7 +257,7 @@ func (p *xmlParser) parse() (*Registry, error) {
 		return nil, p.errorf(p.tagStart, "root element is <%s>, not <registry>: not an IANA registry", p.name)
 	}
 	name, start, self := p.name, p.tagStart, p.selfClose
-	reg := &Registry{Format: "xml"}
+	reg := &record.Registry{Format: "xml"}
 	p.tmp = p.attrValue(p.tmp[:0], "id")
 	if len(p.tmp) == 0 {
 		return nil, p.errorf(start, "root <registry> has no id attribute")
@@ -298,7 +300,7 @@ func xmlIsDate(s string) bool {
 // up to the end tag of name, and parses the records and nested registries
 // within. For the root registry, reg gets its title and updated date. level
 // is set when name is a <registry>, whose other children are its items.
-func (p *xmlParser) walk(name []byte, start, depth int, table string, reg *Registry, level bool) error {
+func (p *xmlParser) walk(name []byte, start, depth int, table string, reg *record.Registry, level bool) error {
 	for {
 		t, err := p.next(name)
 		switch {
@@ -323,7 +325,7 @@ func (p *xmlParser) walk(name []byte, start, depth int, table string, reg *Regis
 			}
 			id := p.intern(p.tmp)
 			if level {
-				p.items = append(p.items, Item{Table: table, Element: "registry", Key: id})
+				p.items = append(p.items, record.Item{Table: table, Element: "registry", Key: id})
 			}
 			if !self {
 				err = p.walk(child, cstart, depth+1, id, nil, true)
@@ -333,7 +335,7 @@ func (p *xmlParser) walk(name []byte, start, depth int, table string, reg *Regis
 				err = p.people(child, cstart, depth+1, table)
 			}
 		case level && (self || string(child) == "title" || string(child) == "updated" || !p.holdsRecords(child)):
-			var it Item
+			var it record.Item
 			if it, err = p.item(child, cstart, depth+1, self, table); err != nil {
 				break
 			}
@@ -371,8 +373,8 @@ func (p *xmlParser) holdsRecords(name []byte) bool {
 }
 
 // item reads a registry-level element whose start tag next returned last.
-func (p *xmlParser) item(name []byte, start, depth int, self bool, table string) (Item, error) {
-	it := Item{Table: table, Element: p.intern(name)}
+func (p *xmlParser) item(name []byte, start, depth int, self bool, table string) (record.Item, error) {
+	it := record.Item{Table: table, Element: p.intern(name)}
 	if string(name) == "xref" {
 		p.tmp = p.attrValue(p.tmp[:0], "type")
 		p.tmp = append(p.tmp, ':')
@@ -425,7 +427,7 @@ func (p *xmlParser) people(name []byte, start, depth int, table string) error {
 // person reads a <person> element whose start tag next returned last.
 func (p *xmlParser) person(name []byte, start, depth int, self bool) error {
 	p.tmp = p.attrValue(p.tmp[:0], "id")
-	pr := Person{ID: string(p.tmp)}
+	pr := record.Person{ID: string(p.tmp)}
 	add := func(dst *string, s string) {
 		switch {
 		case s == "":
@@ -640,7 +642,7 @@ func (p *xmlParser) build(table, registered, modified string) {
 			i = j
 		}
 	}
-	p.records = append(p.records, Record{
+	p.records = append(p.records, record.Record{
 		Table:      table,
 		Protocol:   p.intern(p.buf[spans[xfProtocol].off:spans[xfProtocol].end]),
 		Refs:       p.strings(p.refs),

@@ -1,12 +1,14 @@
-// Package snapshots holds versions of IANA registries: the record model every
-// format is parsed into, the parsers, and the git-backed store that keeps one
-// commit per published version.
+// Package record is regdiff's model of a registry version: the records
+// every source format is parsed into, the registry's other elements and
+// people, the stored version that holds them, and the one white-space rule
+// all text obeys. It imports nothing beyond the standard library, so that
+// the diff can be pure and every package can share one vocabulary.
 //
-// A [Registry] is one version of a registry; its [Record] values are what the
-// diff and history packages compare. Every source format (IANA's XML, CSV,
-// the old text files) maps onto the same fields, and a field a format cannot
-// carry stays empty.
-package snapshots
+// A [Registry] is one version of a registry; its [Record] values are what
+// the diff and history packages compare. Every source format (IANA's XML,
+// CSV, the old text files) maps onto the same fields, and a field a format
+// cannot carry stays empty.
+package record
 
 import (
 	"cmp"
@@ -92,6 +94,11 @@ type Record struct {
 	Other map[string]string `json:"other,omitempty"`
 }
 
+// Fields are the comparable fields of a record, by the names the diff
+// uses (Record's JSON tags). Other child elements are compared by their own
+// names and carried by XML only.
+var Fields = []string{"description", "refs", "assignee", "contact", "registered", "modified", "note", "unauthorized", "service_code"}
+
 // Key identifies a record within a version: (name, protocol, number) with
 // each absent part empty, qualified by the table for nested registries.
 type Key struct {
@@ -152,11 +159,13 @@ func Compare(a, b *Record) int {
 			return c
 		}
 	}
-	return compareText(a, b)
+	return CompareText(a, b)
 }
 
-// compareText breaks ties between records whose numbers compare equal.
-func compareText(a, b *Record) int {
+// CompareText is the part of [Compare] after the numbers: it breaks ties
+// between records whose numbers compare equal, for a caller that compared
+// the numbers itself.
+func CompareText(a, b *Record) int {
 	if c := cmp.Compare(a.Number, b.Number); c != 0 {
 		return c
 	}
@@ -208,5 +217,6 @@ func Collapse(s string) string {
 // LF, vertical tab, form feed, CR (9 to 13).
 func isSpace(c byte) bool { return c == ' ' || '\t' <= c && c <= '\r' }
 
-// asciiSpace holds the bytes isSpace accepts, for bytes.Trim and the like.
-const asciiSpace = " \t\n\v\f\r"
+// Space holds the bytes [Collapse] takes for white space, for bytes.Trim
+// and the like.
+const Space = " \t\n\v\f\r"

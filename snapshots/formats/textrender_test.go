@@ -1,4 +1,4 @@
-package snapshots
+package formats
 
 import (
 	"bufio"
@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/regdiff/regdiff/snapshots/record"
 
 	"github.com/regdiff/regdiff/internal/shareddata"
 )
@@ -155,12 +157,12 @@ func TestParseTextRenderingRows(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		doc  string
-		want []Record // after the first, full row
+		want []record.Record // after the first, full row
 	}{
 		{"one line each", trServicesDoc(
 			[]string{"echo", "7", "tcp", "Echo", "[Jon_Postel]", "[Jon_Postel]"},
 			[]string{"", "249-255", "", "Reserved", "[Jon_Postel]", "[Jon_Postel]"}),
-			[]Record{
+			[]record.Record{
 				{Name: "echo", Number: "7", Protocol: "tcp", Description: "Echo", Contact: []string{"person:Jon_Postel"}},
 				{Number: "249-255", Description: "Reserved", Contact: []string{"person:Jon_Postel"}},
 			}},
@@ -168,7 +170,7 @@ func TestParseTextRenderingRows(t *testing.T) {
 			[]string{"msp", "18", "tcp", "Message Send Protocol (historic)"},
 			[]string{"msp", "18", "udp", "Message Send Protocol (historic)"},
 			[]string{"chargen", "19", "tcp", "Character Generator"}),
-			[]Record{
+			[]record.Record{
 				{Name: "msp", Number: "18", Protocol: "tcp", Description: "Message Send Protocol (historic)"},
 				{Name: "msp", Number: "18", Protocol: "udp", Description: "Message Send Protocol (historic)"},
 				{Name: "chargen", Number: "19", Protocol: "tcp", Description: "Character Generator"},
@@ -177,7 +179,7 @@ func TestParseTextRenderingRows(t *testing.T) {
 			[]string{"finger", "79", "tcp", "Finger", "", "", "", "", "", "", finger},
 			[]string{"finger", "79", "udp", "Finger", "", "", "", "", "", "", finger},
 			[]string{"http", "80", "tcp", "World Wide Web HTTP"}),
-			[]Record{
+			[]record.Record{
 				{Name: "finger", Number: "79", Protocol: "tcp", Description: "Finger", Unauthorized: finger},
 				{Name: "finger", Number: "79", Protocol: "udp", Description: "Finger", Unauthorized: finger},
 				{Name: "http", Number: "80", Protocol: "tcp", Description: "World Wide Web HTTP"},
@@ -185,49 +187,49 @@ func TestParseTextRenderingRows(t *testing.T) {
 		{"tcp and udp twins settle an ambiguous line", trServicesDoc(
 			[]string{"3com-tsmux", "106", "tcp", "3COM-TSMUX", "", "", "", "", "", "", known},
 			[]string{"3com-tsmux", "106", "udp", "3COM-TSMUX", "", "", "", "", "", "", known}),
-			[]Record{
+			[]record.Record{
 				{Name: "3com-tsmux", Number: "106", Protocol: "tcp", Description: "3COM-TSMUX", Unauthorized: known},
 				{Name: "3com-tsmux", Number: "106", Protocol: "udp", Description: "3COM-TSMUX", Unauthorized: known},
 			}},
 		{"a blank line inside a cell", trServicesDoc(
 			[]string{"whoispp", "63", "tcp", "whois++\n\nIANA assigned this well-formed service name"},
 			[]string{"whois++", "63", "tcp", "whois++"}),
-			[]Record{
+			[]record.Record{
 				{Name: "whoispp", Number: "63", Protocol: "tcp", Description: "whois++ IANA assigned this well-formed service name"},
 				{Name: "whois++", Number: "63", Protocol: "tcp", Description: "whois++"},
 			}},
 		{"a wrapped name", trServicesDoc(
 			[]string{"Apple Remote Desktop (Net Assistant)", "3283", "tcp", "Net Assistant"},
 			[]string{"Apple Remote Desktop (Net Assistant)", "3283", "udp", "Net Assistant"}),
-			[]Record{
+			[]record.Record{
 				{Name: "Apple Remote Desktop (Net Assistant)", Number: "3283", Protocol: "tcp", Description: "Net Assistant"},
 				{Name: "Apple Remote Desktop (Net Assistant)", Number: "3283", Protocol: "udp", Description: "Net Assistant"},
 			}},
 		{"names without number or protocol", trServicesDoc(
 			[]string{"lsys-camera", "", "", "Linksys One Camera API", "", "", "", "", "", "", "", "Defined TXT keys:    brand=value (string)\n   model=value (string)"},
 			[]string{"lsys-ezcfg", "", "", "LinkSys EZ Configuration"}),
-			[]Record{
+			[]record.Record{
 				{Name: "lsys-camera", Description: "Linksys One Camera API", Note: "Defined TXT keys: brand=value (string) model=value (string)"},
 				{Name: "lsys-ezcfg", Description: "LinkSys EZ Configuration"},
 			}},
 		{"columns whose words line up are found from the heading", trServicesDoc(
 			[]string{"a", "1", "tcp", "A", "", "", "", "", "", "", "", "aaa bbb"},
 			[]string{"b", "2", "tcp", "B", "", "", "", "", "", "", "", "ccc ddd"}),
-			[]Record{
+			[]record.Record{
 				{Name: "a", Number: "1", Protocol: "tcp", Description: "A", Note: "aaa bbb"},
 				{Name: "b", Number: "2", Protocol: "tcp", Description: "B", Note: "ccc ddd"},
 			}},
 		{"references, assignee and contact", trServicesDoc(
 			[]string{"exp1", "1021", "tcp", "RFC3692-style Experiment 1", "[IESG]", "[IETF_Chair]", "", "", "[1][RFC4727][RFC6335]"},
 			[]string{"unify", "181", "tcp", "Unify", "[Daegis_Inc][Chris_Anderson]", "[Chris_Anderson]", "", "", "[ISO/IEC 13818-6 MPEG-2 DSM-CC]"}),
-			[]Record{
+			[]record.Record{
 				{Name: "exp1", Number: "1021", Protocol: "tcp", Description: "RFC3692-style Experiment 1",
 					Refs: []string{"note:1", "rfc:rfc4727", "rfc:rfc6335"}, Assignee: []string{"person:IESG"}, Contact: []string{"person:IETF_Chair"}},
 				{Name: "unify", Number: "181", Protocol: "tcp", Description: "Unify", Refs: []string{"text:ISO/IEC 13818-6 MPEG-2 DSM-CC"},
 					Assignee: []string{"person:Daegis_Inc"}, Contact: []string{"person:Chris_Anderson"}},
 			}},
 		{"CRLF", strings.ReplaceAll(trServicesDoc([]string{"ssh", "22", "tcp", "The Secure Shell (SSH) Protocol"}), "\n", "\r\n"),
-			[]Record{{Name: "ssh", Number: "22", Protocol: "tcp", Description: "The Secure Shell (SSH) Protocol"}}},
+			[]record.Record{{Name: "ssh", Number: "22", Protocol: "tcp", Description: "The Secure Shell (SSH) Protocol"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			reg, err := ParseTextRendering([]byte(tc.doc))
@@ -266,7 +268,7 @@ func TestParseTextRenderingProtocols(t *testing.T) {
 	}
 	tbl := "protocol-numbers-1"
 	iana := []string{"person:Internet_Assigned_Numbers_Authority"}
-	want := []Record{
+	want := []record.Record{
 		{Table: tbl, Number: "0", Name: "HOPOPT", Description: "IPv6 Hop-by-Hop Option", Refs: []string{"rfc:rfc2460"}, Other: map[string]string{"ipv6": "Y"}},
 		{Table: tbl, Number: "11", Name: "NVP-II", Description: "Network Voice Protocol", Refs: []string{"rfc:rfc741"}, Contact: []string{"person:Steve_Casner"}},
 		{Table: tbl, Number: "12", Name: "PUP", Description: "PUP", Refs: []string{
@@ -405,7 +407,7 @@ func TestParseTextRenderingShared(t *testing.T) {
 				}
 				for i := range reg.Records {
 					if n := reg.Records[i].Number; n != "" {
-						if _, _, ok := ParseRange(n); !ok {
+						if _, _, ok := record.ParseRange(n); !ok {
 							t.Errorf("record %d: number %q", i, n)
 						}
 					}

@@ -1,10 +1,12 @@
-package snapshots
+package formats
 
 import (
 	"bytes"
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // A text rendering's table: which registry it belongs to and its columns.
@@ -95,7 +97,7 @@ const (
 //
 // # Records
 //
-// Each table row is one [Record] with the fields the XML parser gives for
+// Each table row is one [record.Record] with the fields the XML parser gives for
 // the same registry version:
 //
 //   - service names: columns map as in [ParseCSV], including references,
@@ -106,7 +108,7 @@ const (
 //     ("Jon_Postel") gives Contact "person:…", and the others Refs as in
 //     [ParseCSV] ("RFC791" gives "rfc:rfc791", free text "text:…").
 //
-// Text is collapsed by [Collapse], as by every parser.
+// Text is collapsed by [record.Collapse], as by every parser.
 //
 // # Errors
 //
@@ -115,7 +117,7 @@ const (
 // invalid UTF-8 or NUL bytes: a *[ParseError] with the line. There may be
 // at most 200 lines between two rows' middle lines, and 4096 bytes in a
 // line of the table. ParseTextRendering never panics.
-func ParseTextRendering(data []byte) (*Registry, error) {
+func ParseTextRendering(data []byte) (*record.Registry, error) {
 	if !utf8.Valid(data) {
 		return nil, &ParseError{Line: csvInvalidUTF8Line(data), Msg: "invalid UTF-8: not a text rendering of a registry"}
 	}
@@ -145,7 +147,7 @@ func (t *trTable) errorf(idx int, format string, args ...any) error {
 	return &ParseError{Line: idx + 1, Msg: fmt.Sprintf(format, args...)}
 }
 
-func (t *trTable) parse() (*Registry, error) {
+func (t *trTable) parse() (*record.Registry, error) {
 	updated, err := t.lastUpdated()
 	if err != nil {
 		return nil, err
@@ -163,8 +165,8 @@ func (t *trTable) parse() (*Registry, error) {
 	if err != nil {
 		return nil, err
 	}
-	reg := &Registry{ID: t.layout.id, Title: t.layout.title, Updated: updated, Format: "text-rendering"}
-	reg.Records = make([]Record, 0, len(rows))
+	reg := &record.Registry{ID: t.layout.id, Title: t.layout.title, Updated: updated, Format: "text-rendering"}
+	reg.Records = make([]record.Record, 0, len(rows))
 	var sl csvStrings
 	for _, r := range rows {
 		rec, err := t.record(r, &sl)
@@ -368,7 +370,7 @@ func (t *trTable) span(l []byte, c int) (s, e int) {
 // cell returns the text of line l in column c, trimmed.
 func (t *trTable) cell(l []byte, c int) []byte {
 	s, e := t.span(l, c)
-	return bytes.Trim(l[s:e], asciiSpace)
+	return bytes.Trim(l[s:e], record.Space)
 }
 
 // trRow is a row of the table: body lines top to top+height-1, the
@@ -556,7 +558,7 @@ func (t *trTable) rowCost(row trRow) int {
 			l := t.body[i]
 			s, e := t.span(l, c)
 			txt := bytes.TrimRight(l[s:e], " ")
-			if len(bytes.Trim(txt, asciiSpace)) == 0 {
+			if len(bytes.Trim(txt, record.Space)) == 0 {
 				n++
 				prev = -1
 				continue
@@ -589,17 +591,17 @@ func (t *trTable) texts(row trRow) []string {
 				b = append(b, s...)
 			}
 		}
-		out[c] = Collapse(string(b))
+		out[c] = record.Collapse(string(b))
 	}
 	return out
 }
 
-func (t *trTable) record(row trRow, sl *csvStrings) (Record, error) {
+func (t *trTable) record(row trRow, sl *csvStrings) (record.Record, error) {
 	col := func(c int) string { return row.texts[c] }
-	var rec Record
+	var rec record.Record
 	numCol := 1
 	if t.layout == &trServices {
-		rec = Record{
+		rec = record.Record{
 			Name:         col(csvName),
 			Number:       col(csvNumber),
 			Protocol:     col(csvProtocol),
@@ -614,15 +616,15 @@ func (t *trTable) record(row trRow, sl *csvStrings) (Record, error) {
 		rec.Assignee, rec.Contact = sl.assigneeContact(col(csvAssignee), col(csvContact))
 	} else {
 		numCol = 0
-		rec = Record{Table: t.layout.table, Number: col(0), Name: col(1), Description: col(2)}
+		rec = record.Record{Table: t.layout.table, Number: col(0), Name: col(1), Description: col(2)}
 		if v := col(3); v != "" {
 			rec.Other = map[string]string{"ipv6": v}
 		}
 		rec.Refs, rec.Contact = sl.refsAndPeople(col(4))
 	}
 	if rec.Number != "" {
-		if _, _, ok := ParseRange(rec.Number); !ok {
-			return Record{}, t.errorf(t.first+row.anchor, "%s %s is not a number or range", t.layout.headings[numCol], xmlQuote(rec.Number))
+		if _, _, ok := record.ParseRange(rec.Number); !ok {
+			return record.Record{}, t.errorf(t.first+row.anchor, "%s %s is not a number or range", t.layout.headings[numCol], xmlQuote(rec.Number))
 		}
 	}
 	return rec, nil

@@ -1,8 +1,10 @@
-package snapshots
+package formats
 
 import (
 	"regexp"
 	"strings"
+
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // ParsePortNumbers parses IANA's plain-text port-numbers file, the form the
@@ -23,7 +25,7 @@ import (
 //
 // Only the port sections count: those under a heading naming ports ("WELL
 // KNOWN PORT NUMBERS", "REGISTERED PORT NUMBERS"), up to the next heading
-// ("REFERENCES"). Each entry line gives one [Record], in file order:
+// ("REFERENCES"). Each entry line gives one [record.Record], in file order:
 //
 //	keyword  22/tcp  description          Name, Number, Protocol, Description
 //	         24/tcp  description          no keyword: Name ""
@@ -72,7 +74,7 @@ import (
 // 65535, a range ending below its start, NUL bytes, lines over 16 KiB and
 // files over 64 MiB. Input that is not UTF-8 is read as Latin-1.
 // ParsePortNumbers never panics.
-func ParsePortNumbers(data []byte) (*Registry, error) {
+func ParsePortNumbers(data []byte) (*record.Registry, error) {
 	lines, err := legacyLines(data)
 	if err != nil {
 		return nil, err
@@ -88,7 +90,7 @@ func ParsePortNumbers(data []byte) (*Registry, error) {
 	if len(p.recs) == 0 {
 		return nil, &ParseError{Line: max(1, len(lines)), Msg: "no port entries (\"keyword  22/tcp  description\"): not IANA's port-numbers file"}
 	}
-	return &Registry{
+	return &record.Registry{
 		ID:      "service-names-port-numbers",
 		Title:   legacyTitle(lines),
 		Updated: updated,
@@ -126,7 +128,7 @@ func legacyTitle(lines []legacyLine) string {
 			continue
 		}
 		if legacyHeading(lines, i) {
-			return Collapse(l.text)
+			return record.Collapse(l.text)
 		}
 		return ""
 	}
@@ -166,9 +168,9 @@ type legacyPortParser struct {
 	lines []legacyLine
 	rfc   bool // allow the Decimal layout of RFC 1060
 
-	recs []Record
+	recs []record.Record
 	// Keys, name lower-cased, of the records from Decimal-layout tables.
-	decimalKeys map[Key]bool
+	decimalKeys map[record.Key]bool
 
 	// The table being read.
 	decimal        bool // in the Decimal layout
@@ -326,11 +328,11 @@ func (p *legacyPortParser) entry(l legacyLine, name, tok, rest string) error {
 	if err != nil {
 		return &ParseError{Line: l.num, Msg: "port " + err.Error()}
 	}
-	desc, groups := legacyTrailingCitations(Collapse(rest), true)
+	desc, groups := legacyTrailingCitations(record.Collapse(rest), true)
 	if len(groups) > 0 {
 		p.citedLines++
 	}
-	r := Record{Name: name, Protocol: strings.ToLower(g[2]), Number: num, Description: desc}
+	r := record.Record{Name: name, Protocol: strings.ToLower(g[2]), Number: num, Description: desc}
 	if name != "" && p.decimalKeys[legacyFoldKey(&r)] {
 		// RFC 1060's UNIX PORTS section restates entries of its PORT
 		// NUMBERS table: no second record for them.
@@ -362,7 +364,7 @@ func (p *legacyPortParser) decimalRow(l legacyLine) error {
 		name = legacyFields(rest)[0]
 		rest = legacyAfterFields(rest, 1)
 	}
-	desc, groups := legacyTrailingCitations(Collapse(rest), true)
+	desc, groups := legacyTrailingCitations(record.Collapse(rest), true)
 	if len(groups) > 0 {
 		p.citedLines++
 	}
@@ -376,11 +378,11 @@ func (p *legacyPortParser) decimalRow(l legacyLine) error {
 	}
 	var idx []int
 	for _, proto := range protos {
-		r := Record{Name: name, Protocol: proto, Number: num, Description: desc}
+		r := record.Record{Name: name, Protocol: proto, Number: num, Description: desc}
 		legacyCite(&r, groups, nil)
 		if name != "" {
 			if p.decimalKeys == nil {
-				p.decimalKeys = map[Key]bool{}
+				p.decimalKeys = map[record.Key]bool{}
 			}
 			p.decimalKeys[legacyFoldKey(&r)] = true
 		}
@@ -391,7 +393,7 @@ func (p *legacyPortParser) decimalRow(l legacyLine) error {
 	return nil
 }
 
-func legacyFoldKey(r *Record) Key {
+func legacyFoldKey(r *record.Record) record.Key {
 	k := r.Key()
 	k.Name = strings.ToLower(k.Name)
 	return k
@@ -416,7 +418,7 @@ func legacyMail(t string) bool {
 // note reads a line under an entry: a description continued, citations or
 // a contact.
 func (p *legacyPortParser) note(text string) {
-	t := Collapse(text)
+	t := record.Collapse(text)
 	if t == "" || len(p.run) == 0 {
 		return
 	}
@@ -426,7 +428,7 @@ func (p *legacyPortParser) note(text string) {
 	case !p.noted && len(p.last) > 0 && t[0] >= 'a' && t[0] <= 'z' && !legacyMail(t):
 		for _, i := range p.last {
 			r := &p.recs[i]
-			r.Description = Collapse(r.Description + " " + t)
+			r.Description = record.Collapse(r.Description + " " + t)
 		}
 		return
 	case t[0] == '<' && prev != "":
@@ -477,11 +479,11 @@ func (p *legacyPortParser) contact(t string) {
 		refs = append(refs, found...)
 		return ""
 	})
-	t = strings.TrimRight(Collapse(t), " ,;")
+	t = strings.TrimRight(record.Collapse(t), " ,;")
 	var date string
 	if i := strings.LastIndexByte(t, '>'); i >= 0 && i < len(t)-1 {
 		if d, ok := legacyDate(t[i+1:]); ok {
-			date, t = d, Collapse(t[:i+1])
+			date, t = d, record.Collapse(t[:i+1])
 		}
 	}
 	for _, i := range p.run {

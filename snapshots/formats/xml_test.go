@@ -1,4 +1,4 @@
-package snapshots
+package formats
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/regdiff/regdiff/snapshots/record"
 
 	"github.com/regdiff/regdiff/internal/shareddata"
 )
@@ -39,14 +41,14 @@ func TestParseXMLGolden(t *testing.T) {
 
 // checkSameAsNaive requires that the naive encoding/xml reader finds the
 // same registry in data as ParseXML did.
-func checkSameAsNaive(t *testing.T, data []byte, got *Registry) {
+func checkSameAsNaive(t *testing.T, data []byte, got *record.Registry) {
 	t.Helper()
 	if err := diffNaive(data, got); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func diffNaive(data []byte, got *Registry) error {
+func diffNaive(data []byte, got *record.Registry) error {
 	want, err := naiveXML(data)
 	if err != nil {
 		return fmt.Errorf("ParseXML accepted what the naive reader refuses: %v", err)
@@ -126,32 +128,32 @@ func TestParseXMLText(t *testing.T) {
 func TestParseXMLFields(t *testing.T) {
 	for _, tc := range []struct {
 		name, record string
-		want         Record
+		want         record.Record
 	}{
 		{"order does not matter",
 			`<record><number>7</number><description>Echo</description><protocol>udp</protocol><name>echo</name></record>`,
-			Record{Name: "echo", Protocol: "udp", Number: "7", Description: "Echo"}},
+			record.Record{Name: "echo", Protocol: "udp", Number: "7", Description: "Echo"}},
 		{"value when no number",
 			`<record><value>9</value><number/></record>`,
-			Record{Number: "9"}},
+			record.Record{Number: "9"}},
 		{"number and value",
 			`<record><value>9</value><number>10</number></record>`,
-			Record{Number: "10", Other: map[string]string{"value": "9"}}},
+			record.Record{Number: "10", Other: map[string]string{"value": "9"}}},
 		{"xrefs",
 			`<record><xref type="person" data="Jon_Postel"/><xref type="rfc" data="rfc959"/><xref type="text">n/a</xref><xref type="uri" data="u">label</xref><xref type="rfc"/></record>`,
-			Record{Contact: []string{"person:Jon_Postel"}, Refs: []string{"rfc:rfc959", "text:n/a", "uri:u", "rfc:"}}},
+			record.Record{Contact: []string{"person:Jon_Postel"}, Refs: []string{"rfc:rfc959", "text:n/a", "uri:u", "rfc:"}}},
 		{"assignee",
 			`<record><assignee> x <xref type="person" data="IESG"/><org>ignored</org><xref type="uri" data="https://example.org"/></assignee><xref type="person" data="IETF_Chair"/></record>`,
-			Record{Assignee: []string{"person:IESG", "uri:https://example.org"}, Contact: []string{"person:IETF_Chair"}}},
+			record.Record{Assignee: []string{"person:IESG", "uri:https://example.org"}, Contact: []string{"person:IETF_Chair"}}},
 		{"attributes",
 			`<record date="2006-03" updated='2021-10-01' other="x"/>`,
-			Record{Registered: "2006-03", Modified: "2021-10-01"}},
+			record.Record{Registered: "2006-03", Modified: "2021-10-01"}},
 		{"repeated fields joined",
 			`<record><note>one</note><name>a</name><note/><note> two </note><name>b</name></record>`,
-			Record{Name: "a b", Note: "one two"}},
+			record.Record{Name: "a b", Note: "one two"}},
 		{"other elements",
 			`<record><ipv6>Y</ipv6><x/><y>1</y><y>2</y><sc>123</sc><unauthorized>u</unauthorized></record>`,
-			Record{ServiceCode: "123", Unauthorized: "u", Other: map[string]string{"ipv6": "Y", "x": "", "y": "1 2"}}},
+			record.Record{ServiceCode: "123", Unauthorized: "u", Other: map[string]string{"ipv6": "Y", "x": "", "y": "1 2"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			data := []byte(xmlDoc(tc.record))
@@ -405,7 +407,7 @@ func BenchmarkParseXMLEncodingXML(b *testing.B) {
 func ExampleParseXML() {
 	reg, err := ParseXML([]byte(`<?xml version='1.0' encoding='UTF-8'?>
 <registry xmlns="http://www.iana.org/assignments" id="service-names-port-numbers">
-  <title>Service Name and Transport Protocol Port Number Registry</title>
+  <title>Service Name and Transport Protocol Port Number record.Registry</title>
   <updated>2024-03-18</updated>
   <record date="2006-03">
     <name>ftp</name>
