@@ -49,10 +49,9 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/regdiff/regdiff/snapshots/record"
-
 	"github.com/regdiff/regdiff/diff"
 	"github.com/regdiff/regdiff/snapshots"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // Options choose the versions a changelog covers.

@@ -4,10 +4,9 @@ import (
 	"bytes"
 	"fmt"
 
-	"github.com/regdiff/regdiff/snapshots/record"
-
 	"github.com/regdiff/regdiff/diff"
 	"github.com/regdiff/regdiff/snapshots"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // reader reads the records two consecutive versions differ in, for a walk

@@ -9,12 +9,11 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/regdiff/regdiff/snapshots/record"
-
 	"github.com/regdiff/regdiff/diff"
 	"github.com/regdiff/regdiff/internal/realstore"
 	"github.com/regdiff/regdiff/internal/shareddata"
 	"github.com/regdiff/regdiff/snapshots"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 const protocols = "protocol-numbers"

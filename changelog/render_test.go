@@ -13,9 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/regdiff/regdiff/snapshots/record"
-
 	"github.com/regdiff/regdiff/diff"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")

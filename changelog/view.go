@@ -4,9 +4,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/regdiff/regdiff/snapshots/record"
-
 	"github.com/regdiff/regdiff/diff"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // entryView is what the HTML templates show of one entry: plain strings,

@@ -4,9 +4,8 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/regdiff/regdiff/snapshots/record"
-
 	"github.com/regdiff/regdiff/diff"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 func Example() {

@@ -12,10 +12,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/regdiff/regdiff/internal/shareddata"
 	"github.com/regdiff/regdiff/snapshots/formats"
 	"github.com/regdiff/regdiff/snapshots/record"
-
-	"github.com/regdiff/regdiff/internal/shareddata"
 )
 
 // This file checks Compare against a second, deliberately simple

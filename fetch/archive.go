@@ -8,9 +8,8 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/regdiff/regdiff/snapshots/record"
-
 	"github.com/regdiff/regdiff/snapshots"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // Target is what to fetch: a URL, and the registry its content must be

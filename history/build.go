@@ -8,10 +8,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/regdiff/regdiff/snapshots/record"
-
 	"github.com/regdiff/regdiff/diff"
 	"github.com/regdiff/regdiff/snapshots"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // Source is what Build reads: a registry's versions, oldest first, and

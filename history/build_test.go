@@ -12,10 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/regdiff/regdiff/snapshots/record"
-
 	"github.com/regdiff/regdiff/diff"
 	"github.com/regdiff/regdiff/snapshots"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // version is a hand-made registry version for a test store.

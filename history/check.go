@@ -4,13 +4,30 @@ import (
 	"bytes"
 	"fmt"
 	"maps"
+	"os"
 	"slices"
 	"strings"
 
-	"github.com/regdiff/regdiff/snapshots/record"
-
 	"github.com/regdiff/regdiff/snapshots"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
+
+// CheckIndex opens the index at path and checks it ([Index.Check]),
+// removing the file when it is damaged or disagrees with src: what it
+// returns is what was wrong.
+func CheckIndex(src Source, path string) []string {
+	ix, err := OpenIndex(src, path)
+	var msgs []string
+	if err != nil {
+		msgs = []string{err.Error()}
+	} else {
+		msgs = ix.Check()
+	}
+	if len(msgs) > 0 {
+		os.Remove(path)
+	}
+	return msgs
+}
 
 // Check compares every entry of the index with the object it was built
 // from, read again from the source: each tree's files, each file's lines.

@@ -10,9 +10,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/regdiff/regdiff/snapshots/record"
-
 	"github.com/regdiff/regdiff/snapshots"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 func TestDelta(t *testing.T) {

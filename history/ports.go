@@ -6,10 +6,9 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/regdiff/regdiff/snapshots/record"
-
 	"github.com/regdiff/regdiff/diff"
 	"github.com/regdiff/regdiff/snapshots"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // A port's status depends only on the records of the files

@@ -14,9 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/regdiff/regdiff/snapshots/record"
-
 	"github.com/regdiff/regdiff/internal/shareddata"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // The cross-check on real data: for many ports, ranges and names, the

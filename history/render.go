@@ -9,9 +9,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/regdiff/regdiff/snapshots/record"
-
 	"github.com/regdiff/regdiff/diff"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // ANSI colours for WriteText.

@@ -10,8 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 	"github.com/regdiff/regdiff/internal/shareddata"
+
+	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 )
 
 // Deltas are checked by go-git's own patcher, an implementation of git's

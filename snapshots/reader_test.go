@@ -12,10 +12,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/regdiff/regdiff/snapshots/record"
-
 	"github.com/regdiff/regdiff/diff"
 	"github.com/regdiff/regdiff/snapshots"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // storeOf makes a store holding one version of registry "r" per list of

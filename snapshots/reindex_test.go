@@ -6,11 +6,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/regdiff/regdiff/snapshots/record"
-
 	"github.com/regdiff/regdiff/internal/realstore"
 	"github.com/regdiff/regdiff/internal/shareddata"
 	"github.com/regdiff/regdiff/snapshots"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // realInputs returns import inputs for a spread of the bundle's versions:

@@ -88,6 +88,11 @@ func (s *Store) versions(registry string, useCache bool) ([]record.Version, erro
 	return vs, nil
 }
 
+// HistoryCache is the path of the history package's index of decoded
+// records: a cache, always safe to remove, whose format history owns and
+// whose place in the store, like every file name there, snapshots does.
+func (s *Store) HistoryCache() string { return filepath.Join(s.dir, "cache", "history.idx") }
+
 func (s *Store) versionsCachePath(registry string) string {
 	return filepath.Join(s.dir, "cache", "versions", registry)
 }

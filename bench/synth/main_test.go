@@ -11,10 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/regdiff/regdiff/internal/shareddata"
 	"github.com/regdiff/regdiff/snapshots/formats"
 	"github.com/regdiff/regdiff/snapshots/record"
-
-	"github.com/regdiff/regdiff/internal/shareddata"
 )
 
 // TestMain removes the shared clone and stores the tests made.

@@ -10,9 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/regdiff/regdiff/snapshots/record"
-
 	"github.com/regdiff/regdiff/snapshots"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // streams holds what a command reads from its environment, so that tests

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 
 	"github.com/regdiff/regdiff/history"
+
 	"github.com/spf13/cobra"
 )
 
@@ -77,7 +77,7 @@ func runHistory(ctx context.Context, o *historyOptions) error {
 	if err != nil {
 		return err
 	}
-	ix, err := history.OpenIndex(s, filepath.Join(s.Dir(), "cache", "history.idx"))
+	ix, err := history.OpenIndex(s, s.HistoryCache())
 	if err != nil {
 		fmt.Fprintf(g.io.Err, "regdiff: warning: history cache ignored: %v\n", err)
 	}

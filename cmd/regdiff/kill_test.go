@@ -22,10 +22,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/regdiff/regdiff/snapshots/record"
-
 	"github.com/regdiff/regdiff/internal/shareddata"
 	"github.com/regdiff/regdiff/snapshots"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // TestMain lets a test run this binary as regdiff itself, for tests that

@@ -5,11 +5,10 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/regdiff/regdiff/snapshots"
 	"github.com/regdiff/regdiff/snapshots/record"
 
 	"github.com/spf13/cobra"
-
-	"github.com/regdiff/regdiff/snapshots"
 )
 
 type showOptions struct {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/regdiff/regdiff/history"
@@ -109,21 +108,14 @@ func runVerify(ctx context.Context, o *verifyOptions) error {
 // checkHistoryIndex compares the history cache with the store's objects,
 // and removes it when it is damaged or disagrees.
 func checkHistoryIndex(s *snapshots.Store) []snapshots.Problem {
-	path := filepath.Join(s.Dir(), "cache", "history.idx")
-	ix, err := history.OpenIndex(s, path)
-	var msgs []string
+	path := s.HistoryCache()
+	name, err := filepath.Rel(s.Dir(), path)
 	if err != nil {
-		msgs = []string{err.Error()}
-	} else {
-		msgs = ix.Check()
+		name = path
 	}
-	if len(msgs) == 0 {
-		return nil
-	}
-	os.Remove(path)
 	var out []snapshots.Problem
-	for _, m := range msgs {
-		out = append(out, snapshots.Problem{Registry: "cache/history.idx", Msg: m + "; removed (commands rebuild it)"})
+	for _, m := range history.CheckIndex(s, path) {
+		out = append(out, snapshots.Problem{Registry: name, Msg: m + "; removed (commands rebuild it)"})
 	}
 	return out
 }

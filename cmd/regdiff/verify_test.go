@@ -7,9 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/regdiff/regdiff/snapshots/record"
-
 	"github.com/regdiff/regdiff/snapshots"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 func TestVerify(t *testing.T) {

@@ -13,9 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/regdiff/regdiff/snapshots/record"
-
 	"github.com/regdiff/regdiff/internal/shareddata"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // TestParseCSVGolden parses the fixtures under testdata/csv and compares

@@ -10,9 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/regdiff/regdiff/snapshots/record"
-
 	"github.com/regdiff/regdiff/internal/shareddata"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // legacyParsers are the parsers of the old text formats, by the folder of

@@ -12,9 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/regdiff/regdiff/snapshots/record"
-
 	"github.com/regdiff/regdiff/internal/shareddata"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // trCol is a column of a table laid out by trLay: its width in bytes, its

@@ -11,9 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/regdiff/regdiff/snapshots/record"
-
 	"github.com/regdiff/regdiff/internal/shareddata"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // TestParseXMLGolden parses the fixtures under testdata/xml and compares the
