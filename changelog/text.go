@@ -63,10 +63,7 @@ func WriteJSON(w io.Writer, c *Changelog) error {
 		}
 		items[i] = slices.Clone(buf.Bytes())
 	}
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(items)
+	return diff.EncodeJSON(w, items)
 }
 
 // entryResult is the entry's diff, or for the oldest version on record an

@@ -638,8 +638,15 @@ func WriteJSON(w io.Writer, r *Result) error {
 	for _, t := range r.Transitions {
 		out.Transitions = append(out.Transitions, jsonTransition{t.Protocol, t.Ports, t.From.String(), t.To.String()})
 	}
+	return EncodeJSON(w, out)
+}
+
+// EncodeJSON writes v the way every JSON output of regdiff is written, by
+// this package, history, changelog and the command alike: UTF-8 as it is,
+// no HTML escaping, indented by two spaces, a trailing newline.
+func EncodeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return enc.Encode(v)
 }

@@ -2,7 +2,6 @@ package history
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -474,8 +473,5 @@ func WriteJSON(w io.Writer, h *History) error {
 		}
 		out.Events = append(out.Events, je)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return diff.EncodeJSON(w, out)
 }

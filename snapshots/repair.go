@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/regdiff/regdiff/snapshots/record"
@@ -81,10 +82,20 @@ func (s *Store) restore(v record.Version, parent plumbing.Hash, raw []byte, reg 
 	return s.checkVersion(v)
 }
 
+var repairMu sync.Mutex
+
 // repairObject is writeNewObject for restore: an object that is present
 // and whole is left alone, any other is written (over a damaged loose one,
 // or as a loose copy of a damaged packed one, which is then read first).
+//
+// Repairs are one at a time in the process: import workers restore
+// versions in parallel, and two versions that share a damaged object
+// would otherwise both find it damaged, and the second remove the first
+// one's fresh copy (or fail to remove the damaged file the first already
+// had).
 func (s *Store) repairObject(t plumbing.ObjectType, content []byte) (plumbing.Hash, bool, error) {
+	repairMu.Lock()
+	defer repairMu.Unlock()
 	h := objectHash(t, content)
 	got, _, err := s.readAny(h)
 	if err == nil && got == t {

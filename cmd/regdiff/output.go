@@ -4,19 +4,19 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+
+	"github.com/regdiff/regdiff/diff"
 )
 
-// Every --json output goes through writeJSON, or writeJSONLine for the
-// commands that print one object per registry (fetch, reindex): the same
-// encoding as the diff, history and changelog packages' JSON (UTF-8 as it
-// is, no HTML escaping), a trailing newline, and a write error returned.
+// Every --json output goes through writeJSON ([diff.EncodeJSON], the
+// encoding of the diff, history and changelog packages' JSON), or
+// writeJSONLine for the commands that print one object per registry
+// (fetch, reindex): the same without the indent. A write error is
+// returned.
 
-// writeJSON writes v as one JSON document, indented by two spaces.
+// writeJSON writes v as one JSON document.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
+	if err := diff.EncodeJSON(w, v); err != nil {
 		return fmt.Errorf("write JSON: %w", err)
 	}
 	return nil
