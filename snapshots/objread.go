@@ -151,18 +151,19 @@ const trustedAlloc = 16 << 20
 // readSized reads exactly size bytes, growing with what arrives beyond
 // trustedAlloc rather than believing the size.
 func readSized(r io.Reader, size int) ([]byte, error) {
-	if size <= trustedAlloc {
-		data := make([]byte, size)
-		_, err := io.ReadFull(r, data)
-		return data, err
+	data := make([]byte, min(size, trustedAlloc))
+	filled := 0
+	for {
+		n, err := io.ReadFull(r, data[filled:])
+		filled += n
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		if err != nil || filled == size {
+			return data[:filled], err
+		}
+		data = append(data, make([]byte, min(size-filled, len(data)))...)
 	}
-	var buf bytes.Buffer
-	buf.Grow(trustedAlloc)
-	_, err := io.CopyN(&buf, r, int64(size))
-	if err == io.EOF {
-		err = io.ErrUnexpectedEOF
-	}
-	return buf.Bytes(), err
 }
 
 func hashFramed(head, data []byte) plumbing.Hash {
