@@ -52,6 +52,9 @@ func TestRunFunctions(t *testing.T) {
 		{[]string{"changelog", "--format", "json"}, func(g *globals) error {
 			return runChangelog(ctx, &changelogOptions{globals: g, format: "json"})
 		}},
+		{[]string{"registries", "--json"}, func(g *globals) error {
+			return runRegistries(ctx, &registriesOptions{globals: g, json: true})
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
