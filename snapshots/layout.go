@@ -108,7 +108,7 @@ func pad5(n int) string {
 
 // safeName maps a table id to a file name that cannot escape its folder.
 func safeName(s string) string {
-	if validID(s) {
+	if ValidID(s) {
 		return s
 	}
 	return fmt.Sprintf("table-%x", s)
@@ -235,17 +235,17 @@ func DecodeRecordLine(line string) (record.Record, error) {
 // CheckID refuses a registry id that validID refuses, with the message
 // users see.
 func CheckID(id string) error {
-	if !validID(id) {
+	if !ValidID(id) {
 		return fmt.Errorf("registry id %q is not a plain IANA id; refusing to store it", id)
 	}
 	return nil
 }
 
-// validID reports whether s is usable as a registry id in ref and file
+// ValidID reports whether s is usable as a registry id in ref and file
 // names: IANA ids are lowercase words joined by '-', occasionally with digits,
 // '.' or '_'. Anything else (slashes, "..", spaces) is refused so that no id
 // can name a path outside the store.
-func validID(s string) bool {
+func ValidID(s string) bool {
 	if s == "" || len(s) > 128 || strings.Contains(s, "..") {
 		return false
 	}

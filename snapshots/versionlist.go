@@ -46,7 +46,7 @@ func (s *Store) versions(registry string, useCache bool) ([]record.Version, erro
 		return nil, fmt.Errorf("registry %s: %w in %s", registry, ErrEmpty, s.dir)
 	}
 	var cached []record.Version
-	if useCache && validID(registry) {
+	if useCache && ValidID(registry) {
 		cached = s.readVersionsCache(registry)
 		if n := len(cached); n > 0 && cached[n-1].Commit == record.Hash(tip) {
 			return cached, nil
@@ -82,7 +82,7 @@ func (s *Store) versions(registry string, useCache bool) ([]record.Version, erro
 	for i := len(newer) - 1; i >= 0; i-- {
 		vs = append(vs, newer[i])
 	}
-	if useCache && validID(registry) {
+	if useCache && ValidID(registry) {
 		s.writeVersionsCache(registry, vs)
 	}
 	return vs, nil

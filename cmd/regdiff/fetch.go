@@ -30,12 +30,16 @@ type fetchOptions struct {
 func newFetchCmd(g *globals) *cobra.Command {
 	o := &fetchOptions{globals: g}
 	cmd := &cobra.Command{
-		Use:   "fetch [NAME|URL...]",
+		Use:   "fetch [ID|URL...]",
 		Short: "Download registries and archive each new version",
 		Long: `Download registries from IANA and archive each version not stored yet.
-With no arguments, fetch the known registries (service-names-port-numbers,
-protocol-numbers). A NAME is a known registry; a URL is any IANA registry in
-its XML format, stored under the registry's own id.
+With no arguments, fetch every registry the store holds and the known ones
+(service-names-port-numbers, protocol-numbers): each from the URL its
+latest fetched version came from, or else from IANA's place for its id. An
+ID is any IANA registry's id (tls-parameters), fetched from
+https://www.iana.org/assignments/ID/ID.xml, or from --mirror; a URL is any
+registry in IANA's XML format, stored under the registry's own id and
+fetched from that URL again by a plain fetch.
 
 fetch sends a conditional GET (the ETag and Last-Modified of the last fetch),
 retries timeouts and server errors with backoff, refuses bodies over
@@ -51,6 +55,7 @@ second fetch waits up to --wait.
 ` + exitCodesHelp,
 		Example: `  regdiff fetch                         # from cron: archive what changed
   regdiff fetch --quiet --exit-code      # exit 3 when nothing new, print nothing
+  regdiff fetch tls-parameters           # any registry, by its id
   regdiff fetch https://www.iana.org/assignments/media-types/media-types.xml`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.targets = args
@@ -65,7 +70,7 @@ second fetch waits up to --wait.
 	f.DurationVar(&o.timeout, "timeout", 2*time.Minute, "time allowed for one download attempt")
 	f.Int64Var(&o.maxSize, "max-size", 64<<20, "largest body accepted, in bytes")
 	f.IntVar(&o.retries, "retries", 3, "retries after a failed attempt")
-	f.StringVar(&o.mirror, "mirror", "", "fetch the known registries from this base URL instead of "+snapshots.IANABase)
+	f.StringVar(&o.mirror, "mirror", "", "fetch registries from this base URL, laid out as IANA's, instead of "+snapshots.IANABase)
 	f.DurationVar(&o.backoff, "backoff", time.Second, "wait before the first retry, doubled for each later one")
 	f.MarkHidden("backoff")
 	cmd.Flags().SortFlags = false
@@ -86,30 +91,27 @@ type fetchJSON struct {
 func runFetch(ctx context.Context, o *fetchOptions) error {
 	g, args := o.globals, o.targets
 	var targets []fetch.Target
-	if len(args) == 0 {
-		for _, k := range snapshots.Known {
-			targets = append(targets, fetch.Target{Registry: k.ID, URL: knownURL(k, o.mirror)})
-		}
-	}
 	for _, a := range args {
-		if k, ok := snapshots.Lookup(a); ok {
-			targets = append(targets, fetch.Target{Registry: k.ID, URL: knownURL(k, o.mirror)})
+		if strings.Contains(a, "://") {
+			targets = append(targets, fetch.Target{URL: a})
 			continue
 		}
-		if !strings.Contains(a, "://") {
-			var names []string
-			for _, k := range snapshots.Known {
-				names = append(names, k.ID)
-			}
-			return withCode(exitError, fmt.Errorf("unknown registry %q", a), "known registries: "+strings.Join(names, ", ")+"; any other IANA registry can be fetched by its URL")
+		t, err := fetch.TargetFor(a, o.mirror)
+		if err != nil {
+			return withCode(exitError, err, "name a registry by its id (service-names-port-numbers, tls-parameters, …) or by its URL")
 		}
-		targets = append(targets, fetch.Target{URL: a})
+		targets = append(targets, t)
 	}
 	s, unlock, err := g.lockStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer unlock()
+	if len(args) == 0 {
+		if targets, err = fetch.Tracked(s, o.mirror); err != nil {
+			return err
+		}
+	}
 
 	get := fetch.Options{Backoff: o.backoff}
 	get.MaxBytes = o.maxSize
@@ -196,13 +198,6 @@ func runFetch(ctx context.Context, o *fetchOptions) error {
 	return nil
 }
 
-func knownURL(k snapshots.KnownRegistry, mirror string) string {
-	if mirror == "" {
-		return k.URL()
-	}
-	return strings.TrimSuffix(mirror, "/") + "/" + k.ID + "/" + k.File()
-}
-
 // fetchErrorCode maps a fetch failure to an exit code and a hint.
 func fetchErrorCode(err error) (int, string) {
 	var dnsErr *net.DNSError
@@ -219,6 +214,8 @@ func fetchErrorCode(err error) (int, string) {
 		return exitLocked, ""
 	case errors.As(err, &dnsErr), errors.As(err, &opErr):
 		return exitNetwork, "the network cannot be reached from here; backfill from files or an existing archive with `regdiff import PATH`"
+	case errors.As(err, &status) && status.Code == 404:
+		return exitNetwork, "nothing is published at that URL: check the registry's id (the last part of its URL at https://www.iana.org/assignments/)"
 	case errors.As(err, &status):
 		return exitNetwork, ""
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -152,9 +153,15 @@ func TestFetch(t *testing.T) {
 			t.Errorf("fetch --json --force = %+v", got)
 		}
 	})
-	t.Run("unknown name", func(t *testing.T) {
+	t.Run("id nobody publishes", func(t *testing.T) {
 		code, _, errs := fetch("port-numbers")
-		if code != exitError || !strings.Contains(errs, `unknown registry "port-numbers"`) || !strings.Contains(errs, "hint: known registries") {
+		if code != exitNetwork || !strings.Contains(errs, srv.URL+"/port-numbers/port-numbers.xml: server answered 404") || !strings.Contains(errs, "hint: nothing is published at that URL") {
+			t.Errorf("exit %d, stderr %q", code, errs)
+		}
+	})
+	t.Run("not an id", func(t *testing.T) {
+		code, _, errs := fetch("../ports")
+		if code != exitError || !strings.Contains(errs, `"../ports" is not a registry id`) {
 			t.Errorf("exit %d, stderr %q", code, errs)
 		}
 	})
@@ -213,4 +220,53 @@ func fewer(t *testing.T) string {
 	second := strings.Index(s[first+1:], "<record") + first + 1
 	end := strings.Index(s, "<people>")
 	return s[:second] + s[end:]
+}
+
+// A plain fetch fetches what the store tracks: the known registries, every
+// registry it holds versions of (from IANA's place for its id), and a
+// registry first fetched by URL from that URL again.
+func TestFetchTracked(t *testing.T) {
+	srv := newIANA(t)
+	c := newCLI(t)
+	ports := mustRead(t, "testdata/ports-2019.xml")
+	// An imported registry that no fetch has seen: fetched by its id.
+	other := strings.NewReplacer(`id="service-names-port-numbers"`, `id="other-registry"`).Replace(ports)
+	otherFile := filepath.Join(t.TempDir(), "other.xml")
+	if err := os.WriteFile(otherFile, []byte(other), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.mustRun("import", otherFile)
+	srv.set("other-registry", []byte(other))
+	// A registry fetched from a URL of its own, not under the mirror's
+	// layout: the fake serves it from /elsewhere/... by its first path
+	// element.
+	byURL := strings.NewReplacer(`id="service-names-port-numbers"`, `id="by-url"`).Replace(ports)
+	srv.set("elsewhere", []byte(byURL))
+	c.mustRun("fetch", srv.URL+"/elsewhere/by-url.xml")
+
+	before := srv.requests.Load()
+	code, out, errs := c.run("fetch", "--mirror", srv.URL, "--json")
+	if code != exitOK {
+		t.Fatalf("plain fetch: exit %d\n%s%s", code, out, errs)
+	}
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var j fetchJSON
+		if err := json.Unmarshal([]byte(line), &j); err != nil {
+			t.Fatalf("%v: %q", err, line)
+		}
+		got = append(got, j.Registry+" "+j.URL+" "+j.Status)
+	}
+	want := []string{
+		"by-url " + srv.URL + "/elsewhere/by-url.xml not-modified",
+		"other-registry " + srv.URL + "/other-registry/other-registry.xml unchanged",
+		"protocol-numbers " + srv.URL + "/protocol-numbers/protocol-numbers.xml archived",
+		"service-names-port-numbers " + srv.URL + "/service-names-port-numbers/service-names-port-numbers.xml archived",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("plain fetch:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if n := srv.requests.Load() - before; n != int32(len(want)) {
+		t.Errorf("%d requests for %d registries", n, len(want))
+	}
 }

@@ -1,0 +1,82 @@
+package fetch
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/regdiff/regdiff/snapshots"
+)
+
+// URLFor is where IANA publishes registry id: its own folder and file
+// under IANABase, or under base (a mirror laid out the same way) when
+// base is not "".
+func URLFor(id, base string) string {
+	if base == "" {
+		base = snapshots.IANABase
+	}
+	return strings.TrimSuffix(base, "/") + "/" + id + "/" + id + ".xml"
+}
+
+// TargetFor is the target of a registry named by id, refused when id is not
+// a registry id regdiff can store.
+func TargetFor(id, base string) (Target, error) {
+	if !snapshots.ValidID(id) {
+		return Target{}, fmt.Errorf("%q is not a registry id (lowercase words joined by '-', as in the registry's URL)", id)
+	}
+	return Target{Registry: id, URL: URLFor(id, base)}, nil
+}
+
+// Tracked lists what a plain `regdiff fetch` fetches: every registry the
+// store holds versions of, and the known ones, sorted by id. Each is
+// fetched from the URL its latest fetched version came from, so that a
+// registry first fetched by URL is fetched there again, or else from its
+// place at IANA (under base, when given: a mirror of IANA's layout also
+// replaces IANA's own URLs).
+func Tracked(s *snapshots.Store, base string) ([]Target, error) {
+	ids, err := s.Registries()
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range snapshots.Known {
+		if !slices.Contains(ids, k.ID) {
+			ids = append(ids, k.ID)
+		}
+	}
+	out := make([]Target, 0, len(ids))
+	for _, id := range ids {
+		t, err := TargetFor(id, base)
+		if err != nil {
+			continue // stored under an id no registry at IANA can have
+		}
+		url, err := lastFetched(s, id)
+		if err != nil {
+			return nil, err
+		}
+		if url != "" && (base == "" || url != URLFor(id, "")) {
+			t.URL = url
+		}
+		out = append(out, t)
+	}
+	slices.SortFunc(out, func(a, b Target) int { return strings.Compare(a.Registry, b.Registry) })
+	return out, nil
+}
+
+// lastFetched is the URL of the registry's most recently seen fetched
+// source, or "" when none of its versions was fetched.
+func lastFetched(s *snapshots.Store, id string) (string, error) {
+	all, err := s.AllSources(id)
+	if err != nil {
+		return "", fmt.Errorf("registry %s: %w", id, err)
+	}
+	var url string
+	var seen int64
+	for _, srcs := range all {
+		for _, src := range srcs {
+			if src.Kind == "fetch" && (url == "" || src.Seen.UnixNano() > seen) {
+				url, seen = src.Location, src.Seen.UnixNano()
+			}
+		}
+	}
+	return url, nil
+}
