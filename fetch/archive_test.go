@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/regdiff/regdiff/snapshots"
 )
@@ -132,5 +133,34 @@ func TestArchive(t *testing.T) {
 	}
 	if got := git(t, dir, "log", "--format=%s", "refs/heads/service-names-port-numbers"); got != "service-names-port-numbers 2024-02-01\nservice-names-port-numbers 2024-01-20\nservice-names-port-numbers 2024-01-10" {
 		t.Errorf("branch after the fetches:\n%s", got)
+	}
+}
+
+// A registry with no <updated> date of its own is filed under the day it
+// was fetched (in UTC), and the same content fetched again adds nothing.
+func TestArchiveUndatedRegistry(t *testing.T) {
+	body := []byte(`<?xml version="1.0" encoding="UTF-8"?>
+<registry xmlns="http://www.iana.org/assignments" id="example-codes">
+  <title>Example Codes</title>
+  <record><value>1</value><description>one</description></record>
+</registry>
+`)
+	srv := newServer(t, func(_ int, w http.ResponseWriter, r *http.Request) { serve(w, body) })
+	s, err := snapshots.Create(filepath.Join(t.TempDir(), "store"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := Target{Registry: "example-codes", URL: srv.URL + "/example-codes.xml"}
+	for i, want := range []string{"archived", "unchanged"} {
+		out, err := Archive(context.Background(), s, target, ArchiveOptions{Get: Options{Backoff: 1}})
+		if err != nil {
+			t.Fatalf("fetch %d: %v", i+1, err)
+		}
+		if out.Status != want {
+			t.Errorf("fetch %d: %s, want %s", i+1, out.Status, want)
+		}
+		if day := out.Result.FetchedAt.Format(time.DateOnly); out.Version == nil || out.Version.Date != day {
+			t.Errorf("fetch %d: version %+v, want one dated %s, the day of the fetch", i+1, out.Version, day)
+		}
 	}
 }

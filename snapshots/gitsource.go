@@ -16,6 +16,7 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
@@ -45,6 +46,9 @@ type GitHistory struct {
 	// tenth of a bundle import's time. A blob it cannot read is read
 	// through go-git, whose verdict stands.
 	objects *Store
+	// cache is go-git's object cache, when regdiff made the storage:
+	// emptied once the history is listed, since blobs are read past it.
+	cache cache.Object
 }
 
 // Close releases temporary files (a bundle is unpacked to a temporary folder).
@@ -117,6 +121,8 @@ func OpenGit(ctx context.Context, loc string) (*GitHistory, error) {
 	for _, dir := range []string{filepath.Join(loc, ".git"), loc} {
 		if fi, err := os.Stat(filepath.Join(dir, "objects")); err == nil && fi.IsDir() {
 			g.objects = open(dir)
+			g.cache = listingCache()
+			g.st = filesystem.NewStorage(osfs.New(dir), g.cache)
 			break
 		}
 	}
@@ -163,7 +169,8 @@ func openBundle(path string) (*GitHistory, error) {
 		return nil, err
 	}
 	cleanup := func() { os.RemoveAll(dir) }
-	st := filesystem.NewStorage(osfs.New(dir), cache.NewObjectLRU(64*cache.MiByte))
+	c := listingCache()
+	st := filesystem.NewStorage(osfs.New(dir), c)
 	if err := packfile.UpdateObjectStorage(st, br); err != nil {
 		cleanup()
 		return nil, fmt.Errorf("open bundle %s: read packfile: %w", path, err)
@@ -177,8 +184,12 @@ func openBundle(path string) (*GitHistory, error) {
 	if h, ok := refs["HEAD"]; ok {
 		st.SetReference(plumbing.NewHashReference(plumbing.HEAD, h))
 	}
-	return &GitHistory{st: st, cleanup: cleanup, objects: open(dir)}, nil
+	return &GitHistory{st: st, cleanup: cleanup, objects: open(dir), cache: c}, nil
 }
+
+// listingCache holds the commits and trees of a history as Files lists it
+// (trees are deltas against each other).
+func listingCache() cache.Object { return cache.NewObjectLRU(32 * cache.MiByte) }
 
 // resolve finds the commit to start from: ref as given, or HEAD, or the only
 // branch, or main/master.
@@ -218,8 +229,10 @@ func (g *GitHistory) resolve(ref string) (plumbing.Hash, error) {
 }
 
 // Files lists, oldest first, every distinct content that any of paths had
-// in the history reachable from ref. Each is dated by the oldest commit
-// holding it, which is the order a scraper saw the versions in.
+// in the history reachable from ref; with no paths, of every file named
+// *.xml at any path, for the importer to tell registries from other files
+// by their content. Each is dated by the oldest commit holding it, which
+// is the order a scraper saw the versions in.
 func (g *GitHistory) Files(ctx context.Context, ref string, paths []string) ([]GitFile, error) {
 	tip, err := g.resolve(ref)
 	if err != nil {
@@ -229,36 +242,79 @@ func (g *GitHistory) Files(ctx context.Context, ref string, paths []string) ([]G
 	if err != nil {
 		return nil, fmt.Errorf("commit %s: %w", tip, err)
 	}
-	seen := map[plumbing.Hash]int{}
-	var out []GitFile
-	iter := object.NewCommitPreorderIter(c, nil, nil)
-	err = iter.ForEach(func(c *object.Commit) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		t, err := c.Tree()
-		if err != nil {
-			return fmt.Errorf("commit %s: %w", c.Hash, err)
-		}
-		for _, p := range paths {
-			e, err := t.FindEntry(p)
-			if err != nil || !e.Mode.IsFile() {
-				continue
-			}
-			f := GitFile{Path: p, Commit: c.Hash, Seen: c.Committer, Blob: e.Hash}
-			if i, ok := seen[e.Hash]; ok {
-				if c.Committer.When.Before(out[i].Seen.When) {
-					out[i].Commit, out[i].Seen = c.Hash, c.Committer
-				}
-				continue
-			}
-			seen[e.Hash] = len(out)
-			out = append(out, f)
-		}
-		return nil
+	var commits []*object.Commit
+	err = object.NewCommitPreorderIter(c, nil, nil).ForEach(func(c *object.Commit) error {
+		commits = append(commits, c)
+		return ctx.Err()
 	})
 	if err != nil {
 		return nil, err
+	}
+	// Oldest first, so that the first commit to hold a content is the one
+	// it is dated by, and a subtree met again (most of a mirror's tree
+	// from one commit to the next) holds nothing not already listed.
+	sort.SliceStable(commits, func(i, j int) bool { return commits[i].Committer.When.Before(commits[j].Committer.When) })
+	seen := map[plumbing.Hash]bool{}
+	var out []GitFile
+	add := func(c *object.Commit, p string, e object.TreeEntry) {
+		if !e.Mode.IsFile() || seen[e.Hash] {
+			return
+		}
+		seen[e.Hash] = true
+		out = append(out, GitFile{Path: p, Commit: c.Hash, Seen: c.Committer, Blob: e.Hash})
+	}
+	trees := map[plumbing.Hash]bool{}
+	var walk func(c *object.Commit, t *object.Tree, dir string) error
+	walk = func(c *object.Commit, t *object.Tree, dir string) error {
+		for _, e := range t.Entries {
+			p := e.Name
+			if dir != "" {
+				p = dir + "/" + e.Name
+			}
+			switch {
+			case e.Mode == filemode.Dir:
+				if trees[e.Hash] {
+					continue
+				}
+				trees[e.Hash] = true
+				sub, err := object.GetTree(g.st, e.Hash)
+				if err != nil {
+					return fmt.Errorf("commit %s: tree %s: %w", c.Hash, p, err)
+				}
+				if err := walk(c, sub, p); err != nil {
+					return err
+				}
+			case strings.EqualFold(filepath.Ext(e.Name), ".xml"):
+				add(c, p, e)
+			}
+		}
+		return nil
+	}
+	for _, c := range commits {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		t, err := c.Tree()
+		if err != nil {
+			return nil, fmt.Errorf("commit %s: %w", c.Hash, err)
+		}
+		if paths == nil {
+			if !trees[t.Hash] {
+				trees[t.Hash] = true
+				if err := walk(c, t, ""); err != nil {
+					return nil, err
+				}
+			}
+			continue
+		}
+		for _, p := range paths {
+			if e, err := t.FindEntry(p); err == nil {
+				add(c, p, *e)
+			}
+		}
+	}
+	if g.cache != nil {
+		g.cache.Clear()
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Seen.When.Before(out[j].Seen.When) })
 	for i := range out {

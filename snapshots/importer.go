@@ -25,6 +25,10 @@ type Input struct {
 	Read func() ([]byte, error)
 	// Date, when set, overrides the date the file gives itself.
 	Date string
+	// Found is set for an input found by searching (a folder's files, a
+	// git history's *.xml) rather than named: one that is no registry is
+	// skipped and counted, not refused.
+	Found bool
 }
 
 // Refusal is an input that could not be imported, and why.
@@ -37,6 +41,7 @@ type Refusal struct {
 type Summary struct {
 	Reports []Report
 	Refused []Refusal
+	Skipped []string // locations of found inputs that are no registry
 }
 
 // Counts returns how many versions were new and how many already stored.
@@ -196,6 +201,8 @@ func (s *Store) Import(ctx context.Context, inputs []Input, opts ImportOptions) 
 		switch {
 		case r.refusal != nil:
 			sum.Refused = append(sum.Refused, *r.refusal)
+		case r.skipped:
+			sum.Skipped = append(sum.Skipped, r.location)
 		case r.prepared != nil && r.existing != nil:
 			existing = append(existing, *r.prepared)
 		case r.prepared != nil:
@@ -225,6 +232,7 @@ func (s *Store) Import(ctx context.Context, inputs []Input, opts ImportOptions) 
 			}
 		}
 	}
+	slices.Sort(sum.Skipped)
 	// Later checkpoints may have renamed or re-committed versions added by
 	// earlier ones, and workers finish out of order: report versions as
 	// they stand now, and a rewrite only where a version that was stored
@@ -290,6 +298,8 @@ type importResult struct {
 	prepared *Prepared
 	existing *Source
 	refusal  *Refusal
+	skipped  bool
+	location string // of a skipped input
 }
 
 func (s *Store) importOne(in Input, data []byte, known map[string]record.Version, parents map[plumbing.Hash]plumbing.Hash, opts ImportOptions) (r importResult) {
@@ -324,6 +334,10 @@ func (s *Store) importOne(in Input, data []byte, known map[string]record.Version
 		return r
 	}
 	reg, err := formats.Parse(data)
+	if err != nil && in.Found && (errors.Is(err, formats.ErrNotRegistry) || errors.Is(err, formats.ErrUnknownFormat)) {
+		r.skipped, r.location = true, in.Source.Location
+		return r
+	}
 	if err != nil {
 		refuse(err)
 		return r
@@ -331,8 +345,18 @@ func (s *Store) importOne(in Input, data []byte, known map[string]record.Version
 	if in.Date != "" {
 		reg.Updated = in.Date
 	}
+	if reg.Updated == "" && reg.Format == "xml" && !in.Source.Seen.IsZero() {
+		// A registry without <updated> is dated by when this source first
+		// saw it (a mirror's commit, a fetch): the only date there is, at
+		// the price that another source's copy may get another date.
+		reg.Updated = in.Source.Seen.UTC().Format(time.DateOnly)
+	}
 	if reg.Updated == "" {
-		refuse(fmt.Errorf("the file gives no date of its own (a %s copy has no updated field, and this one has no date to go by); name it with --date YYYY-MM-DD or --date YYYY-MM", reg.Format))
+		what := fmt.Sprintf("a %s copy has no updated field, and this one has no date to go by", reg.Format)
+		if reg.Format == "xml" {
+			what = "the registry has no <updated> element, and a file has no date of its own"
+		}
+		refuse(fmt.Errorf("no date to file this version under (%s); name it with --date YYYY-MM-DD or --date YYYY-MM", what))
 		return r
 	}
 	if opts.Registry != "" && reg.ID != opts.Registry {

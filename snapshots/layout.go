@@ -252,7 +252,7 @@ func ValidID(s string) bool {
 	for i, c := range s {
 		switch {
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		case (c == '-' || c == '_' || c == '.') && i > 0:
+		case c == '_', (c == '-' || c == '.') && i > 0: // IANA has _6tisch
 		default:
 			return false
 		}

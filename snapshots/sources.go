@@ -12,8 +12,8 @@ import (
 
 // CollectOptions say how to find versions in the paths given to import.
 type CollectOptions struct {
-	// Paths are the files to follow in git histories; default: every known
-	// registry's file name.
+	// Paths are the files to follow in git histories; default: every file
+	// named *.xml, at any path.
 	Paths []string
 	// Ref is the git ref to walk; default HEAD, or the only branch.
 	Ref string
@@ -40,9 +40,7 @@ func Collect(ctx context.Context, locs []string, opts CollectOptions) (inputs []
 	}
 	paths := opts.Paths
 	if len(paths) == 0 {
-		for _, k := range Known {
-			paths = append(paths, k.File())
-		}
+		paths = nil // every *.xml, told apart by content
 	}
 	for _, loc := range locs {
 		if ctx.Err() != nil {
@@ -68,7 +66,11 @@ func Collect(ctx context.Context, locs []string, opts CollectOptions) (inputs []
 				continue
 			}
 			if len(files) == 0 {
-				refused = append(refused, Refusal{Location: loc, Err: fmt.Errorf("no commit holds %s; name the file with --path", strings.Join(paths, " or "))})
+				what := strings.Join(paths, " or ")
+				if paths == nil {
+					what = "a file named *.xml"
+				}
+				refused = append(refused, Refusal{Location: loc, Err: fmt.Errorf("no commit holds %s; name the file with --path", what)})
 				continue
 			}
 			for _, f := range files {
@@ -76,6 +78,7 @@ func Collect(ctx context.Context, locs []string, opts CollectOptions) (inputs []
 					Source: Source{Kind: "git", Location: fmt.Sprintf("%s@%s:%s", loc, f.Commit.String()[:12], f.Path), Seen: f.Seen.When.UTC()},
 					Read:   f.Read,
 					Date:   opts.Date,
+					Found:  paths == nil,
 				})
 			}
 		default:
@@ -113,7 +116,9 @@ func Collect(ctx context.Context, locs []string, opts CollectOptions) (inputs []
 			}
 			sort.Strings(files)
 			for _, f := range files {
-				inputs = append(inputs, fileInput(f, opts.Date))
+				in := fileInput(f, opts.Date)
+				in.Found = true
+				inputs = append(inputs, in)
 			}
 		}
 	}

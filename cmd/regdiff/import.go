@@ -31,20 +31,24 @@ func newImportCmd(g *globals) *cobra.Command {
 
   a registry file            service-names-port-numbers.xml
   a folder                   every file in it, recursively (hidden ones skipped)
-  a git repository           every distinct content the file had in its history
+  a git repository           every distinct content of its *.xml files, at any path
   a git bundle               the same, from a .bundle file
   a repository URL           cloned into memory first
 
-In git histories regdiff follows the known registries' file names at the
-repository root; name other paths with --path. A version already stored is
-left as it is; a version older than the newest stored is put in its place
+Registries are told from other files by their content: in a folder or a git
+history, a file that is no registry is skipped and counted, and a malformed
+registry is refused with its line; --path follows only the files named. A
+registry without an <updated> date is dated by the commit that first holds
+it (a file needs --date). A version already stored is left as it is; a
+version older than the newest stored is put in its place
 (later commits are rewritten deterministically) and the summary says so.
 
 ` + exitCodesHelp,
 		Example: `  regdiff import service-names-port-numbers.xml
   regdiff import ./archive/                       # a folder of saved copies
   regdiff import ~/src/iana-etc --path data/service-names-port-numbers.xml
-  regdiff import iana-history.bundle --ref main`,
+  regdiff import iana-history.bundle --ref main
+  regdiff import iana-registries.bundle           # a mirror of every registry`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.inputs = args
@@ -128,13 +132,18 @@ func writeImportText(g *globals, sum *snapshots.Summary) {
 	for _, rf := range sum.Refused {
 		fmt.Fprintf(g.io.Err, "regdiff: refused %s: %v\n", rf.Location, rf.Err)
 	}
-	fmt.Fprintf(w, "%d new, %d already stored, %d refused\n", added, existing, len(sum.Refused))
+	fmt.Fprintf(w, "%d new, %d already stored, %d refused", added, existing, len(sum.Refused))
+	if len(sum.Skipped) > 0 {
+		fmt.Fprintf(w, ", %d skipped (files that are no registry)", len(sum.Skipped))
+	}
+	fmt.Fprintln(w)
 }
 
 type importJSON struct {
 	New      int            `json:"new"`
 	Existing int            `json:"existing"`
 	Refused  []refusalJSON  `json:"refused"`
+	Skipped  []string       `json:"skipped"` // files found that are no registry
 	Added    []versionJSON  `json:"added"`
 	Rebuilt  map[string]any `json:"rebuilt_from,omitempty"`
 	Ties     []tieJSON      `json:"ties,omitempty"`
@@ -154,7 +163,10 @@ type refusalJSON struct {
 }
 
 func writeImportJSON(g *globals, sum *snapshots.Summary) error {
-	out := importJSON{Refused: []refusalJSON{}, Added: []versionJSON{}}
+	out := importJSON{Refused: []refusalJSON{}, Added: []versionJSON{}, Skipped: sum.Skipped}
+	if out.Skipped == nil {
+		out.Skipped = []string{}
+	}
 	out.New, out.Existing = sum.Counts()
 	for _, rf := range sum.Refused {
 		out.Refused = append(out.Refused, refusalJSON{Input: rf.Location, Error: rf.Err.Error()})

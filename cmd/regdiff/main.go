@@ -16,8 +16,11 @@ func main() {
 	// Imports read and write hundreds of 4 MB files; without a limit the
 	// heap grows to several times what is live before a collection. A soft
 	// limit keeps peak memory near the working set; GOMEMLIMIT overrides it.
+	// An import of every registry holds about 190 MB live (the delta bases
+	// of some 600 registries' files): at 192 MiB it collected without end
+	// and took twice as long as at 272 MiB.
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(192 << 20)
+		debug.SetMemoryLimit(272 << 20)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -2,6 +2,7 @@ package formats
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"slices"
@@ -20,9 +21,10 @@ import (
 //
 // ID is the id attribute of the root <registry>, Title the text of its
 // <title>, and Updated the text of its own direct <updated> child, of which
-// there must be exactly one, holding a date (YYYY-MM-DD or YYYY-MM). The
-// <updated> elements of people and of nested registries do not count.
-// Format is "xml".
+// there may be one, holding a date (YYYY-MM-DD or YYYY-MM); a registry
+// without one (a few of IANA's have only <created>, or nothing) has Updated
+// "", for the caller to date. The <updated> elements of people and of
+// nested registries do not count. Format is "xml".
 //
 // # Records
 //
@@ -64,8 +66,8 @@ import (
 //
 // Anything that is not a well-formed IANA registry is refused with a
 // *[ParseError] giving the line: malformed or truncated XML, mismatched end
-// tags, a root other than <registry>, a root without an id or without an
-// <updated> date, a nested registry without an id, a record or registry
+// tags, a root other than <registry> (an error wrapping [ErrNotRegistry]),
+// a root without an id, an <updated> that is no date, a nested registry without an id, a record or registry
 // inside a record or inside a text element, an invalid entity, text outside
 // the root element, and any <!DOCTYPE> (refused outright, since entity
 // expansion attacks come through it). Only UTF-8 and XML 1.0 are read, and
@@ -93,9 +95,18 @@ func ParseXML(data []byte) (*record.Registry, error) {
 type ParseError struct {
 	Line int // 1-based line of the input where the problem is
 	Msg  string
+	err  error
 }
 
 func (e *ParseError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg) }
+
+// Unwrap gives ErrNotRegistry for a document that is XML but no registry.
+func (e *ParseError) Unwrap() error { return e.err }
+
+// ErrNotRegistry is wrapped by the error for an XML document whose root is
+// not a <registry>: another kind of file, where a malformed registry is a
+// registry refused.
+var ErrNotRegistry = errors.New("not an IANA registry")
 
 // Limits on input that no real registry comes near.
 const (
@@ -233,6 +244,28 @@ func (p *xmlParser) errorf(pos int, format string, args ...any) error {
 	return &ParseError{Line: p.line(pos), Msg: fmt.Sprintf(format, args...)}
 }
 
+// rootIsRegistry reports whether the first element of d, past the
+// prolog's declarations, comments and processing instructions, is a
+// <registry>: asked only when the prolog or the root's start tag does not
+// parse, to tell a malformed registry from another kind of file.
+func rootIsRegistry(d []byte) bool {
+	for {
+		i := bytes.IndexByte(d, '<')
+		if i < 0 || i+1 >= len(d) {
+			return false
+		}
+		d = d[i+1:]
+		if d[0] != '?' && d[0] != '!' {
+			rest, ok := bytes.CutPrefix(d, []byte("registry"))
+			return ok && (len(rest) == 0 || strings.IndexByte(" \t\r\n/>", rest[0]) >= 0)
+		}
+	}
+}
+
+func (p *xmlParser) notRegistry(pos int, msg string) error {
+	return &ParseError{Line: p.line(pos), Msg: msg + ": " + ErrNotRegistry.Error(), err: ErrNotRegistry}
+}
+
 func (p *xmlParser) line(pos int) int {
 	return 1 + bytes.Count(p.data[:min(max(pos, 0), len(p.data))], []byte{'\n'})
 }
@@ -247,14 +280,16 @@ func (p *xmlParser) parse() (*record.Registry, error) {
 	p.outside = true
 	t, err := p.next(nil)
 	switch {
+	case err != nil && !rootIsRegistry(d):
+		return nil, p.notRegistry(p.tagStart, err.Error())
 	case err != nil:
 		return nil, err
 	case t == xtEOF:
-		return nil, p.errorf(len(d), "no root element: not an IANA registry")
+		return nil, p.notRegistry(len(d), "no root element")
 	case t == xtEnd:
 		return nil, p.errorf(p.tagStart, "end tag </%s> without a start tag", p.name)
 	case string(p.name) != "registry":
-		return nil, p.errorf(p.tagStart, "root element is <%s>, not <registry>: not an IANA registry", p.name)
+		return nil, p.notRegistry(p.tagStart, fmt.Sprintf("root element is <%s>, not <registry>", p.name))
 	}
 	name, start, self := p.name, p.tagStart, p.selfClose
 	reg := &record.Registry{Format: "xml"}
@@ -276,10 +311,7 @@ func (p *xmlParser) parse() (*record.Registry, error) {
 	case t != xtEOF:
 		return nil, p.errorf(p.tagStart, "markup after the end of the root element")
 	}
-	if !p.sawUpdated {
-		return nil, p.errorf(start, "root <registry> has no <updated> date")
-	}
-	if !xmlIsDate(reg.Updated) {
+	if p.sawUpdated && !xmlIsDate(reg.Updated) {
 		return nil, p.errorf(start, "root <updated> is %s, want a date such as 2024-03-18", xmlQuote(reg.Updated))
 	}
 	p.flush()

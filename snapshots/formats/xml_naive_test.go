@@ -199,10 +199,14 @@ func naiveXML(data []byte) (*record.Registry, error) {
 			updated = append(updated, it.Text)
 		}
 	}
-	if len(updated) != 1 {
+	if len(updated) > 1 {
 		return nil, fmt.Errorf("%d <updated> elements", len(updated))
 	}
-	reg.Title, reg.Updated = naiveJoin(titles), updated[0]
+	reg.Title = naiveJoin(titles)
+	if len(updated) == 0 {
+		return reg, nil // dated by the caller
+	}
+	reg.Updated = updated[0]
 	_, err1 := time.Parse("2006-01-02", reg.Updated)
 	_, err2 := time.Parse("2006-01", reg.Updated)
 	if err1 != nil && err2 != nil {

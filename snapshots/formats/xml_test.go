@@ -180,7 +180,6 @@ func TestParseXMLErrors(t *testing.T) {
 		{name: "doctype", file: "doctype.xml", line: 2, msg: "<!DOCTYPE is refused"},
 		{name: "mismatched", file: "mismatched.xml", line: 7, msg: "<description> from line 7 closed by </number>"},
 		{name: "wrong root", file: "wrong-root.xml", line: 2, msg: "root element is <registries>"},
-		{name: "no updated", file: "no-updated.xml", line: 2, msg: "root <registry> has no <updated> date"},
 		{name: "no id", file: "no-id.xml", line: 2, msg: "root <registry> has no id attribute"},
 		{name: "bad entity", file: "bad-entity.xml", line: 5, msg: `invalid character entity "&eacute;"`},
 
@@ -191,7 +190,6 @@ func TestParseXMLErrors(t *testing.T) {
 		{name: "empty updated", input: `<registry id="x"><updated/></registry>`, line: 1, msg: `root <updated> is "", want a date`},
 		{name: "bad date", input: `<registry id="x"><updated>18 March 2024</updated></registry>`, line: 1, msg: `root <updated> is "18 March 2024"`},
 		{name: "two updated", input: "<registry id='x'>\n<updated>2024-03-18</updated>\n<updated>2024-03-19</updated></registry>", line: 3, msg: "more than one <updated>"},
-		{name: "self-closed root", input: `<registry id="x"/>`, line: 1, msg: "no <updated> date"},
 		{name: "nested registry without id", input: xmlDoc("<registry><record/></registry>"), line: 4, msg: "nested <registry> has no id"},
 		{name: "record in record", input: xmlDoc("<record><note><record/></note></record>"), line: 4, msg: "<record> inside <note>"},
 		{name: "registry in record", input: xmlDoc("<record><registry id='y'/></record>"), line: 4, msg: "<registry> inside <record>"},
@@ -432,4 +430,30 @@ func ExampleParseXML() {
 	// 21 tcp ftp 2006-03
 	// [person:Jon_Postel] [rfc:rfc959]
 	// Defined TXT keys: u=<username> p=<password>
+}
+
+// Another kind of XML file is told from a malformed registry: a scan of an
+// archive skips the first and refuses the second.
+func TestNotRegistry(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want bool
+	}{
+		{"<html><body>error</body></html>", true},
+		{"<?xml version='1.0'?>\n<xsl:stylesheet/>", true},
+		{"<?xml version='1.0'?>\n<!-- nothing -->\n", true},
+		{"<registries id='x'/>", true},
+		{"<registry id='x'><updated>2024-01-01</updated><record>", false},
+		{"<registry><updated>2024-01-01</updated></registry>", false},
+		{"<registry id='x'><updated>yesterday</updated></registry>", false},
+	} {
+		_, err := ParseXML([]byte(tc.in))
+		if err == nil || errors.Is(err, ErrNotRegistry) != tc.want {
+			t.Errorf("%q: %v, not a registry: %v, want %v", tc.in, err, errors.Is(err, ErrNotRegistry), tc.want)
+		}
+	}
+	reg, err := ParseXML([]byte("<registry id='x'><title>T</title><record><value>1</value></record></registry>"))
+	if err != nil || reg.Updated != "" || len(reg.Records) != 1 {
+		t.Errorf("a registry without <updated>: %+v, %v", reg, err)
+	}
 }
