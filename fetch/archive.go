@@ -17,6 +17,10 @@ import (
 type Target struct {
 	Registry string
 	URL      string
+	// Listed is set for a target found on an index rather than named: a
+	// page there that is no registry (IANA serves a few <redirect>
+	// documents) is skipped, not refused.
+	Listed bool
 }
 
 // ArchiveOptions tune [Archive].
@@ -34,7 +38,7 @@ type ArchiveOptions struct {
 type Outcome struct {
 	Target   Target
 	Registry string          // the registry the content belongs to
-	Status   string          // "archived", "unchanged", "not-modified"
+	Status   string          // "archived", "unchanged", "not-modified", "skipped" (a listed page that is no registry)
 	Version  *record.Version // archived, or the stored version the content matched
 	Result   *Result         // the download
 	Rebuilt  string          // set when the new version went before stored ones
@@ -96,18 +100,35 @@ func stateFile(url string) string {
 // in through [snapshots.Store.Import], the path files and git histories
 // take, with the URL's validators in the same ref update.
 func Archive(ctx context.Context, s *snapshots.Store, t Target, opts ArchiveOptions) (*Outcome, error) {
-	out := &Outcome{Target: t, Registry: t.Registry}
+	v, err := StoredValidators(s, t)
+	if err != nil {
+		return &Outcome{Target: t, Registry: t.Registry}, err
+	}
+	res, err := Get(ctx, t.URL, v, opts.Get)
+	if err != nil {
+		return &Outcome{Target: t, Registry: t.Registry}, err
+	}
+	return Save(ctx, s, t, res, opts)
+}
+
+// StoredValidators are the ETag and Last-Modified of the target URL's last
+// fetch, for a conditional GET.
+func StoredValidators(s *snapshots.Store, t Target) (Validators, error) {
 	var prev state
 	if b, err := s.MetaFile(stateFile(t.URL)); err != nil {
-		return out, err
+		return Validators{}, err
 	} else if b != nil {
 		json.Unmarshal(b, &prev)
 	}
-	res, err := Get(ctx, t.URL, Validators{ETag: prev.ETag, LastModified: prev.LastModified}, opts.Get)
-	if err != nil {
-		return out, err
-	}
-	out.Result = res
+	return Validators{ETag: prev.ETag, LastModified: prev.LastModified}, nil
+}
+
+// Save is the second half of [Archive], for a caller that made the
+// download itself (with [StoredValidators] and [Get], several at a time):
+// it stores res, the answer for t, when it is new and valid. The caller
+// must hold the store's lock, and Save calls on one store must not overlap.
+func Save(ctx context.Context, s *snapshots.Store, t Target, res *Result, opts ArchiveOptions) (*Outcome, error) {
+	out := &Outcome{Target: t, Registry: t.Registry, Result: res}
 	if res.NotModified {
 		out.Status = "not-modified"
 		return out, nil
@@ -137,10 +158,15 @@ func Archive(ctx context.Context, s *snapshots.Store, t Target, opts ArchiveOpti
 			Kind: "fetch", Location: t.URL, Seen: res.FetchedAt,
 			ETag: res.Validators.ETag, Modified: res.Validators.LastModified,
 		},
-		Read: func() ([]byte, error) { return res.Body, nil },
+		Read:  func() ([]byte, error) { return res.Body, nil },
+		Found: t.Listed,
 	}}, iopts)
 	if err != nil {
 		return out, err
+	}
+	if len(sumry.Skipped) > 0 {
+		out.Status = "skipped"
+		return out, nil
 	}
 	if len(sumry.Refused) > 0 {
 		err := sumry.Refused[0].Err

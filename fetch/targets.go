@@ -80,3 +80,22 @@ func lastFetched(s *snapshots.Store, id string) (string, error) {
 	}
 	return url, nil
 }
+
+// Merge is tracked followed by the targets of listed that tracked does not
+// hold already: a registry by its id (the store's URL for it wins), one of
+// unknown id by its URL.
+func Merge(tracked, listed []Target) []Target {
+	ids, urls := map[string]bool{}, map[string]bool{}
+	for _, t := range tracked {
+		ids[t.Registry], urls[t.URL] = true, true
+	}
+	out := slices.Clone(tracked)
+	for _, t := range listed {
+		if (t.Registry != "" && ids[t.Registry]) || urls[t.URL] {
+			continue
+		}
+		ids[t.Registry], urls[t.URL] = true, true
+		out = append(out, t)
+	}
+	return out
+}

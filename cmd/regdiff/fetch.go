@@ -25,12 +25,16 @@ type fetchOptions struct {
 	retries  int
 	mirror   string
 	backoff  time.Duration
+	all      bool
+	index    string
+	jobs     int
+	delay    time.Duration
 }
 
 func newFetchCmd(g *globals) *cobra.Command {
 	o := &fetchOptions{globals: g}
 	cmd := &cobra.Command{
-		Use:   "fetch [ID|URL...]",
+		Use:   "fetch [--all] [ID|URL...]",
 		Short: "Download registries and archive each new version",
 		Long: `Download registries from IANA and archive each version not stored yet.
 With no arguments, fetch every registry the store holds and the known ones
@@ -39,7 +43,11 @@ latest fetched version came from, or else from IANA's place for its id. An
 ID is any IANA registry's id (tls-parameters), fetched from
 https://www.iana.org/assignments/ID/ID.xml, or from --mirror; a URL is any
 registry in IANA's XML format, stored under the registry's own id and
-fetched from that URL again by a plain fetch.
+fetched from that URL again by a plain fetch. --all adds every registry
+linked from IANA's index of protocol registries (--index), some 680.
+
+Several registries are downloaded --jobs at a time, a --delay apart, and
+stored one at a time in order.
 
 fetch sends a conditional GET (the ETag and Last-Modified of the last fetch),
 retries timeouts and server errors with backoff, refuses bodies over
@@ -56,6 +64,7 @@ second fetch waits up to --wait.
 		Example: `  regdiff fetch                         # from cron: archive what changed
   regdiff fetch --quiet --exit-code      # exit 3 when nothing new, print nothing
   regdiff fetch tls-parameters           # any registry, by its id
+  regdiff fetch --all --quiet            # every registry IANA lists
   regdiff fetch https://www.iana.org/assignments/media-types/media-types.xml`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.targets = args
@@ -72,6 +81,10 @@ second fetch waits up to --wait.
 	f.IntVar(&o.retries, "retries", 3, "retries after a failed attempt")
 	f.StringVar(&o.mirror, "mirror", "", "fetch registries from this base URL, laid out as IANA's, instead of "+snapshots.IANABase)
 	f.DurationVar(&o.backoff, "backoff", time.Second, "wait before the first retry, doubled for each later one")
+	f.BoolVar(&o.all, "all", false, "fetch every registry on IANA's index (--index) besides those the store tracks")
+	f.StringVar(&o.index, "index", fetch.IANAIndex, "the page whose links to …/assignments/ID/ID.xhtml list the registries for --all")
+	f.IntVar(&o.jobs, "jobs", 4, "downloads at a time (at most 8)")
+	f.DurationVar(&o.delay, "delay", 250*time.Millisecond, "pause between the starts of two downloads, to spare the server")
 	f.MarkHidden("backoff")
 	cmd.Flags().SortFlags = false
 	return cmd
@@ -80,7 +93,7 @@ second fetch waits up to --wait.
 type fetchJSON struct {
 	Registry string       `json:"registry"`
 	URL      string       `json:"url"`
-	Status   string       `json:"status"` // archived, unchanged, not-modified, error
+	Status   string       `json:"status"` // archived, unchanged, not-modified, skipped, error
 	Version  *versionJSON `json:"version,omitempty"`
 	Error    string       `json:"error,omitempty"`
 	// WouldRewrite names the stored versions a refused fetch would have
@@ -112,6 +125,17 @@ func runFetch(ctx context.Context, o *fetchOptions) error {
 			return err
 		}
 	}
+	if o.all {
+		listed, err := fetch.Index(ctx, o.index, o.mirror, fetch.Options{Timeout: o.timeout, Backoff: o.backoff, MaxBytes: o.maxSize})
+		if err != nil {
+			c, hint := fetchErrorCode(err)
+			if hint == "" {
+				return withCode(c, err)
+			}
+			return withCode(c, err, hint)
+		}
+		targets = fetch.Merge(targets, listed)
+	}
 
 	get := fetch.Options{Backoff: o.backoff}
 	get.MaxBytes = o.maxSize
@@ -127,8 +151,12 @@ func runFetch(ctx context.Context, o *fetchOptions) error {
 			code = c
 		}
 	}
-	for _, t := range targets {
-		out, err := fetch.Archive(ctx, s, t, fetch.ArchiveOptions{Get: get, Force: o.force})
+	var writeErr error
+	fetch.ArchiveAll(ctx, s, targets, fetch.ArchiveOptions{Get: get, Force: o.force}, fetch.Pace{Jobs: o.jobs, Delay: o.delay}, func(out *fetch.Outcome, err error) {
+		if writeErr != nil {
+			return
+		}
+		t := out.Target
 		name := out.Registry
 		if name == "" {
 			name = t.URL
@@ -145,32 +173,25 @@ func runFetch(ctx context.Context, o *fetchOptions) error {
 				}
 			}
 			if o.json {
-				if err := writeJSONLine(g.io.Out, j); err != nil {
-					return err
-				}
+				writeErr = writeJSONLine(g.io.Out, j)
 			} else {
 				fmt.Fprintf(g.io.Err, "regdiff: %s: %v\n", name, err)
 				if hint != "" {
 					fmt.Fprintf(g.io.Err, "hint: %s\n", hint)
 				}
 			}
-			if errors.Is(err, context.Canceled) {
-				break
-			}
-			continue
+			return
 		}
 		if out.Version != nil {
 			v := toVersionJSON(*out.Version, nil)
 			j.Version = &v
 		}
 		if o.json {
-			if err := writeJSONLine(g.io.Out, j); err != nil {
-				return err
-			}
+			writeErr = writeJSONLine(g.io.Out, j)
 			if out.Status == "archived" {
 				archived++
 			}
-			continue
+			return
 		}
 		switch out.Status {
 		case "archived":
@@ -187,7 +208,17 @@ func runFetch(ctx context.Context, o *fetchOptions) error {
 			if !o.quiet {
 				fmt.Fprintf(g.io.Out, "%s: unchanged (server says not modified)\n", name)
 			}
+		case "skipped":
+			if !o.quiet {
+				fmt.Fprintf(g.io.Out, "%s: skipped: the index links to it, but it is no registry\n", name)
+			}
 		}
+	})
+	if writeErr != nil {
+		return writeErr
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	if code != exitOK {
 		return silent{code}

@@ -270,3 +270,63 @@ func TestFetchTracked(t *testing.T) {
 		t.Errorf("%d requests for %d registries", n, len(want))
 	}
 }
+
+// fetch --all reads the registries from the index's links and fetches each
+// from the mirror's layout, besides the ones the store tracks; one the
+// mirror does not serve fails alone (exit 5), and a second run sends only
+// conditional GETs.
+func TestFetchAll(t *testing.T) {
+	srv := newIANA(t)
+	ports := mustRead(t, "testdata/ports-2019.xml")
+	srv.set("tls-parameters", []byte(strings.NewReplacer(`id="service-names-port-numbers"`, `id="tls-parameters"`).Replace(ports)))
+	srv.set("protocols", []byte(`<html><body><ul>
+<li><a href="/assignments/tls-parameters/tls-parameters.xhtml">TLS</a></li>
+<li><a href="/assignments/protocol-numbers/protocol-numbers.xhtml">Protocol Numbers</a></li>
+<li><a href="/assignments/gone-registry/gone-registry.xhtml">Gone</a></li>
+<li><a href="/assignments/moved/moved.xhtml">Moved</a></li>
+</ul></body></html>`))
+	srv.set("moved", []byte(`<?xml version="1.0"?><redirect xmlns="http://www.iana.org/assignments"><url>https://example.org/</url></redirect>`))
+	c := newCLI(t)
+	run := func() (int, []string) {
+		t.Helper()
+		code, out, errs := c.run("fetch", "--all", "--index", srv.URL+"/protocols", "--mirror", srv.URL, "--delay", "0", "--json")
+		var got []string
+		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+			var j fetchJSON
+			if err := json.Unmarshal([]byte(line), &j); err != nil {
+				t.Fatalf("%v: %q (stderr %s)", err, line, errs)
+			}
+			got = append(got, strings.TrimPrefix(j.URL, srv.URL)+" "+j.Status)
+		}
+		return code, got
+	}
+	code, got := run()
+	want := []string{
+		"/protocol-numbers/protocol-numbers.xml archived",
+		"/service-names-port-numbers/service-names-port-numbers.xml archived",
+		"/gone-registry/gone-registry.xml error",
+		"/moved/moved.xml skipped",
+		"/tls-parameters/tls-parameters.xml archived",
+	}
+	if code != exitNetwork || !slices.Equal(got, want) {
+		t.Errorf("fetch --all: exit %d\n%s\nwant exit %d\n%s", code, strings.Join(got, "\n"), exitNetwork, strings.Join(want, "\n"))
+	}
+	code, got = run()
+	// tls-parameters is tracked now: with the others the store holds, by id.
+	want = []string{
+		"/protocol-numbers/protocol-numbers.xml not-modified",
+		"/service-names-port-numbers/service-names-port-numbers.xml not-modified",
+		"/tls-parameters/tls-parameters.xml not-modified",
+		"/gone-registry/gone-registry.xml error",
+		"/moved/moved.xml not-modified", // its validators were kept: not downloaded again
+	}
+	if code != exitNetwork || !slices.Equal(got, want) {
+		t.Errorf("second fetch --all: exit %d\n%s\nwant\n%s", code, strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	srv.set("protocols", []byte(`<html>maintenance</html>`))
+	code, _, errs := c.run("fetch", "--all", "--index", srv.URL+"/protocols", "--mirror", srv.URL)
+	if code != exitRefused || !strings.Contains(errs, "links to no registry") {
+		t.Errorf("an index without links: exit %d, stderr %q", code, errs)
+	}
+}
