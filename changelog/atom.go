@@ -95,7 +95,7 @@ func WriteAtom(w io.Writer, c *Changelog, f Feed) error {
 		limit = 0
 	}
 	feed := atomFeed{
-		ID:        cmp.Or(f.ID, f.Self, "tag:"+auth+":"+c.Registry),
+		ID:        cmp.Or(f.ID, f.Self, "tag:"+auth+":"+cmp.Or(c.Registry, "all")),
 		Title:     atomText{Type: "text", Body: cmp.Or(f.Title, c.Title+": changelog")},
 		Subtitle:  &atomText{Type: "text", Body: intro(c)},
 		Author:    atomPerson{Name: cmp.Or(f.Author, "regdiff")},
@@ -111,7 +111,7 @@ func WriteAtom(w io.Writer, c *Changelog, f Feed) error {
 	if f.Alternate != "" {
 		inPage = make(map[string]bool, len(c.Entries))
 		for i := range c.Entries {
-			inPage[c.Entries[i].Version.Name] = true
+			inPage[c.anchor(c.Entries[i].Version)] = true
 		}
 	}
 	updated := f.Updated
@@ -128,14 +128,14 @@ func WriteAtom(w io.Writer, c *Changelog, f Feed) error {
 			return err
 		}
 		ae := atomEntry{
-			ID:      EntryID(auth, c.Registry, e.Version.SHA256),
-			Title:   atomText{Type: "text", Body: e.Version.Name + ": " + headline(e)},
+			ID:      EntryID(auth, e.Version.Registry, e.Version.SHA256),
+			Title:   atomText{Type: "text", Body: c.label(e.Version) + ": " + headline(e)},
 			Updated: when.UTC().Format(time.RFC3339),
 			Summary: atomText{Type: "text", Body: headline(e)},
 			Content: atomText{Type: "html", Body: oneLineHTML(buf.String())},
 		}
 		if f.Alternate != "" {
-			ae.Links = append(ae.Links, atomLink{Rel: "alternate", Type: "text/html", Href: f.Alternate + "#" + e.Version.Name})
+			ae.Links = append(ae.Links, atomLink{Rel: "alternate", Type: "text/html", Href: f.Alternate + "#" + c.anchor(e.Version)})
 		}
 		feed.Entries = append(feed.Entries, ae)
 	}

@@ -48,6 +48,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/regdiff/regdiff/diff"
 	"github.com/regdiff/regdiff/snapshots"
@@ -67,9 +69,10 @@ type Options struct {
 	Progress func(done, total int)
 }
 
-// Changelog is the story of a registry over a range of versions.
+// Changelog is the story of a registry over a range of versions, or of
+// every registry ([Merge]).
 type Changelog struct {
-	Registry string // the registry's id: "service-names-port-numbers"
+	Registry string // the registry's id: "service-names-port-numbers"; "" for every registry
 	Title    string // the registry's title, from the newest version in range
 	Entries  []Entry
 	// Series has a point per version in range, oldest first; it is nil for
@@ -117,6 +120,39 @@ func (p *Point) add(st diff.Status, n int) {
 	case diff.Deregistered:
 		p.Deregistered += n
 	}
+}
+
+// Merge is one changelog of the registries of cs: every entry, newest
+// first by date (entries of one date by registry id, and within a registry
+// as they stand), with no series. Its Registry is "", and its entries are
+// named and linked by registry and version ("tls-parameters 2024-03-18",
+// #tls-parameters/2024-03-18).
+func Merge(cs []*Changelog) *Changelog {
+	all := &Changelog{Title: "IANA registries"}
+	slices.SortStableFunc(cs, func(a, b *Changelog) int { return strings.Compare(a.Registry, b.Registry) })
+	for _, c := range cs {
+		all.Entries = append(all.Entries, c.Entries...)
+	}
+	slices.SortStableFunc(all.Entries, func(a, b Entry) int { return strings.Compare(b.Version.Date, a.Version.Date) })
+	return all
+}
+
+// anchor is the id of v's entry in a page: its name, qualified by its
+// registry in a changelog of every registry.
+func (c *Changelog) anchor(v record.Version) string {
+	if c.Registry == "" {
+		return v.Registry + "/" + v.Name
+	}
+	return v.Name
+}
+
+// label is how an entry is headed: its version's name, after its registry
+// in a changelog of every registry.
+func (c *Changelog) label(v record.Version) string {
+	if c.Registry == "" {
+		return v.Registry + " " + v.Name
+	}
+	return v.Name
 }
 
 // ErrRange is returned (wrapped) when Options name no valid range.

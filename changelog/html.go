@@ -41,22 +41,27 @@ func WriteHTML(w io.Writer, c *Changelog) error {
 	switch {
 	case len(c.Entries) == 0:
 		p.NoChart = "No chart: no versions in this range."
+	case c.Registry == "":
+		p.NoChart = "No chart: the chart is of one registry's ports."
 	case p.Chart == nil:
 		p.NoChart = "No chart: this registry has no port records."
 	}
 	inPage := make(map[string]bool, len(c.Entries))
 	for i := range c.Entries {
-		inPage[c.Entries[i].Version.Name] = true
+		inPage[c.anchor(c.Entries[i].Version)] = true
 	}
 	for i := range c.Entries {
 		e := &c.Entries[i]
 		p.Entries = append(p.Entries, newEntryView(c, e, "", inPage, 0))
 		year, label := splitName(e.Version.Name)
+		if c.Registry == "" {
+			label = c.label(e.Version)
+		}
 		if n := len(p.TOC); n == 0 || p.TOC[n-1].Year != year {
 			p.TOC = append(p.TOC, tocYear{Year: year})
 		}
 		t := &p.TOC[len(p.TOC)-1]
-		t.Links = append(t.Links, tocLink{ID: e.Version.Name, Label: label, Title: headline(e), Quiet: e.Unchanged()})
+		t.Links = append(t.Links, tocLink{ID: c.anchor(e.Version), Label: label, Title: headline(e), Quiet: e.Unchanged()})
 	}
 	return templates.ExecuteTemplate(w, "page", p)
 }

@@ -23,7 +23,7 @@ func WriteMarkdown(w io.Writer, c *Changelog) error {
 	var buf bytes.Buffer
 	for i := range c.Entries {
 		e := &c.Entries[i]
-		fmt.Fprintf(bw, "\n## %s\n\n", md(e.Version.Name))
+		fmt.Fprintf(bw, "\n## %s\n\n", md(c.label(e.Version)))
 		switch {
 		case e.First():
 			fmt.Fprintf(bw, "%s\n", md(firstText(e)))
@@ -73,7 +73,7 @@ func entryResult(c *Changelog, e *Entry) *diff.Result {
 		return e.Diff
 	}
 	return &diff.Result{
-		Registry:    c.Registry,
+		Registry:    e.Version.Registry,
 		To:          diff.VersionOf(e.Version),
 		Changes:     []diff.Change{},
 		Transitions: []diff.Transition{},
@@ -83,6 +83,16 @@ func entryResult(c *Changelog, e *Entry) *diff.Result {
 // intro is the line under the title.
 func intro(c *Changelog) string {
 	n := len(c.Entries)
+	if c.Registry == "" {
+		regs := map[string]bool{}
+		for i := range c.Entries {
+			regs[c.Entries[i].Version.Registry] = true
+		}
+		if n == 0 {
+			return "Every registry: no versions in this range."
+		}
+		return fmt.Sprintf("Every registry: %d versions of %d registries, dated %s to %s, newest first.", n, len(regs), c.Entries[n-1].Version.Date, c.Entries[0].Version.Date)
+	}
 	if n == 0 {
 		return "Registry " + c.Registry + ": no versions in this range."
 	}

@@ -64,21 +64,21 @@ var kindTitles = map[string]string{diff.Added: "Added", diff.Removed: "Removed",
 // shown, 0 meaning no cap.
 func newEntryView(c *Changelog, e *Entry, base string, inPage map[string]bool, limit int) entryView {
 	v := entryView{
-		ID:      e.Version.Name,
-		Name:    e.Version.Name,
+		ID:      c.anchor(e.Version),
+		Name:    c.label(e.Version),
 		Records: thousands(e.Version.Records),
 		First:   e.First(),
 	}
 	if base != "" || inPage != nil {
-		v.Href = base + "#" + e.Version.Name
+		v.Href = base + "#" + v.ID
 	}
 	if e.First() {
 		v.Text = firstText(e)
 		return v
 	}
 	v.Prev = e.Previous.Name
-	if inPage[v.Prev] {
-		v.PrevHref = base + "#" + v.Prev
+	if prev := c.anchor(*e.Previous); inPage[prev] {
+		v.PrevHref = base + "#" + prev
 	}
 	r := e.Diff
 	if r.Empty() {
@@ -139,9 +139,9 @@ func newEntryView(c *Changelog, e *Entry, base string, inPage map[string]bool, l
 				if rec == nil {
 					rec = ch.Old
 				}
-				sec.Rows = append(sec.Rows, rowView{Table: ch.Key.Table, Name: ch.Key.Name, Port: portText(ch.Key), Desc: record.Collapse(recDesc(rec))})
+				sec.Rows = append(sec.Rows, rowView{Table: ch.Key.Table, Name: diff.KeyName(ch.Key), Port: portText(ch.Key), Desc: record.Collapse(recDesc(rec))})
 			default:
-				cv := changeView{Name: ch.Key.Name, Port: portText(ch.Key)}
+				cv := changeView{Name: diff.KeyName(ch.Key), Port: portText(ch.Key)}
 				if v.ShowTable && ch.Key.Table != "" {
 					cv.Port = strings.TrimSpace("[" + ch.Key.Table + "] " + cv.Port)
 				}

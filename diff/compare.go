@@ -48,6 +48,9 @@ type Result struct {
 	// ItemsNote says why items and people were not compared, or is "" when
 	// they were.
 	ItemsNote string
+	// Keys says, for each table whose records name, protocol and number
+	// do not identify, what did (see [record.Key]).
+	Keys []TableKey
 }
 
 // Summary counts changes by kind, and the changes to items and people.
@@ -134,18 +137,36 @@ func (c *Change) record() *record.Record {
 func Compare(old, new []record.Record) *Result {
 	res := &Result{Changes: []Change{}, Transitions: []Transition{}}
 
+	// Where name, protocol and number do not identify a table's records,
+	// further elements do (see inferKeys); xOld and xNew hold each
+	// record's part of the key from them, or are nil.
+	xOld, xNew, keys := inferKeys(old, new)
+	res.Keys = keys
+	extra := func(xs []string, i int) string {
+		if xs == nil {
+			return ""
+		}
+		return xs[i]
+	}
+	keyOf := func(r *record.Record, xs []string, i int) record.Key {
+		k := r.Key()
+		k.Extra = extra(xs, i)
+		return k
+	}
+
 	// Multiset matching. Records are found by a hash of their key: head[h]
 	// is the first old record with hash h not yet known to be matched, and
 	// next chains old records with the same hash in slice order. A lookup
-	// takes the first unmatched record in the chain whose key is equal, so
-	// duplicate keys pair up in order. (Hashing the four strings once and
-	// keying the map by a number is several times faster than a map keyed
-	// by record.Key.)
+	// takes an unmatched record in the chain whose key is equal. Records
+	// that share a key pair up by content first (a first pass pairs only
+	// records that are equal), then in order. (Hashing the key's strings
+	// once and keying the map by a number is several times faster than a
+	// map keyed by record.Key.)
 	seed := maphash.MakeSeed()
 	head := make(map[uint64]int32, len(old))
 	next := make([]int32, len(old))
 	for i := len(old) - 1; i >= 0; i-- {
-		h := keyHash(seed, &old[i])
+		h := keyHash(seed, &old[i], extra(xOld, i))
 		next[i] = -1
 		if x, ok := head[h]; ok {
 			next[i] = x
@@ -153,26 +174,48 @@ func Compare(old, new []record.Record) *Result {
 		head[h] = int32(i)
 	}
 	matched := make([]bool, len(old))
-	var added []int
+	pairedNew := make([]bool, len(new))
+	hashes := make([]uint64, len(new))
 	for j := range new {
+		hashes[j] = keyHash(seed, &new[j], extra(xNew, j))
+	}
+	find := func(j int, equal bool) int {
 		nr := &new[j]
-		h := keyHash(seed, nr)
+		h := hashes[j]
 		first, ok := head[h]
 		for ok && first >= 0 && matched[first] {
 			first = next[first]
 			head[h] = first
 		}
-		i := first
-		for ok && i >= 0 && (matched[i] || !sameKey(&old[i], nr)) {
-			i = next[i]
+		for i := first; ok && i >= 0; i = next[i] {
+			if matched[i] || !sameKey(&old[i], nr, extra(xOld, int(i)), extra(xNew, j)) {
+				continue
+			}
+			if !equal || fieldChanges(&old[i], nr) == nil {
+				return int(i)
+			}
 		}
-		if !ok || i < 0 {
-			added = append(added, j)
-			continue
-		}
-		matched[i] = true
-		if f := fieldChanges(&old[i], nr); f != nil {
-			res.Changes = append(res.Changes, Change{Kind: Changed, Key: nr.Key(), Fields: f, Old: &old[i], New: nr})
+		return -1
+	}
+	var added []int
+	for pass := range 2 {
+		for j := range new {
+			if pairedNew[j] {
+				continue
+			}
+			i := find(j, pass == 0)
+			if i < 0 {
+				if pass == 1 {
+					added = append(added, j)
+				}
+				continue
+			}
+			matched[i], pairedNew[j] = true, true
+			if pass == 1 {
+				if f := fieldChanges(&old[i], &new[j]); f != nil {
+					res.Changes = append(res.Changes, Change{Kind: Changed, Key: keyOf(&new[j], xNew, j), Fields: f, Old: &old[i], New: &new[j]})
+				}
+			}
 		}
 	}
 	var removed []int
@@ -187,18 +230,18 @@ func Compare(old, new []record.Record) *Result {
 	for _, j := range added {
 		if i, ok := renamedNew[j]; ok {
 			res.Changes = append(res.Changes, Change{
-				Kind: Renamed, Key: new[j].Key(), OldKey: old[i].Key(),
+				Kind: Renamed, Key: keyOf(&new[j], xNew, j), OldKey: keyOf(&old[i], xOld, i),
 				Fields: fieldChanges(&old[i], &new[j]), Old: &old[i], New: &new[j],
 			})
 			continue
 		}
-		res.Changes = append(res.Changes, Change{Kind: Added, Key: new[j].Key(), Fields: fieldChanges(nil, &new[j]), New: &new[j]})
+		res.Changes = append(res.Changes, Change{Kind: Added, Key: keyOf(&new[j], xNew, j), Fields: fieldChanges(nil, &new[j]), New: &new[j]})
 	}
 	for _, i := range removed {
 		if _, ok := renamedOld[i]; ok {
 			continue
 		}
-		res.Changes = append(res.Changes, Change{Kind: Removed, Key: old[i].Key(), Fields: fieldChanges(&old[i], nil), Old: &old[i]})
+		res.Changes = append(res.Changes, Change{Kind: Removed, Key: keyOf(&old[i], xOld, i), Fields: fieldChanges(&old[i], nil), Old: &old[i]})
 	}
 	sortChanges(res.Changes)
 	res.Summary = summarize(res.Changes)
@@ -278,8 +321,11 @@ func pairRenames(old, new []record.Record, removed, added []int) (map[int]int, m
 	return oldToNew, newToOld
 }
 
-func keyHash(seed maphash.Seed, r *record.Record) uint64 {
+func keyHash(seed maphash.Seed, r *record.Record, extra string) uint64 {
 	h := maphash.String(seed, r.Name)
+	if extra != "" {
+		h = h*0x9E3779B97F4A7C15 ^ maphash.String(seed, extra)
+	}
 	h = h*0x9E3779B97F4A7C15 ^ maphash.String(seed, r.Number)
 	h = h*0x9E3779B97F4A7C15 ^ maphash.String(seed, r.Protocol)
 	if r.Table != "" {
@@ -288,8 +334,8 @@ func keyHash(seed maphash.Seed, r *record.Record) uint64 {
 	return h
 }
 
-func sameKey(a, b *record.Record) bool {
-	return a.Name == b.Name && a.Number == b.Number && a.Protocol == b.Protocol && a.Table == b.Table
+func sameKey(a, b *record.Record, xa, xb string) bool {
+	return a.Name == b.Name && a.Number == b.Number && a.Protocol == b.Protocol && a.Table == b.Table && xa == xb
 }
 
 // sortChanges orders changes like the records of a normalized version

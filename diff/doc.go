@@ -7,11 +7,23 @@
 // # Matching records
 //
 // A record is identified by its [record.Key]: (table, name, protocol,
-// number), each absent part empty. Keys are not always unique (80/tcp has
-// three names, and one (name, protocol, number) appears twice in the real
-// data), so records are matched as a multiset: the k-th record with a key in
-// the old version is paired with the k-th record with that key in the new
-// version, in slice order. No record is ever dropped or counted twice.
+// number), each absent part empty. In a table where some record has none
+// of the three (registries keyed by a code, a label, an organization, or
+// nothing), the further elements that identify its records are worked out
+// from both versions at once, so that the key is the same on both sides:
+// greedily, the element of Record.Other that leaves the fewest records
+// with an empty key, then the fewest duplicate keys, while adding one
+// helps; those elements become Key.Extra ("code=0x01"), and a record that
+// still has an empty key is keyed by a digest of its whole content.
+// [Result.Keys] says which tables were keyed so and by what, and the text
+// and Markdown say so in a note. A table whose every record has a name or
+// a number keeps its key (the port registry's keys never change).
+//
+// Keys are not always unique (80/tcp has three names, DHCP options repeat
+// codes), so records are matched as a multiset: records that share a key
+// pair up with an equal record first, then in slice order (the k-th
+// remaining old record with a key with the k-th remaining new one). No
+// record is ever dropped or counted twice.
 //
 // A matched pair is changed when any of these fields differs after every
 // run of white space is collapsed to one space: description, refs,

@@ -165,6 +165,39 @@ func portSummary(ts []Transition) []string {
 	return out
 }
 
+// KeyName is what names a record in a list of changes: its name, or, in a
+// table keyed by other elements, those ("code=0x01"), or nothing.
+func KeyName(k record.Key) string {
+	if k.Name != "" && k.Extra != "" {
+		return k.Name + " (" + k.Extra + ")"
+	}
+	return k.Name + k.Extra
+}
+
+// keysNote says how the records of tables without a name or number to go
+// by were told apart, or is "".
+func keysNote(r *Result) string {
+	var parts []string
+	for _, k := range r.Keys {
+		var by []string
+		if len(k.Elements) > 0 {
+			by = append(by, strings.Join(k.Elements, " and "))
+		}
+		if k.Content {
+			by = append(by, "whole content")
+		}
+		table := k.Table
+		if table == "" {
+			table = r.Registry
+		}
+		parts = append(parts, table+" by "+strings.Join(by, ", then "))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "Records with no name or number keyed by their own elements: " + strings.Join(parts, "; ") + "."
+}
+
 // keyText shows a key as "ssh 22/tcp", "249-255", "HOPOPT 0" or "ssh".
 func keyText(k record.Key, table bool) string {
 	port := k.Number
@@ -179,7 +212,7 @@ func keyText(k record.Key, table bool) string {
 	if table && k.Table != "" {
 		parts = append(parts, "["+k.Table+"]")
 	}
-	for _, p := range []string{k.Name, port} {
+	for _, p := range []string{k.Name, k.Extra, port} {
 		if p != "" {
 			parts = append(parts, p)
 		}
@@ -276,6 +309,9 @@ func WriteText(w io.Writer, r *Result, color bool) error {
 		fmt.Fprintln(bw, "(reversed: FROM is newer than TO)")
 	}
 	if n := formatNote(r); n != "" {
+		fmt.Fprintf(bw, "(%s)\n", n)
+	}
+	if n := keysNote(r); n != "" && len(r.Changes) > 0 {
 		fmt.Fprintf(bw, "(%s)\n", n)
 	}
 	fmt.Fprintln(bw, summaryLine(r))
@@ -400,6 +436,9 @@ func WriteMarkdown(w io.Writer, r *Result) error {
 	if r.ItemsNote != "" {
 		fmt.Fprintf(bw, "> **Note:** %s.\n\n", md(r.ItemsNote))
 	}
+	if n := keysNote(r); n != "" && len(r.Changes) > 0 {
+		fmt.Fprintf(bw, "> **Note:** %s\n\n", md(n))
+	}
 	if r.Empty() {
 		fmt.Fprintf(bw, "No differences.\n")
 		return bw.Flush()
@@ -433,13 +472,13 @@ func WriteMarkdown(w io.Writer, r *Result) error {
 				if table {
 					fmt.Fprintf(bw, "| %s ", mdCell(c.Key.Table))
 				}
-				fmt.Fprintf(bw, "| %s | %s | %s |\n", mdCell(c.Key.Name), mdCell(portText(c.Key)), mdCell(description(c)))
+				fmt.Fprintf(bw, "| %s | %s | %s |\n", mdCell(KeyName(c.Key)), mdCell(portText(c.Key)), mdCell(description(c)))
 			}
 		default:
 			for _, c := range cs {
 				var title string
-				if c.Key.Name != "" {
-					title = "**" + md(c.Key.Name) + "**"
+				if n := KeyName(c.Key); n != "" {
+					title = "**" + md(n) + "**"
 				}
 				if kind == Renamed {
 					title = "**" + md(c.OldKey.Name) + "** → " + title
@@ -553,6 +592,7 @@ type (
 		Items       []jsonItem       `json:"registry_items"`
 		People      []jsonPerson     `json:"people"`
 		ItemsNote   string           `json:"registry_items_note,omitempty"`
+		Keys        []TableKey       `json:"keys,omitempty"`
 	}
 	jsonItem struct {
 		Kind    string `json:"kind"`
@@ -613,6 +653,7 @@ func WriteJSON(w io.Writer, r *Result) error {
 		Items:       make([]jsonItem, 0, len(r.Items)),
 		People:      make([]jsonPerson, 0, len(r.People)),
 		ItemsNote:   r.ItemsNote,
+		Keys:        r.Keys,
 	}
 	for _, c := range r.Items {
 		out.Items = append(out.Items, jsonItem{c.Kind, c.Table, c.Element, c.Key, c.From, c.To})

@@ -190,7 +190,7 @@ func keyText(k record.Key) string {
 	if k.Protocol != "" {
 		port = strings.TrimPrefix(port+"/"+k.Protocol, "/")
 	}
-	s := strings.TrimSpace(k.Name + " " + port)
+	s := strings.TrimSpace(strings.TrimSpace(k.Name+" "+k.Extra) + " " + port)
 	if s == "" {
 		return "(empty key)"
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/regdiff/regdiff/changelog"
+	"github.com/regdiff/regdiff/snapshots"
 	"github.com/spf13/cobra"
 )
 
@@ -13,6 +14,7 @@ type changelogOptions struct {
 	*globals
 	format, out, feedURL, htmlURL string
 	win                           window
+	all                           bool
 }
 
 func newChangelogCmd(g *globals) *cobra.Command {
@@ -36,6 +38,11 @@ so a web server never serves half a page.
 
 ` + windowHelp + `
 
+With --all, one changelog of every registry in the store: the entries of
+all of them, newest first, each headed by its registry and version; the
+window applies to each registry (a version-spec bound, latest~3, is
+resolved in each).
+
 The entry of the oldest version in the window is its diff against the
 version before it. A window with no version gives a valid empty document
 (an empty JSON array, a feed with no entries) and a line on standard error
@@ -46,6 +53,7 @@ that says so.
   regdiff changelog --since 2019 --until 2020-06   # from 2019-01-01 to 2020-06-30
   regdiff changelog --since latest --format json   # the newest version's entry
   regdiff changelog --format html -o /var/www/ports/index.html
+  regdiff changelog --all --since 2024-03-11        # what changed at IANA that week
   regdiff fetch --quiet && regdiff changelog --format atom --feed-url https://example.org/ports.atom -o /var/www/ports.atom`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -57,6 +65,7 @@ that says so.
 	f.StringVarP(&o.out, "output", "o", "", "write to this file, atomically, instead of standard output")
 	f.StringVar(&o.feedURL, "feed-url", "", "URL the Atom feed is served at (its self link and id)")
 	f.StringVar(&o.htmlURL, "html-url", "", "URL of the HTML changelog, for links from feed entries")
+	f.BoolVar(&o.all, "all", false, "one changelog of every registry in the store")
 	addWindowFlags(cmd, &o.win)
 	return cmd
 }
@@ -70,6 +79,9 @@ func runChangelog(ctx context.Context, o *changelogOptions) error {
 	}
 	if format == "markdown" {
 		format = "md"
+	}
+	if o.all {
+		return runChangelogAll(ctx, o, format)
 	}
 	s, vs, err := g.openVersions()
 	if err != nil {
@@ -93,9 +105,58 @@ func runChangelog(ctx context.Context, o *changelogOptions) error {
 	if err != nil {
 		return err
 	}
+	return o.write(c, format)
+}
+
+func (o *changelogOptions) write(c *changelog.Changelog, format string) error {
 	feed := changelog.Feed{Self: o.feedURL, Alternate: o.htmlURL}
 	if o.out != "" {
 		return changelog.WriteFile(o.out, c, format, feed)
 	}
-	return changelog.Write(g.io.Out, c, format, feed)
+	return changelog.Write(o.io.Out, c, format, feed)
+}
+
+// runChangelogAll builds each registry's changelog over the window and
+// writes them as one.
+func runChangelogAll(ctx context.Context, o *changelogOptions, format string) error {
+	g := o.globals
+	s, err := g.openStore()
+	if err != nil {
+		return err
+	}
+	regs, err := s.Registries()
+	if err != nil {
+		return err
+	}
+	if len(regs) == 0 {
+		return g.noVersions(s, snapshots.ErrEmpty)
+	}
+	p := g.progress("comparing versions", false)
+	defer p.done()
+	var cs []*changelog.Changelog
+	for i, reg := range regs {
+		vs, err := s.Versions(reg)
+		if err != nil {
+			return err
+		}
+		lo, hi, err := o.win.resolve(vs)
+		if err != nil {
+			return fmt.Errorf("registry %s: %w", reg, err)
+		}
+		if lo == hi {
+			continue
+		}
+		c, err := changelog.Build(ctx, s, reg, vs, changelog.Options{Since: lo, Until: hi - 1})
+		if err != nil {
+			return err
+		}
+		cs = append(cs, c)
+		p.update(i+1, len(regs))
+	}
+	p.done()
+	all := changelog.Merge(cs)
+	if len(all.Entries) == 0 {
+		fmt.Fprintf(g.io.Err, "regdiff: no version of any registry in the window %s\n", &o.win)
+	}
+	return o.write(all, format)
 }

@@ -45,3 +45,61 @@ func TestChangelog(t *testing.T) {
 		t.Errorf("--format pdf: exit %d, %q", code, errs)
 	}
 }
+
+// changelog --all is one changelog of every registry: entries of all of
+// them newest first by date, each headed by registry and version, linked
+// and identified per registry; the window applies to each registry.
+func TestChangelogAll(t *testing.T) {
+	c := newCLI(t)
+	c.mustRun("import", "testdata/ports-2019.xml", "testdata/ports-2024.xml", "testdata/protocols.xml")
+	md := c.mustRun("changelog", "--all")
+	heads := []string{"## service-names-port-numbers 2024-03-18", "## protocol-numbers 2024-01-08", "## service-names-port-numbers 2019-12-31"}
+	last := -1
+	for _, h := range heads {
+		i := strings.Index(md, h)
+		if i < last {
+			t.Errorf("changelog --all lacks %q after the headings before it:\n%s", h, md)
+		}
+		last = i
+	}
+	if !strings.Contains(md, "Every registry: 3 versions of 2 registries") {
+		t.Errorf("intro:\n%s", md)
+	}
+
+	// The window applies to each registry: since 2020 keeps the 2024 port
+	// version (against 2019) and the protocols.
+	since := c.mustRun("changelog", "--all", "--since", "2020")
+	if strings.Contains(since, "## service-names-port-numbers 2019-12-31") || !strings.Contains(since, "Changes since 2019-12-31") || !strings.Contains(since, "## protocol-numbers 2024-01-08") {
+		t.Errorf("--all --since 2020:\n%s", since)
+	}
+
+	html := c.mustRun("changelog", "--all", "--format", "html")
+	for _, id := range []string{`id="service-names-port-numbers/2024-03-18"`, `id="protocol-numbers/2024-01-08"`} {
+		if !strings.Contains(html, id) {
+			t.Errorf("html lacks %s", id)
+		}
+	}
+	var feed struct {
+		ID      string `xml:"id"`
+		Entries []struct {
+			ID    string `xml:"id"`
+			Title string `xml:"title"`
+		} `xml:"entry"`
+	}
+	if err := xml.Unmarshal([]byte(c.mustRun("changelog", "--all", "--format", "atom")), &feed); err != nil || len(feed.Entries) != 3 {
+		t.Fatalf("atom: %v %+v", err, feed)
+	}
+	// Entry ids are those of each registry's own feed.
+	var one struct {
+		Entries []struct {
+			ID string `xml:"id"`
+		} `xml:"entry"`
+	}
+	xml.Unmarshal([]byte(c.mustRun("--registry", "protocol-numbers", "changelog", "--format", "atom")), &one)
+	if len(one.Entries) != 1 || feed.Entries[1].ID != one.Entries[0].ID || !strings.HasPrefix(feed.Entries[1].Title, "protocol-numbers 2024-01-08: ") {
+		t.Errorf("protocol-numbers entry in --all %+v, in its own feed %+v", feed.Entries[1], one.Entries)
+	}
+	if code, _, errs := c.run("changelog", "--all", "--since", "2030"); code != exitOK || !strings.Contains(errs, "no version of any registry") {
+		t.Errorf("--all --since 2030: exit %d, %q", code, errs)
+	}
+}

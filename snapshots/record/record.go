@@ -101,11 +101,16 @@ var Fields = []string{"description", "refs", "assignee", "contact", "registered"
 
 // Key identifies a record within a version: (name, protocol, number) with
 // each absent part empty, qualified by the table for nested registries.
+// Where those do not identify the records of a table (a registry keyed by
+// a code, a label, or nothing), the diff adds Extra: the further elements
+// that do, as "code=0x13,0x01" (several joined by "; "), or "#" and a
+// digest of the record's whole content when nothing does.
 type Key struct {
 	Table    string `json:"table,omitempty"`
 	Name     string `json:"name"`
 	Protocol string `json:"protocol"`
 	Number   string `json:"number"`
+	Extra    string `json:"extra,omitempty"`
 }
 
 // Key returns the record's key.

@@ -1,0 +1,154 @@
+package diff
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"slices"
+	"strings"
+
+	"github.com/regdiff/regdiff/snapshots/record"
+)
+
+// TableKey says how the records of one table were identified where name,
+// protocol and number were not enough: by the further elements in Elements
+// (in that order), and, for records where even those are empty, by their
+// whole content.
+type TableKey struct {
+	Table    string   `json:"table"`
+	Elements []string `json:"elements"`
+	Content  bool     `json:"content"`
+}
+
+// inferKeys works out, for each table of old and new whose records have
+// an empty (name, protocol, number) key, the further elements (of
+// Record.Other) that identify them, and returns every record's Extra key
+// part (see [record.Key]). The elements are chosen from both versions at
+// once, so that the key is the same on both sides: greedily, the element
+// that leaves the fewest records with an empty key, then the fewest
+// records whose key is not unique on their side, for as long as adding one
+// helps. A table whose every record has a number or a name keeps the key
+// it has: the port registry's keys never change.
+func inferKeys(old, new []record.Record) (oldX, newX []string, keys []TableKey) {
+	tables := map[string]bool{}
+	for _, recs := range [][]record.Record{old, new} {
+		for i := range recs {
+			if baseEmpty(&recs[i]) {
+				tables[recs[i].Table] = true
+			}
+		}
+	}
+	if len(tables) == 0 {
+		return nil, nil, nil
+	}
+	oldX, newX = make([]string, len(old)), make([]string, len(new))
+	names := slices.Sorted(func(yield func(string) bool) {
+		for t := range tables {
+			if !yield(t) {
+				return
+			}
+		}
+	})
+	for _, table := range names {
+		var sides [2][]int
+		for s, recs := range [][]record.Record{old, new} {
+			for i := range recs {
+				if recs[i].Table == table {
+					sides[s] = append(sides[s], i)
+				}
+			}
+		}
+		sideRecs := [2][]record.Record{old, new}
+		var cands []string
+		for s := range sides {
+			for _, i := range sides[s] {
+				for name := range sideRecs[s][i].Other {
+					if !slices.Contains(cands, name) {
+						cands = append(cands, name)
+					}
+				}
+			}
+		}
+		slices.Sort(cands)
+		// score counts, over both sides, the records whose key with the
+		// elements chosen is empty, and those whose key is not unique.
+		score := func(elems []string) (empty, dups int) {
+			for s := range sides {
+				seen := map[string]int{}
+				for _, i := range sides[s] {
+					r := &sideRecs[s][i]
+					x := extraOf(r, elems)
+					if x == "" && baseEmpty(r) {
+						empty++
+					}
+					seen[baseOf(r)+"\x00"+x]++
+				}
+				for _, n := range seen {
+					if n > 1 {
+						dups += n
+					}
+				}
+			}
+			return empty, dups
+		}
+		var chosen []string
+		bestE, bestD := score(nil)
+		for bestE+bestD > 0 {
+			pick := ""
+			for _, c := range cands {
+				if slices.Contains(chosen, c) {
+					continue
+				}
+				e, d := score(append(slices.Clone(chosen), c))
+				if cmp.Or(cmp.Compare(e, bestE), cmp.Compare(d, bestD)) < 0 {
+					pick, bestE, bestD = c, e, d
+				}
+			}
+			if pick == "" {
+				break
+			}
+			chosen = append(chosen, pick)
+		}
+		tk := TableKey{Table: table, Elements: chosen}
+		if tk.Elements == nil {
+			tk.Elements = []string{}
+		}
+		for s, xs := range [][]string{oldX, newX} {
+			for _, i := range sides[s] {
+				r := &sideRecs[s][i]
+				xs[i] = extraOf(r, chosen)
+				if xs[i] == "" && baseEmpty(r) {
+					xs[i] = contentKey(r)
+					tk.Content = true
+				}
+			}
+		}
+		keys = append(keys, tk)
+	}
+	return oldX, newX, keys
+}
+
+func baseEmpty(r *record.Record) bool { return r.Name == "" && r.Protocol == "" && r.Number == "" }
+
+func baseOf(r *record.Record) string { return r.Name + "\x00" + r.Protocol + "\x00" + r.Number }
+
+// extraOf is the Extra key part of r for the elements given: "code=0x01",
+// several joined by "; ", the empty ones left out.
+func extraOf(r *record.Record, elems []string) string {
+	var parts []string
+	for _, e := range elems {
+		if v := r.Other[e]; v != "" {
+			parts = append(parts, e+"="+v)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// contentKey identifies a record by a digest of its whole content: two
+// records with the same key are the same record, unchanged.
+func contentKey(r *record.Record) string {
+	b, _ := json.Marshal(r) // a Record always marshals; map keys come sorted
+	sum := sha256.Sum256(b)
+	return "#" + hex.EncodeToString(sum[:6])
+}
