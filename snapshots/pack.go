@@ -3,6 +3,7 @@ package snapshots
 import (
 	"bufio"
 	"bytes"
+	"container/list"
 	"crypto/sha1"
 	"encoding/binary"
 	"errors"
@@ -355,8 +356,14 @@ type packedSet struct {
 	mu     sync.Mutex
 	loaded bool
 	packs  []*packFile
-	cache  map[packedKey]packedObject // resolved objects, see read
-	cached int                        // bytes in cache
+	cache  map[packedKey]*list.Element // resolved objects, see read; values are *cacheEntry
+	lru    list.List                   // the same, most recently used first
+	cached int                         // bytes in cache
+}
+
+type cacheEntry struct {
+	key packedKey
+	o   packedObject
 }
 
 type packFile struct {
@@ -375,10 +382,13 @@ type packedObject struct {
 	data []byte
 }
 
-// packCacheBytes bounds the resolved objects kept: enough for a few
-// versions' files, so that the versions a command reads in turn share the
-// bases of their deltas.
-const packCacheBytes = 64 << 20
+// packCacheBytes bounds the resolved objects kept, least recently used
+// out first: enough for the delta bases that the versions a command reads
+// in turn share. Against a cache four times the size emptied whole when
+// full, a changelog of the port registry took the same time (0.87 s
+// against 0.85 s) at 100 MB instead of 181 MB, and a diff 72 MB instead of
+// 90 MB; at 8 MiB the changelog took 1.2 times as long.
+const packCacheBytes = 16 << 20
 
 func (ps *packedSet) load(s *Store) {
 	if ps.loaded {
@@ -437,8 +447,9 @@ func (s *Store) packedRead(h plumbing.Hash) (plumbing.ObjectType, []byte, bool) 
 // read resolves the pack entry at off (see git's gitformat-pack).
 func (ps *packedSet) read(p *packFile, off int64, depth int) (packedObject, error) {
 	key := packedKey{p, off}
-	if o, ok := ps.cache[key]; ok {
-		return o, nil
+	if el, ok := ps.cache[key]; ok {
+		ps.lru.MoveToFront(el)
+		return el.Value.(*cacheEntry).o, nil
 	}
 	if depth > 1000 {
 		return packedObject{}, errors.New("delta chain too long")
@@ -507,14 +518,16 @@ func (ps *packedSet) read(p *packFile, off int64, depth int) (packedObject, erro
 		}
 		o.t = b.t
 	}
-	if ps.cached+len(o.data) > packCacheBytes {
-		ps.cache, ps.cached = nil, 0
-	}
 	if ps.cache == nil {
-		ps.cache = map[packedKey]packedObject{}
+		ps.cache = map[packedKey]*list.Element{}
 	}
-	ps.cache[key] = o
+	ps.cache[key] = ps.lru.PushFront(&cacheEntry{key, o})
 	ps.cached += len(o.data)
+	for ps.cached > packCacheBytes && ps.lru.Len() > 1 {
+		old := ps.lru.Remove(ps.lru.Back()).(*cacheEntry)
+		delete(ps.cache, old.key)
+		ps.cached -= len(old.o.data)
+	}
 	return o, nil
 }
 
@@ -529,6 +542,7 @@ func (s *Store) reloadPacks() {
 		}
 	}
 	ps.loaded, ps.packs, ps.cache, ps.cached = false, nil, nil, 0
+	ps.lru.Init()
 	ps.mu.Unlock()
 	s.st = open(s.dir).st
 }
