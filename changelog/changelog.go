@@ -129,6 +129,7 @@ func (p *Point) add(st diff.Status, n int) {
 // #tls-parameters/2024-03-18).
 func Merge(cs []*Changelog) *Changelog {
 	all := &Changelog{Title: "IANA registries"}
+	cs = slices.Clone(cs)
 	slices.SortStableFunc(cs, func(a, b *Changelog) int { return strings.Compare(a.Registry, b.Registry) })
 	for _, c := range cs {
 		all.Entries = append(all.Entries, c.Entries...)

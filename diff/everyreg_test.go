@@ -3,6 +3,7 @@ package diff
 import (
 	"encoding/xml"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -76,13 +77,7 @@ func onlyIn(a, b map[string]map[string]int) map[string]int {
 // versions, shows as more changes than there are differing records.
 func TestEveryRegistryCrossCheck(t *testing.T) {
 	all := shareddata.MirrorVersions(t)
-	paths := slices.Sorted(func(yield func(string) bool) {
-		for p := range all {
-			if strings.HasSuffix(p, ".xml") && !yield(p) {
-				return
-			}
-		}
-	})
+	paths := slices.DeleteFunc(slices.Sorted(maps.Keys(all)), func(p string) bool { return !strings.HasSuffix(p, ".xml") })
 	const perFile = 3
 	type pair struct{ path, a, b string }
 	var pairs []pair
@@ -147,19 +142,9 @@ func TestEveryRegistryCrossCheck(t *testing.T) {
 
 func sameCounts(got, want map[string]int, side string) string {
 	var out []string
-	for _, table := range slices.Sorted(func(yield func(string) bool) {
-		seen := map[string]bool{}
-		for _, m := range []map[string]int{got, want} {
-			for k := range m {
-				if !seen[k] {
-					seen[k] = true
-					if !yield(k) {
-						return
-					}
-				}
-			}
-		}
-	}) {
+	tables := maps.Clone(got)
+	maps.Copy(tables, want)
+	for _, table := range slices.Sorted(maps.Keys(tables)) {
 		if got[table] != want[table] {
 			out = append(out, fmt.Sprintf("table %q: %d changed records of the %s version, %d differ from the other's; ", table, got[table], side, want[table]))
 		}

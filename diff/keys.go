@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 
@@ -21,10 +22,12 @@ type TableKey struct {
 	Content  bool     `json:"content"`
 }
 
-// inferKeys works out, for each table of old and new whose records have
-// an empty (name, protocol, number) key, the further elements (of
-// Record.Other) that identify them, and returns every record's Extra key
-// part (see [record.Key]). The elements are chosen from both versions at
+// inferKeys works out, for each table of old and new where some records
+// have an empty (name, protocol, number) key, the further elements (of
+// Record.Other) that identify those records, and returns every record's
+// Extra key part (see [record.Key]); records with a name or a number keep
+// theirs, so that an edit to one is a change, not a removal and an
+// addition. The elements are chosen from both versions at
 // once, so that the key is the same on both sides: greedily, the element
 // that leaves the fewest records with an empty key, then the fewest
 // records whose key is not unique on their side, for as long as adding one
@@ -43,14 +46,7 @@ func inferKeys(old, new []record.Record) (oldX, newX []string, keys []TableKey) 
 		return nil, nil, nil
 	}
 	oldX, newX = make([]string, len(old)), make([]string, len(new))
-	names := slices.Sorted(func(yield func(string) bool) {
-		for t := range tables {
-			if !yield(t) {
-				return
-			}
-		}
-	})
-	for _, table := range names {
+	for _, table := range slices.Sorted(maps.Keys(tables)) {
 		var sides [2][]int
 		for s, recs := range [][]record.Record{old, new} {
 			for i := range recs {
@@ -78,9 +74,11 @@ func inferKeys(old, new []record.Record) (oldX, newX []string, keys []TableKey) 
 				seen := map[string]int{}
 				for _, i := range sides[s] {
 					r := &sideRecs[s][i]
-					x := extraOf(r, elems)
-					if x == "" && baseEmpty(r) {
-						empty++
+					x := ""
+					if baseEmpty(r) {
+						if x = extraOf(r, elems); x == "" {
+							empty++
+						}
 					}
 					seen[baseOf(r)+"\x00"+x]++
 				}
@@ -117,8 +115,10 @@ func inferKeys(old, new []record.Record) (oldX, newX []string, keys []TableKey) 
 		for s, xs := range [][]string{oldX, newX} {
 			for _, i := range sides[s] {
 				r := &sideRecs[s][i]
-				xs[i] = extraOf(r, chosen)
-				if xs[i] == "" && baseEmpty(r) {
+				if !baseEmpty(r) {
+					continue // a record with a name or a number keeps its key
+				}
+				if xs[i] = extraOf(r, chosen); xs[i] == "" {
 					xs[i] = contentKey(r)
 					tk.Content = true
 				}

@@ -19,8 +19,9 @@ type Pace struct {
 // downloads run a few at a time, at the pace given, and are stored one at
 // a time in the order of targets, each result passed to each as it is
 // stored. At most Jobs downloaded bodies wait in memory. It stops early
-// only when ctx is done. The caller must hold the store's lock.
-func ArchiveAll(ctx context.Context, s *snapshots.Store, targets []Target, opts ArchiveOptions, pace Pace, each func(*Outcome, error)) {
+// when ctx is done or each returns false. The caller must hold the
+// store's lock.
+func ArchiveAll(ctx context.Context, s *snapshots.Store, targets []Target, opts ArchiveOptions, pace Pace, each func(*Outcome, error) bool) {
 	jobs := pace.Jobs
 	if jobs <= 0 {
 		jobs = 4
@@ -41,7 +42,6 @@ func ArchiveAll(ctx context.Context, s *snapshots.Store, targets []Target, opts 
 		ps[i] = &pending{t: t, v: v, err: err, done: make(chan struct{})}
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	slots := make(chan struct{}, jobs) // taken by a download, given back once stored
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -74,20 +74,25 @@ func ArchiveAll(ctx context.Context, s *snapshots.Store, targets []Target, opts 
 			}()
 		}
 	}()
-	defer wg.Wait()
+	// Cancel first: a stop (each said no, ctx is done) leaves the
+	// dispatcher waiting for a slot, and downloads in flight.
+	defer func() { cancel(); wg.Wait() }()
 	for _, p := range ps {
 		select {
 		case <-p.done:
 		case <-ctx.Done():
 			return
 		}
-		switch {
-		case p.err != nil:
-			each(&Outcome{Target: p.t, Registry: p.t.Registry}, p.err)
-		default:
-			each(Save(ctx, s, p.t, p.res, opts))
+		var more bool
+		if p.err != nil {
+			more = each(&Outcome{Target: p.t, Registry: p.t.Registry}, p.err)
+		} else {
+			more = each(Save(ctx, s, p.t, p.res, opts))
 		}
 		p.res = nil
 		<-slots
+		if !more {
+			return
+		}
 	}
 }

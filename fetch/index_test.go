@@ -111,13 +111,14 @@ func TestArchiveAll(t *testing.T) {
 		mu.Lock()
 		starts = nil
 		mu.Unlock()
-		ArchiveAll(context.Background(), s, targets, ArchiveOptions{Get: Options{Backoff: 1}}, pace, func(o *Outcome, err error) {
+		ArchiveAll(context.Background(), s, targets, ArchiveOptions{Get: Options{Backoff: 1}}, pace, func(o *Outcome, err error) bool {
 			if err != nil {
 				t.Errorf("%s: %v", o.Target.URL, err)
-				return
+				return true
 			}
 			statuses = append(statuses, o.Status)
 			order = append(order, o.Registry)
+			return true
 		})
 		return statuses, order
 	}
@@ -151,6 +152,21 @@ func TestArchiveAll(t *testing.T) {
 			t.Fatalf("second run: %v, want all not-modified", statuses)
 		}
 	}
+	// each returning false stops it: nothing after is reported, and the
+	// downloads stop within a few of the first.
+	before := srv.hits.Load()
+	reported := 0
+	ArchiveAll(context.Background(), s, targets, ArchiveOptions{Get: Options{Backoff: 1}}, Pace{Jobs: jobs, Delay: delay}, func(*Outcome, error) bool {
+		reported++
+		return false
+	})
+	if got := srv.hits.Load() - before; reported != 1 || got > jobs+1 {
+		t.Errorf("stopped at once: %d reported, %d downloads, want 1 and at most %d", reported, got, jobs+1)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	starts = starts[:n] // the second run's
+
 	// Arrival times at the server jitter, so the check is on the span: it
 	// cannot be shorter than the delays, less one request's jitter.
 	if span := starts[len(starts)-1].Sub(starts[0]); span < (n-1)*delay-10*time.Millisecond {

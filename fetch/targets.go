@@ -1,7 +1,9 @@
 package fetch
 
 import (
+	"cmp"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -49,12 +51,17 @@ func Tracked(s *snapshots.Store, base string) ([]Target, error) {
 		if err != nil {
 			continue // stored under an id no registry at IANA can have
 		}
-		url, err := lastFetched(s, id)
+		url, dir, err := lastFetched(s, id)
 		if err != nil {
 			return nil, err
 		}
-		if url != "" && (base == "" || url != URLFor(id, "")) {
+		switch {
+		case url != "" && (base == "" || url != URLFor(id, "")):
 			t.URL = url
+		case url == "" && dir != "":
+			// Imported from IANA's layout under a folder other than its
+			// id (uuid/uuid.xml holds "UUID"): that folder is its place.
+			t.URL = strings.TrimSuffix(cmp.Or(base, snapshots.IANABase), "/") + "/" + dir + "/" + dir + ".xml"
 		}
 		out = append(out, t)
 	}
@@ -63,22 +70,48 @@ func Tracked(s *snapshots.Store, base string) ([]Target, error) {
 }
 
 // lastFetched is the URL of the registry's most recently seen fetched
-// source, or "" when none of its versions was fetched.
-func lastFetched(s *snapshots.Store, id string) (string, error) {
+// source, or "" when none of its versions was fetched; and dir, the folder
+// of a file or git source laid out as IANA's (DIR/DIR.xml) where DIR is
+// not the registry's id, or "".
+func lastFetched(s *snapshots.Store, id string) (url, dir string, err error) {
 	all, err := s.AllSources(id)
 	if err != nil {
-		return "", fmt.Errorf("registry %s: %w", id, err)
+		return "", "", fmt.Errorf("registry %s: %w", id, err)
 	}
-	var url string
 	var seen int64
 	for _, srcs := range all {
 		for _, src := range srcs {
 			if src.Kind == "fetch" && (url == "" || src.Seen.UnixNano() > seen) {
 				url, seen = src.Location, src.Seen.UnixNano()
 			}
+			if d := layoutDir(src); d != "" && d != id && (dir == "" || d < dir) {
+				dir = d
+			}
 		}
 	}
-	return url, nil
+	return url, dir, nil
+}
+
+// layoutDir is DIR when src is a file at .../DIR/DIR.xml, as IANA and its
+// mirrors lay registries out, or "".
+func layoutDir(src snapshots.Source) string {
+	p := src.Location
+	switch src.Kind {
+	case "git":
+		p = p[strings.LastIndexByte(p, ':')+1:]
+	case "file":
+	default:
+		return ""
+	}
+	parts := strings.Split(filepath.ToSlash(p), "/")
+	if len(parts) < 2 {
+		return ""
+	}
+	dir := parts[len(parts)-2]
+	if parts[len(parts)-1] != dir+".xml" || !snapshots.ValidID(dir) {
+		return ""
+	}
+	return dir
 }
 
 // Merge is tracked followed by the targets of listed that tracked does not

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -253,11 +254,13 @@ func (g *GitHistory) Files(ctx context.Context, ref string, paths []string) ([]G
 	// Oldest first, so that the first commit to hold a content is the one
 	// it is dated by, and a subtree met again (most of a mirror's tree
 	// from one commit to the next) holds nothing not already listed.
+	slices.Reverse(commits) // parents before children where times tie
 	sort.SliceStable(commits, func(i, j int) bool { return commits[i].Committer.When.Before(commits[j].Committer.When) })
 	seen := map[plumbing.Hash]bool{}
 	var out []GitFile
 	add := func(c *object.Commit, p string, e object.TreeEntry) {
-		if !e.Mode.IsFile() || seen[e.Hash] {
+		// Regular files only: a symlink's blob is the path it points to.
+		if (e.Mode != filemode.Regular && e.Mode != filemode.Executable) || seen[e.Hash] {
 			return
 		}
 		seen[e.Hash] = true

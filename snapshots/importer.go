@@ -334,7 +334,7 @@ func (s *Store) importOne(in Input, data []byte, known map[string]record.Version
 		return r
 	}
 	reg, err := formats.Parse(data)
-	if err != nil && in.Found && (errors.Is(err, formats.ErrNotRegistry) || errors.Is(err, formats.ErrUnknownFormat)) {
+	if err != nil && in.Found && noRegistry(err, in.Source) {
 		r.skipped, r.location = true, in.Source.Location
 		return r
 	}
@@ -376,6 +376,20 @@ func (s *Store) importOne(in Input, data []byte, known map[string]record.Version
 	}
 	r.prepared = &p
 	return r
+}
+
+// noRegistry reports whether err says that a found input is some other
+// kind of file, to be skipped: XML that is no registry, text in no format,
+// and, except in a download (where they mean the server failed), an empty
+// file or an HTML page.
+func noRegistry(err error, src Source) bool {
+	switch {
+	case errors.Is(err, formats.ErrNotRegistry), errors.Is(err, formats.ErrUnknownFormat):
+		return true
+	case errors.Is(err, formats.ErrEmpty), errors.Is(err, formats.ErrHTML):
+		return src.Kind != "fetch"
+	}
+	return false
 }
 
 func mergeReports(all, more []Report) []Report {

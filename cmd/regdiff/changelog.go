@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -134,6 +135,8 @@ func runChangelogAll(ctx context.Context, o *changelogOptions, format string) er
 	p := g.progress("comparing versions", false)
 	defer p.done()
 	var cs []*changelog.Changelog
+	var firstErr error
+	unresolved := 0
 	for i, reg := range regs {
 		vs, err := s.Versions(reg)
 		if err != nil {
@@ -141,7 +144,12 @@ func runChangelogAll(ctx context.Context, o *changelogOptions, format string) er
 		}
 		lo, hi, err := o.win.resolve(vs)
 		if err != nil {
-			return fmt.Errorf("registry %s: %w", reg, err)
+			// A version-spec bound (latest~3, a tag) need not exist in
+			// every registry: such a registry is left out. A bound that
+			// fails in all of them is the user's error.
+			firstErr = cmp.Or(firstErr, err)
+			unresolved++
+			continue
 		}
 		if lo == hi {
 			continue
@@ -154,6 +162,12 @@ func runChangelogAll(ctx context.Context, o *changelogOptions, format string) er
 		p.update(i+1, len(regs))
 	}
 	p.done()
+	if unresolved == len(regs) {
+		return firstErr
+	}
+	if unresolved > 0 {
+		fmt.Fprintf(g.io.Err, "regdiff: the window %s does not resolve in %d of %d registries; they are left out\n", &o.win, unresolved, len(regs))
+	}
 	all := changelog.Merge(cs)
 	if len(all.Entries) == 0 {
 		fmt.Fprintf(g.io.Err, "regdiff: no version of any registry in the window %s\n", &o.win)

@@ -99,6 +99,18 @@ func TestChangelogAll(t *testing.T) {
 	if len(one.Entries) != 1 || feed.Entries[1].ID != one.Entries[0].ID || !strings.HasPrefix(feed.Entries[1].Title, "protocol-numbers 2024-01-08: ") {
 		t.Errorf("protocol-numbers entry in --all %+v, in its own feed %+v", feed.Entries[1], one.Entries)
 	}
+	// latest~1 exists for the ports only: protocol-numbers, with one
+	// version, is left out, and said so.
+	code, out, errs := c.run("changelog", "--all", "--since", "latest~1")
+	if code != exitOK || !strings.Contains(out, "## service-names-port-numbers 2024-03-18") || strings.Contains(out, "## protocol-numbers") || !strings.Contains(errs, "does not resolve in 1 of 2 registries") {
+		t.Errorf("--all --since latest~1: exit %d\n%s%s", code, out, errs)
+	}
+	if code, _, errs := c.run("changelog", "--all", "--since", "latest~9"); code != exitError || !strings.Contains(errs, "--since latest~9") {
+		t.Errorf("--all --since latest~9 (in no registry): exit %d, %q", code, errs)
+	}
+	if code, _, errs := c.run("changelog", "--all", "--since", "2019-13"); code != exitError {
+		t.Errorf("--all --since 2019-13: exit %d, %q", code, errs)
+	}
 	if code, _, errs := c.run("changelog", "--all", "--since", "2030"); code != exitOK || !strings.Contains(errs, "no version of any registry") {
 		t.Errorf("--all --since 2030: exit %d, %q", code, errs)
 	}

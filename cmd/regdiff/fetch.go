@@ -152,10 +152,7 @@ func runFetch(ctx context.Context, o *fetchOptions) error {
 		}
 	}
 	var writeErr error
-	fetch.ArchiveAll(ctx, s, targets, fetch.ArchiveOptions{Get: get, Force: o.force}, fetch.Pace{Jobs: o.jobs, Delay: o.delay}, func(out *fetch.Outcome, err error) {
-		if writeErr != nil {
-			return
-		}
+	report := func(out *fetch.Outcome, err error) {
 		t := out.Target
 		name := out.Registry
 		if name == "" {
@@ -213,6 +210,10 @@ func runFetch(ctx context.Context, o *fetchOptions) error {
 				fmt.Fprintf(g.io.Out, "%s: skipped: the index links to it, but it is no registry\n", name)
 			}
 		}
+	}
+	fetch.ArchiveAll(ctx, s, targets, fetch.ArchiveOptions{Get: get, Force: o.force}, fetch.Pace{Jobs: o.jobs, Delay: o.delay}, func(out *fetch.Outcome, err error) bool {
+		report(out, err)
+		return writeErr == nil // output that cannot be written stops the fetch
 	})
 	if writeErr != nil {
 		return writeErr

@@ -330,3 +330,23 @@ func TestFetchAll(t *testing.T) {
 		t.Errorf("an index without links: exit %d, stderr %q", code, errs)
 	}
 }
+
+// A registry imported from IANA's layout under a folder other than its id
+// (uuid/uuid.xml holds "UUID") is fetched from that folder, not from a
+// folder named by its id, which does not exist.
+func TestFetchTrackedByFolder(t *testing.T) {
+	srv := newIANA(t)
+	body := strings.NewReplacer(`id="protocol-numbers"`, `id="UUID"`).Replace(mustRead(t, "testdata/protocols.xml"))
+	srv.set("uuid", []byte(body))
+	file := filepath.Join(t.TempDir(), "uuid", "uuid.xml")
+	os.MkdirAll(filepath.Dir(file), 0o755)
+	if err := os.WriteFile(file, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := newCLI(t)
+	c.mustRun("import", file)
+	code, out, errs := c.run("fetch", "--mirror", srv.URL, "--json", "--delay", "0")
+	if code != exitOK || !strings.Contains(out, `"url":"`+srv.URL+`/uuid/uuid.xml","status":"unchanged"`) {
+		t.Errorf("fetch: exit %d\n%s%s", code, out, errs)
+	}
+}

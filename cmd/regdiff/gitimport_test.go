@@ -247,8 +247,9 @@ func TestImportMirror(t *testing.T) {
 	}
 }
 
-// In a folder too, files that are no registry are skipped and counted; a
-// malformed registry is still refused.
+// In a folder too, files that are no registry (other XML, other text, an
+// HTML page, an empty file) are skipped and counted; a malformed registry
+// is still refused.
 func TestImportFolderSkipsOtherFiles(t *testing.T) {
 	dir := t.TempDir()
 	for name, src := range map[string]string{
@@ -267,11 +268,12 @@ func TestImportFolderSkipsOtherFiles(t *testing.T) {
 		}
 	}
 	os.WriteFile(filepath.Join(dir, "feed.xml"), []byte(`<feed xmlns="http://www.w3.org/2005/Atom"/>`), 0o644)
+	os.WriteFile(filepath.Join(dir, "empty.xml"), nil, 0o644)
 	code, out, errs := newCLI(t).run("import", dir)
-	if code != exitRefused || !strings.Contains(out, "1 new, 0 already stored, 2 refused, 2 skipped") {
+	if code != exitRefused || !strings.Contains(out, "1 new, 0 already stored, 1 refused, 4 skipped") {
 		t.Errorf("exit %d\n%s%s", code, out, errs)
 	}
-	for _, want := range []string{"broken.xml: line ", "feed.html: this is an HTML page"} {
+	for _, want := range []string{"broken.xml: line "} {
 		if !strings.Contains(errs, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errs)
 		}

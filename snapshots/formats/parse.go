@@ -14,16 +14,24 @@ import (
 // regdiff reads.
 var ErrUnknownFormat = errors.New("not a registry file regdiff can read")
 
+// ErrEmpty and ErrHTML are returned for an empty file and for an HTML
+// page: no registry, and, in place of a registry's download, the sign of
+// an error page.
+var (
+	ErrEmpty = errors.New("empty file")
+	ErrHTML  = errors.New("this is an HTML page, not a registry (an error page served in place of the file?)")
+)
+
 // Parse recognizes a registry file by its content, by the rows of the
 // table of formats in order, and parses it. A format that gives no date of
 // its own leaves Registry.Updated empty.
 func Parse(data []byte) (*record.Registry, error) {
 	if len(data) == 0 {
-		return nil, errors.New("empty file")
+		return nil, ErrEmpty
 	}
 	head := bytes.TrimLeft(data[:min(len(data), 4096)], "\ufeff \t\r\n")
 	if looksHTML(head) {
-		return nil, errors.New("this is an HTML page, not a registry (an error page served in place of the file?)")
+		return nil, ErrHTML
 	}
 	for _, f := range table {
 		if f.Looks(head) {
