@@ -11,7 +11,8 @@
 // of the three (registries keyed by a code, a label, an organization, or
 // nothing), the further elements that identify its records are worked out
 // from both versions at once, so that the key is the same on both sides:
-// greedily, the element of Record.Other that leaves the fewest records
+// greedily, the element of Record.Other (or, on a tie, the description,
+// where some registries keep a label) that leaves the fewest records
 // with an empty key, then the fewest duplicate keys, while adding one
 // helps; those elements become Key.Extra ("code=0x01"), and a record that
 // still has an empty key is keyed by a digest of its whole content.

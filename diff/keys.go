@@ -24,7 +24,7 @@ type TableKey struct {
 
 // inferKeys works out, for each table of old and new where some records
 // have an empty (name, protocol, number) key, the further elements (of
-// Record.Other) that identify those records, and returns every record's
+// Record.Other, or the description) that identify those records, and returns every record's
 // Extra key part (see [record.Key]); records with a name or a number keep
 // theirs, so that an edit to one is a change, not a removal and an
 // addition. The elements are chosen from both versions at
@@ -67,6 +67,10 @@ func inferKeys(old, new []record.Record) (oldX, newX []string, keys []TableKey) 
 			}
 		}
 		slices.Sort(cands)
+		// The description last, so that an element of the registry's own
+		// wins a tie: some registries hold their key there (TLS exporter
+		// labels are a description and two flags).
+		cands = append(cands, descriptionKey)
 		// score counts, over both sides, the records whose key with the
 		// elements chosen is empty, and those whose key is not unique.
 		score := func(elems []string) (empty, dups int) {
@@ -129,6 +133,10 @@ func inferKeys(old, new []record.Record) (oldX, newX []string, keys []TableKey) 
 	return oldX, newX, keys
 }
 
+// descriptionKey names the record's description among the elements a key
+// may be made of.
+const descriptionKey = "description"
+
 func baseEmpty(r *record.Record) bool { return r.Name == "" && r.Protocol == "" && r.Number == "" }
 
 func baseOf(r *record.Record) string { return r.Name + "\x00" + r.Protocol + "\x00" + r.Number }
@@ -138,7 +146,11 @@ func baseOf(r *record.Record) string { return r.Name + "\x00" + r.Protocol + "\x
 func extraOf(r *record.Record, elems []string) string {
 	var parts []string
 	for _, e := range elems {
-		if v := r.Other[e]; v != "" {
+		v := r.Other[e]
+		if e == descriptionKey {
+			v = record.Collapse(r.Description)
+		}
+		if v != "" {
 			parts = append(parts, e+"="+v)
 		}
 	}
