@@ -24,14 +24,14 @@ type TableKey struct {
 
 // inferKeys works out, for each table of old and new where some records
 // have an empty (name, protocol, number) key, the further elements (of
-// Record.Other, or the description) that identify those records, and returns every record's
-// Extra key part (see [record.Key]); records with a name or a number keep
-// theirs, so that an edit to one is a change, not a removal and an
-// addition. The elements are chosen from both versions at
+// Record.Other, or the description) that identify those records, and
+// returns every record's Extra key part (see [record.Key]); records with a
+// name or a number keep theirs, so that an edit to one is a change, not a
+// removal and an addition. The elements are chosen from both versions at
 // once, so that the key is the same on both sides: greedily, the element
 // that leaves the fewest records with an empty key, then the fewest
 // records whose key is not unique on their side, for as long as adding one
-// helps. A table whose every record has a number or a name keeps the key
+// helps. A table whose every record has a number or a name keeps the keys
 // it has: the port registry's keys never change.
 func inferKeys(old, new []record.Record) (oldX, newX []string, keys []TableKey) {
 	tables := map[string]bool{}

@@ -301,7 +301,7 @@ func (g *GitHistory) Files(ctx context.Context, ref string, paths []string) ([]G
 		if err != nil {
 			return nil, fmt.Errorf("commit %s: %w", c.Hash, err)
 		}
-		if paths == nil {
+		if len(paths) == 0 {
 			if !trees[t.Hash] {
 				trees[t.Hash] = true
 				if err := walk(c, t, ""); err != nil {

@@ -201,8 +201,8 @@ func (s *Store) Import(ctx context.Context, inputs []Input, opts ImportOptions) 
 		switch {
 		case r.refusal != nil:
 			sum.Refused = append(sum.Refused, *r.refusal)
-		case r.skipped:
-			sum.Skipped = append(sum.Skipped, r.location)
+		case r.skipped != "":
+			sum.Skipped = append(sum.Skipped, r.skipped)
 		case r.prepared != nil && r.existing != nil:
 			existing = append(existing, *r.prepared)
 		case r.prepared != nil:
@@ -298,8 +298,7 @@ type importResult struct {
 	prepared *Prepared
 	existing *Source
 	refusal  *Refusal
-	skipped  bool
-	location string // of a skipped input
+	skipped  string // the location of an input found that is no registry
 }
 
 func (s *Store) importOne(in Input, data []byte, known map[string]record.Version, parents map[plumbing.Hash]plumbing.Hash, opts ImportOptions) (r importResult) {
@@ -335,7 +334,7 @@ func (s *Store) importOne(in Input, data []byte, known map[string]record.Version
 	}
 	reg, err := formats.Parse(data)
 	if err != nil && in.Found && noRegistry(err, in.Source) {
-		r.skipped, r.location = true, in.Source.Location
+		r.skipped = in.Source.Location
 		return r
 	}
 	if err != nil {

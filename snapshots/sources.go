@@ -38,10 +38,7 @@ func Collect(ctx context.Context, locs []string, opts CollectOptions) (inputs []
 			c()
 		}
 	}
-	paths := opts.Paths
-	if len(paths) == 0 {
-		paths = nil // every *.xml, told apart by content
-	}
+	paths := opts.Paths // none: every *.xml, told apart by content
 	for _, loc := range locs {
 		if ctx.Err() != nil {
 			return nil, nil, done, ctx.Err()
@@ -67,7 +64,7 @@ func Collect(ctx context.Context, locs []string, opts CollectOptions) (inputs []
 			}
 			if len(files) == 0 {
 				what := strings.Join(paths, " or ")
-				if paths == nil {
+				if len(paths) == 0 {
 					what = "a file named *.xml"
 				}
 				refused = append(refused, Refusal{Location: loc, Err: fmt.Errorf("no commit holds %s; name the file with --path", what)})
@@ -78,7 +75,7 @@ func Collect(ctx context.Context, locs []string, opts CollectOptions) (inputs []
 					Source: Source{Kind: "git", Location: fmt.Sprintf("%s@%s:%s", loc, f.Commit.String()[:12], f.Path), Seen: f.Seen.When.UTC()},
 					Read:   f.Read,
 					Date:   opts.Date,
-					Found:  paths == nil,
+					Found:  len(paths) == 0,
 				})
 			}
 		default:

@@ -7,7 +7,6 @@ import (
 	"fmt"
 
 	"github.com/regdiff/regdiff/changelog"
-	"github.com/regdiff/regdiff/snapshots"
 	"github.com/spf13/cobra"
 )
 
@@ -130,7 +129,7 @@ func runChangelogAll(ctx context.Context, o *changelogOptions, format string) er
 		return err
 	}
 	if len(regs) == 0 {
-		return g.noVersions(s, snapshots.ErrEmpty)
+		return withCode(exitStore, fmt.Errorf("no versions stored in %s", s.Dir()), "run `regdiff fetch` or `regdiff import PATH` first")
 	}
 	p := g.progress("comparing versions", false)
 	defer p.done()

@@ -111,6 +111,11 @@ func TestChangelogAll(t *testing.T) {
 	if code, _, errs := c.run("changelog", "--all", "--since", "2019-13"); code != exitError {
 		t.Errorf("--all --since 2019-13: exit %d, %q", code, errs)
 	}
+	empty := newCLI(t)
+	empty.run("import", "testdata/notes.txt") // refused: a store with no versions
+	if code, _, errs := empty.run("changelog", "--all"); code != exitStore || !strings.Contains(errs, "no versions stored") {
+		t.Errorf("--all on an empty store: exit %d, %q", code, errs)
+	}
 	if code, _, errs := c.run("changelog", "--all", "--since", "2030"); code != exitOK || !strings.Contains(errs, "no version of any registry") {
 		t.Errorf("--all --since 2030: exit %d, %q", code, errs)
 	}

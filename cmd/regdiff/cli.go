@@ -192,7 +192,9 @@ func run(ctx context.Context, io *streams, args []string) int {
 	fmt.Fprintf(io.Err, "regdiff: %v\n", err)
 	if ce != nil {
 		for _, h := range ce.hints {
-			fmt.Fprintf(io.Err, "hint: %s\n", h)
+			if h != "" { // a hint computed for the error may be none
+				fmt.Fprintf(io.Err, "hint: %s\n", h)
+			}
 		}
 	}
 	if damaged {

@@ -125,18 +125,6 @@ func runFetch(ctx context.Context, o *fetchOptions) error {
 			return err
 		}
 	}
-	if o.all {
-		listed, err := fetch.Index(ctx, o.index, o.mirror, fetch.Options{Timeout: o.timeout, Backoff: o.backoff, MaxBytes: o.maxSize})
-		if err != nil {
-			c, hint := fetchErrorCode(err)
-			if hint == "" {
-				return withCode(c, err)
-			}
-			return withCode(c, err, hint)
-		}
-		targets = fetch.Merge(targets, listed)
-	}
-
 	get := fetch.Options{Backoff: o.backoff}
 	get.MaxBytes = o.maxSize
 	get.Retries = o.retries
@@ -144,6 +132,14 @@ func runFetch(ctx context.Context, o *fetchOptions) error {
 		get.Retries = -1 // fetch.Options reads 0 as "the default"
 	}
 	get.Timeout = o.timeout
+	if o.all {
+		listed, err := fetch.Index(ctx, o.index, o.mirror, get)
+		if err != nil {
+			c, hint := fetchErrorCode(err)
+			return withCode(c, err, hint)
+		}
+		targets = fetch.Merge(targets, listed)
+	}
 	code := exitOK
 	archived := 0
 	worse := func(c int) {

@@ -284,7 +284,11 @@ func TestFetchAll(t *testing.T) {
 <li><a href="/assignments/protocol-numbers/protocol-numbers.xhtml">Protocol Numbers</a></li>
 <li><a href="/assignments/gone-registry/gone-registry.xhtml">Gone</a></li>
 <li><a href="/assignments/moved/moved.xhtml">Moved</a></li>
+<li><a href="/assignments/down/down.xhtml">Down</a></li>
 </ul></body></html>`))
+	// A listed page that is HTML is the server failing, not another kind
+	// of file: refused, where <redirect> is skipped.
+	srv.set("down", []byte(mustRead(t, "testdata/error-page.html")))
 	srv.set("moved", []byte(`<?xml version="1.0"?><redirect xmlns="http://www.iana.org/assignments"><url>https://example.org/</url></redirect>`))
 	c := newCLI(t)
 	run := func() (int, []string) {
@@ -304,6 +308,7 @@ func TestFetchAll(t *testing.T) {
 	want := []string{
 		"/protocol-numbers/protocol-numbers.xml archived",
 		"/service-names-port-numbers/service-names-port-numbers.xml archived",
+		"/down/down.xml error",
 		"/gone-registry/gone-registry.xml error",
 		"/moved/moved.xml skipped",
 		"/tls-parameters/tls-parameters.xml archived",
@@ -317,6 +322,7 @@ func TestFetchAll(t *testing.T) {
 		"/protocol-numbers/protocol-numbers.xml not-modified",
 		"/service-names-port-numbers/service-names-port-numbers.xml not-modified",
 		"/tls-parameters/tls-parameters.xml not-modified",
+		"/down/down.xml error",
 		"/gone-registry/gone-registry.xml error",
 		"/moved/moved.xml not-modified", // its validators were kept: not downloaded again
 	}

@@ -67,8 +67,9 @@ import (
 // Anything that is not a well-formed IANA registry is refused with a
 // *[ParseError] giving the line: malformed or truncated XML, mismatched end
 // tags, a root other than <registry> (an error wrapping [ErrNotRegistry]),
-// a root without an id, an <updated> that is no date, a nested registry without an id, a record or registry
-// inside a record or inside a text element, an invalid entity, text outside
+// a root without an id, an <updated> that is no date, a nested registry
+// without an id, a record or registry inside a record or inside a text
+// element, an invalid entity, text outside
 // the root element, and any <!DOCTYPE> (refused outright, since entity
 // expansion attacks come through it). Only UTF-8 and XML 1.0 are read, and
 // names must be ASCII, without namespace prefix on elements. Elements may
