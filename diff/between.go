@@ -16,7 +16,9 @@ type Source interface {
 // [CompareAcross] by the rule of [AcrossFor] when their formats differ),
 // then their items and people ([Result.CompareItemsOf]), and keeps what f
 // keeps (the zero Filter keeps everything). It fills in Registry, From and
-// To; Reversed is the caller's, who knows the order of the versions.
+// To; Reversed is the caller's, who knows the order of the versions. When
+// src is a [TitleSource] too and some change is in a nested registry, it
+// sets Titles.
 func Between(src Source, a, b record.Version, f Filter) (*Result, error) {
 	old, new, err := src.RecordsDiffering(a, b)
 	if err != nil {
@@ -33,6 +35,17 @@ func Between(src Source, a, b record.Version, f Filter) (*Result, error) {
 	if err := r.CompareItemsOf(src, a, b); err != nil {
 		return nil, err
 	}
+	if ts, ok := src.(TitleSource); ok && nested(r.Changes) {
+		oi, _, err := ts.Items(a)
+		if err != nil {
+			return nil, err
+		}
+		ni, _, err := ts.Items(b)
+		if err != nil {
+			return nil, err
+		}
+		r.SetTitles(oi, ni)
+	}
 	if !f.IsZero() {
 		r = r.Filter(f)
 	}
@@ -42,4 +55,15 @@ func Between(src Source, a, b record.Version, f Filter) (*Result, error) {
 // VersionOf names a stored version for headers and JSON.
 func VersionOf(v record.Version) Version {
 	return Version{Name: v.Name, Commit: v.Commit.String(), Format: v.Format}
+}
+
+// nested reports whether some change is in a nested registry, whose title
+// the output shows.
+func nested(cs []Change) bool {
+	for i := range cs {
+		if cs[i].Key.Table != "" || cs[i].OldKey.Table != "" {
+			return true
+		}
+	}
+	return false
 }

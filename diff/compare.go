@@ -49,8 +49,12 @@ type Result struct {
 	// they were.
 	ItemsNote string
 	// Keys says, for each table whose records name, protocol and number
-	// do not identify, what did (see [record.Key]).
+	// do not identify, or whose key structure changed, what did (see
+	// [record.Key] and [Result.Warnings]).
 	Keys []TableKey
+	// Titles maps a table's id to its title ("" to the root registry's),
+	// for headings; see [Result.SetTitles]. Nil when not known.
+	Titles map[string]string
 }
 
 // Summary counts changes by kind, and the changes to items and people.
@@ -101,6 +105,7 @@ const (
 // fieldOrder is the display order of the known fields; fields of
 // Record.Other follow, sorted by name.
 var fieldOrder = []string{
+	nameKey, protocolKey, numberKey, // fields only where a table's key changed
 	FieldDescription, FieldRefs, FieldAssignee, FieldContact, FieldRegistered,
 	FieldModified, FieldNote, FieldUnauthorized, FieldServiceCode,
 }
@@ -140,7 +145,7 @@ func Compare(old, new []record.Record) *Result {
 	// Where name, protocol and number do not identify a table's records,
 	// further elements do (see inferKeys); xOld and xNew hold each
 	// record's part of the key from them, or are nil.
-	xOld, xNew, keys := inferKeys(old, new)
+	xOld, xNew, keys, reduced := inferKeys(old, new)
 	res.Keys = keys
 	extra := func(xs []string, i int) string {
 		if xs == nil {
@@ -148,10 +153,23 @@ func Compare(old, new []record.Record) *Result {
 		}
 		return xs[i]
 	}
+	// In a table whose key structure changed (reduced), records are
+	// keyed by Extra alone, and name, protocol and number are fields.
+	isReduced := func(r *record.Record) bool { return reduced != nil && reduced[r.Table] }
 	keyOf := func(r *record.Record, xs []string, i int) record.Key {
+		if isReduced(r) {
+			return record.Key{Table: r.Table, Extra: extra(xs, i)}
+		}
 		k := r.Key()
 		k.Extra = extra(xs, i)
 		return k
+	}
+	fields := func(a, b *record.Record) map[string]FieldChange {
+		f := fieldChanges(a, b)
+		if r := cmp.Or(a, b); r != nil && isReduced(r) {
+			f = baseFieldChanges(f, a, b)
+		}
+		return f
 	}
 
 	// Multiset matching. Records are found by a hash of their key: head[h]
@@ -166,7 +184,7 @@ func Compare(old, new []record.Record) *Result {
 	head := make(map[uint64]int32, len(old))
 	next := make([]int32, len(old))
 	for i := len(old) - 1; i >= 0; i-- {
-		h := keyHash(seed, &old[i], extra(xOld, i))
+		h := keyHash(seed, &old[i], extra(xOld, i), isReduced(&old[i]))
 		next[i] = -1
 		if x, ok := head[h]; ok {
 			next[i] = x
@@ -177,7 +195,7 @@ func Compare(old, new []record.Record) *Result {
 	pairedNew := make([]bool, len(new))
 	hashes := make([]uint64, len(new))
 	for j := range new {
-		hashes[j] = keyHash(seed, &new[j], extra(xNew, j))
+		hashes[j] = keyHash(seed, &new[j], extra(xNew, j), isReduced(&new[j]))
 	}
 	find := func(j int, equal bool) int {
 		nr := &new[j]
@@ -188,10 +206,10 @@ func Compare(old, new []record.Record) *Result {
 			head[h] = first
 		}
 		for i := first; ok && i >= 0; i = next[i] {
-			if matched[i] || !sameKey(&old[i], nr, extra(xOld, int(i)), extra(xNew, j)) {
+			if matched[i] || !sameKey(&old[i], nr, extra(xOld, int(i)), extra(xNew, j), isReduced(nr)) {
 				continue
 			}
-			if !equal || fieldChanges(&old[i], nr) == nil {
+			if !equal || fields(&old[i], nr) == nil {
 				return int(i)
 			}
 		}
@@ -212,7 +230,7 @@ func Compare(old, new []record.Record) *Result {
 			}
 			matched[i], pairedNew[j] = true, true
 			if pass == 1 {
-				if f := fieldChanges(&old[i], &new[j]); f != nil {
+				if f := fields(&old[i], &new[j]); f != nil {
 					res.Changes = append(res.Changes, Change{Kind: Changed, Key: keyOf(&new[j], xNew, j), Fields: f, Old: &old[i], New: &new[j]})
 				}
 			}
@@ -231,17 +249,17 @@ func Compare(old, new []record.Record) *Result {
 		if i, ok := renamedNew[j]; ok {
 			res.Changes = append(res.Changes, Change{
 				Kind: Renamed, Key: keyOf(&new[j], xNew, j), OldKey: keyOf(&old[i], xOld, i),
-				Fields: fieldChanges(&old[i], &new[j]), Old: &old[i], New: &new[j],
+				Fields: fields(&old[i], &new[j]), Old: &old[i], New: &new[j],
 			})
 			continue
 		}
-		res.Changes = append(res.Changes, Change{Kind: Added, Key: keyOf(&new[j], xNew, j), Fields: fieldChanges(nil, &new[j]), New: &new[j]})
+		res.Changes = append(res.Changes, Change{Kind: Added, Key: keyOf(&new[j], xNew, j), Fields: fields(nil, &new[j]), New: &new[j]})
 	}
 	for _, i := range removed {
 		if _, ok := renamedOld[i]; ok {
 			continue
 		}
-		res.Changes = append(res.Changes, Change{Kind: Removed, Key: keyOf(&old[i], xOld, i), Fields: fieldChanges(&old[i], nil), Old: &old[i]})
+		res.Changes = append(res.Changes, Change{Kind: Removed, Key: keyOf(&old[i], xOld, i), Fields: fields(&old[i], nil), Old: &old[i]})
 	}
 	sortChanges(res.Changes)
 	res.Summary = summarize(res.Changes)
@@ -321,7 +339,11 @@ func pairRenames(old, new []record.Record, removed, added []int) (map[int]int, m
 	return oldToNew, newToOld
 }
 
-func keyHash(seed maphash.Seed, r *record.Record, extra string) uint64 {
+// keyHash hashes r's key; with only, its table and extra alone.
+func keyHash(seed maphash.Seed, r *record.Record, extra string, only bool) uint64 {
+	if only {
+		return maphash.String(seed, r.Table) ^ maphash.String(seed, extra)*0x9E3779B97F4A7C15
+	}
 	h := maphash.String(seed, r.Name)
 	if extra != "" {
 		h = h*0x9E3779B97F4A7C15 ^ maphash.String(seed, extra)
@@ -334,7 +356,10 @@ func keyHash(seed maphash.Seed, r *record.Record, extra string) uint64 {
 	return h
 }
 
-func sameKey(a, b *record.Record, xa, xb string) bool {
+func sameKey(a, b *record.Record, xa, xb string, only bool) bool {
+	if only {
+		return a.Table == b.Table && xa == xb
+	}
 	return a.Name == b.Name && a.Number == b.Number && a.Protocol == b.Protocol && a.Table == b.Table && xa == xb
 }
 
@@ -464,6 +489,29 @@ func fieldChanges(a, b *record.Record) map[string]FieldChange {
 		}
 	}
 	return out
+}
+
+// baseFieldChanges adds to f (which it may allocate) name, protocol and
+// number where they differ between a and b (nil meaning an empty record):
+// fields, where a table's key structure changed and they are no longer
+// the key.
+func baseFieldChanges(f map[string]FieldChange, a, b *record.Record) map[string]FieldChange {
+	var empty record.Record
+	if a == nil {
+		a = &empty
+	}
+	if b == nil {
+		b = &empty
+	}
+	for _, p := range [][3]string{{nameKey, a.Name, b.Name}, {protocolKey, a.Protocol, b.Protocol}, {numberKey, a.Number, b.Number}} {
+		if p[1] != p[2] {
+			if f == nil {
+				f = map[string]FieldChange{}
+			}
+			f[p[0]] = FieldChange{From: p[1], To: p[2]}
+		}
+	}
+	return f
 }
 
 // equalText reports whether x and y are equal once white space is

@@ -20,6 +20,13 @@
 // and Markdown say so in a note. A table whose every record has a name or
 // a number keeps its key (the port registry's keys never change).
 //
+// A table whose key structure differs between the versions (a part of
+// the key held by most of its records in one version and by none in the
+// other, as when a registry starts giving its records a <name>) is keyed
+// instead by what records of both versions hold, for every record alike,
+// so that its records still pair; name, protocol and number are then
+// fields, and [Result.Warnings] says so.
+//
 // Keys are not always unique (80/tcp has three names, DHCP options repeat
 // codes), so records are matched as a multiset: records that share a key
 // pair up with an equal record first, then in slice order (the k-th
@@ -47,6 +54,11 @@
 // record without a name replaced by a named one (an Unassigned port being
 // assigned) is not a rename: it stays one removed and one added change, and
 // the port status transition tells the story.
+//
+// Text and Markdown list the changes of each kind under a heading per
+// table (when some change is in a nested registry), with the table's
+// title from [Result.Titles]; JSON names each key's table as "registry"
+// and its elements by name (see [WriteJSON]).
 //
 // Every change lists in Fields each field whose value differs between the
 // old and the new record; for an added record the old one counts as empty,

@@ -1,6 +1,8 @@
 package diff
 
 import (
+	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"maps"
@@ -120,6 +122,11 @@ func TestEveryRegistryCrossCheck(t *testing.T) {
 			}
 		}
 		wantNew, wantOld := onlyIn(nb, na), onlyIn(na, nb)
+		if msg := jsonRegistries(t, res, data[pr.b], wantNew, wantOld); msg != "" {
+			if failures++; failures <= 20 {
+				t.Errorf("%s %s → %s: JSON: %s", a.ID, pr.a[:8], pr.b[:8], msg)
+			}
+		}
 		checked++
 		registries[a.ID] = true
 		if len(res.Keys) > 0 {
@@ -138,6 +145,64 @@ func TestEveryRegistryCrossCheck(t *testing.T) {
 		t.Errorf("only %d of %d pairs could be checked", checked, len(pairs))
 	}
 	t.Logf("%d pairs of %d registries checked, %d with keys inferred beyond name, protocol and number", checked, len(registries), inferred)
+}
+
+// jsonRegistries checks the "registry" of each change's key in the JSON
+// of res against the naive reading: the innermost <registry> holding the
+// changed records (the root registry's id, read from the newer file, for
+// records directly under it). A table's changes are at least as many as
+// its records on either side that the other lacks, and at most as many as
+// both together; a table with none has no change. Every key names
+// something besides its registry.
+func jsonRegistries(t testing.TB, res *Result, newer []byte, wantNew, wantOld map[string]int) string {
+	var root naiveRegistry
+	if err := xml.Unmarshal(newer, &root); err != nil {
+		return err.Error()
+	}
+	r := *res
+	r.Registry = root.ID
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, &r); err != nil {
+		return err.Error()
+	}
+	var out struct {
+		Changes []struct {
+			Key map[string]string `json:"key"`
+		} `json:"changes"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &out); err != nil {
+		return err.Error()
+	}
+	got := map[string]int{}
+	for _, c := range out.Changes {
+		got[c.Key["registry"]]++
+		if len(c.Key) < 2 {
+			return fmt.Sprintf("key %v names nothing but its registry", c.Key)
+		}
+	}
+	want := map[string][2]int{}
+	for _, m := range []map[string]int{wantNew, wantOld} {
+		for table := range m {
+			id := table
+			if id == "" {
+				id = root.ID
+			}
+			want[id] = [2]int{max(wantNew[table], wantOld[table]), wantNew[table] + wantOld[table]}
+		}
+	}
+	var msgs []string
+	for id, n := range got {
+		if w := want[id]; n < w[0] || n > w[1] {
+			msgs = append(msgs, fmt.Sprintf("%d changes in registry %q, want %d to %d", n, id, w[0], w[1]))
+		}
+	}
+	for id, w := range want {
+		if got[id] == 0 && w[0] > 0 {
+			msgs = append(msgs, fmt.Sprintf("no change in registry %q, want %d to %d", id, w[0], w[1]))
+		}
+	}
+	slices.Sort(msgs)
+	return strings.Join(msgs, "; ")
 }
 
 func sameCounts(got, want map[string]int, side string) string {

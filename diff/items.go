@@ -235,6 +235,31 @@ func (c *PersonChange) FieldNames() []string {
 	return append(out, other...)
 }
 
+// SetTitles sets r.Titles from two versions' items (all of them, not only
+// those that differ): each table's <title>, the root registry's under "",
+// from the new version, or from the old one for a table the new one lacks.
+func (r *Result) SetTitles(oldItems, newItems []record.Item) {
+	titles := map[string]string{}
+	for _, items := range [][]record.Item{oldItems, newItems} {
+		seen := map[string]bool{}
+		for _, it := range items {
+			if it.Element != "title" || seen[it.Table] {
+				continue
+			}
+			if t := record.Collapse(it.Text); t != "" {
+				titles[it.Table], seen[it.Table] = t, true
+			}
+		}
+	}
+	r.Titles = titles
+}
+
+// TitleSource reads all of a version's items, for [Result.SetTitles];
+// *snapshots.Store is one.
+type TitleSource interface {
+	Items(v record.Version) ([]record.Item, []record.Person, error)
+}
+
 // ItemSource reads what two versions hold outside their records;
 // *snapshots.Store is one.
 type ItemSource interface {

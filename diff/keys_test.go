@@ -1,8 +1,10 @@
 package diff
 
 import (
+	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -71,7 +73,7 @@ func TestInferredKeys(t *testing.T) {
 }
 
 // The key found is shown and said: in the changes, in a note of text and
-// Markdown, and in JSON's keys and each key's extra.
+// Markdown, and in JSON's keys and each key, by element.
 func TestInferredKeysRendered(t *testing.T) {
 	res := Compare(
 		[]record.Record{coded("0x01", "one"), coded("0x02", "two")},
@@ -84,7 +86,7 @@ func TestInferredKeysRendered(t *testing.T) {
 	}{
 		{"text", func(w io.Writer, r *Result) error { return WriteText(w, r, false) }, []string{"keyed by their own elements: t by code", "+ code=0x05  five", "~ code=0x02"}},
 		{"markdown", WriteMarkdown, []string{"> **Note:** Records with no name or number keyed by their own elements: t by code.", "code=0x05"}},
-		{"json", WriteJSON, []string{`"extra": "code=0x05"`, `"keys": [`, `"elements": [`}},
+		{"json", WriteJSON, []string{"\"key\": {\n        \"registry\": \"t\",\n        \"code\": \"0x05\"\n      }", `"keys": [`, `"elements": [`}},
 	} {
 		var b strings.Builder
 		if err := tc.write(&b, res); err != nil {
@@ -95,5 +97,95 @@ func TestInferredKeysRendered(t *testing.T) {
 				t.Errorf("%s lacks %q:\n%s", tc.name, w, b.String())
 			}
 		}
+	}
+}
+
+// A table whose key structure changes between versions is diffed with a
+// warning, its records paired by what both versions hold: every record
+// that is in both versions is one changed record, never a removal and an
+// addition.
+func TestKeyStructureChange(t *testing.T) {
+	const n = 40
+	byCode := func(i int, name string) record.Record {
+		r := record.Record{Table: "t", Name: name, Description: fmt.Sprintf("entry %d", i), Other: map[string]string{"code": fmt.Sprintf("0x%02x", i)}}
+		return r
+	}
+	var codeOnly, codeAndName, codeAndKind []record.Record
+	for i := range n {
+		codeOnly = append(codeOnly, byCode(i, ""))
+		codeAndName = append(codeAndName, byCode(i, fmt.Sprintf("name-%d", i)))
+		k := byCode(i, "")
+		k.Other["kind"] = "a"
+		codeAndKind = append(codeAndKind, k)
+	}
+	// A code repeated under another kind: code alone no longer identifies.
+	dup := byCode(1, "")
+	dup.Other["kind"] = "b"
+	codeAndKind = append(codeAndKind, dup)
+	edited := slices.Clone(codeAndName)
+	edited[7].Description = "entry seven"
+	tests := []struct {
+		name     string
+		old, new []record.Record
+		warning  string // "" for none
+		added    int    // records of new truly not in old
+		removed  int    // records shown as removed (and added again)
+	}{
+		{"a name appears", codeOnly, codeAndName, "t: the records' key changed between the versions (name in TO only); paired by code", 0, 0},
+		{"a name disappears", codeAndName, codeOnly, "t: the records' key changed between the versions (name in FROM only); paired by code", 0, 0},
+		{"a name appears, one record edited, one added", codeOnly, append(slices.Clone(edited), byCode(99, "new")), "name in TO only", 1, 0},
+		{"a second element joins the key", codeOnly, codeAndKind, "kind in TO only", 1, 0},
+		{"same structure: no warning", codeAndName, edited, "", 0, 0},
+		// One record that gains a name is an assignment, as for ports: a
+		// removal and an addition.
+		{"one record gains a name: no warning", codeOnly[:1], codeAndName[:1], "", 1, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := Compare(tt.old, tt.new)
+			res.Registry = "example"
+			ws := res.Warnings()
+			switch {
+			case tt.warning == "" && len(ws) > 0:
+				t.Errorf("warnings %q, want none", ws)
+			case tt.warning != "" && (len(ws) != 1 || !strings.Contains(ws[0], tt.warning)):
+				t.Errorf("warnings %q, want one with %q", ws, tt.warning)
+			}
+			// Independently of the diff: the records of old and new
+			// that differ as a whole, by code and kind.
+			id := func(r *record.Record) string { return r.Other["code"] + "/" + r.Other["kind"] }
+			whole := func(r *record.Record) string { return fmt.Sprintf("%+v", *r) }
+			oldBy := map[string]*record.Record{}
+			for i := range tt.old {
+				oldBy[id(&tt.old[i])] = &tt.old[i]
+			}
+			differ := 0
+			for i := range tt.new {
+				if o := oldBy[id(&tt.new[i])]; o == nil || whole(o) != whole(&tt.new[i]) {
+					differ++
+				}
+			}
+			if len(res.Changes) != differ+tt.removed {
+				t.Errorf("%d changes, want %d (records that differ)", len(res.Changes), differ)
+			}
+			added, removed := 0, 0
+			for _, c := range res.Changes {
+				switch c.Kind {
+				case Added:
+					added++
+				case Removed:
+					removed++
+				case Changed:
+					if c.Old.Other["code"] != c.New.Other["code"] {
+						t.Errorf("changed pairs code %s with %s", c.Old.Other["code"], c.New.Other["code"])
+					}
+				default:
+					t.Errorf("a %s change: %+v", c.Kind, c.Key)
+				}
+			}
+			if added != tt.added || removed != tt.removed {
+				t.Errorf("%d added and %d removed, want %d and %d", added, removed, tt.added, tt.removed)
+			}
+		})
 	}
 }

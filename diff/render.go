@@ -2,6 +2,7 @@ package diff
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"fmt"
@@ -179,6 +180,9 @@ func KeyName(k record.Key) string {
 func keysNote(r *Result) string {
 	var parts []string
 	for _, k := range r.Keys {
+		if k.Changed() {
+			continue // a warning says it
+		}
 		var by []string
 		if len(k.Elements) > 0 {
 			by = append(by, strings.Join(k.Elements, " and "))
@@ -240,6 +244,39 @@ func multiTable(r *Result) bool {
 		}
 	}
 	return false
+}
+
+// grouped reports whether changes are listed under a heading per table:
+// when some change is in a nested registry.
+func grouped(r *Result) bool { return nested(r.Changes) }
+
+// tableLabel names a table in a heading: "TLS Cipher Suites
+// [tls-parameters-4]", or its id alone when its title is not known.
+func tableLabel(r *Result, table string) string {
+	id := r.tableName(table)
+	if t := r.Titles[table]; t != "" {
+		if id == "" {
+			return t
+		}
+		return t + " [" + id + "]"
+	}
+	if id == "" {
+		return "(root registry)"
+	}
+	return "[" + id + "]"
+}
+
+// byTable splits changes (ordered by table, as Compare orders them) into
+// runs of one table.
+func byTable(cs []*Change) [][]*Change {
+	var out [][]*Change
+	for i, c := range cs {
+		if i == 0 || c.Key.Table != cs[i-1].Key.Table {
+			out = append(out, nil)
+		}
+		out[len(out)-1] = append(out[len(out)-1], c)
+	}
+	return out
 }
 
 func byKind(r *Result, kind string) []*Change {
@@ -304,6 +341,7 @@ func WriteText(w io.Writer, r *Result, color bool) error {
 		return code + s + ansiReset
 	}
 	table := multiTable(r)
+	group := grouped(r)
 	fmt.Fprintln(bw, paint(ansiBold, header(r)))
 	if r.Reversed {
 		fmt.Fprintln(bw, "(reversed: FROM is newer than TO)")
@@ -313,6 +351,9 @@ func WriteText(w io.Writer, r *Result, color bool) error {
 	}
 	if n := keysNote(r); n != "" && len(r.Changes) > 0 {
 		fmt.Fprintf(bw, "(%s)\n", n)
+	}
+	for _, w := range r.Warnings() {
+		fmt.Fprintf(bw, "%s %s\n", paint(ansiYellow, "warning:"), w)
 	}
 	fmt.Fprintln(bw, summaryLine(r))
 
@@ -324,21 +365,31 @@ func WriteText(w io.Writer, r *Result, color bool) error {
 			continue
 		}
 		fmt.Fprintf(bw, "\n%s (%d):\n", paint(ansiBold, kindTitles[kind]), len(cs))
-		for _, c := range cs {
-			line := marks[kind] + " " + keyText(c.Key, table)
-			switch kind {
-			case Added, Removed:
-				if d := description(c); d != "" {
-					line += "  " + d
-				}
-				fmt.Fprintln(bw, paint(colors[kind], line))
-				continue
-			case Renamed:
-				line = marks[kind] + " " + c.OldKey.Name + " → " + keyText(c.Key, table)
+		runs, indent := [][]*Change{cs}, ""
+		if group {
+			// A heading per table, its changes under it without the table.
+			runs, indent, table = byTable(cs), "  ", false
+		}
+		for _, run := range runs {
+			if group {
+				fmt.Fprintf(bw, "%s (%d):\n", paint(ansiBold, tableLabel(r, run[0].Key.Table)), len(run))
 			}
-			fmt.Fprintln(bw, paint(colors[kind], line))
-			for _, name := range c.FieldNames() {
-				fmt.Fprintf(bw, "    %s: %s\n", name, textFieldChange(c.Fields[name], color))
+			for _, c := range run {
+				line := marks[kind] + " " + keyText(c.Key, table)
+				switch kind {
+				case Added, Removed:
+					if d := description(c); d != "" {
+						line += "  " + d
+					}
+					fmt.Fprintln(bw, indent+paint(colors[kind], line))
+					continue
+				case Renamed:
+					line = marks[kind] + " " + c.OldKey.Name + " → " + keyText(c.Key, table)
+				}
+				fmt.Fprintln(bw, indent+paint(colors[kind], line))
+				for _, name := range c.FieldNames() {
+					fmt.Fprintf(bw, "%s    %s: %s\n", indent, name, textFieldChange(c.Fields[name], color))
+				}
 			}
 		}
 	}
@@ -426,6 +477,7 @@ func textFieldChange(fc FieldChange, color bool) string {
 func WriteMarkdown(w io.Writer, r *Result) error {
 	bw := bufio.NewWriter(w)
 	table := multiTable(r)
+	group := grouped(r)
 	fmt.Fprintf(bw, "## %s\n\n", md(header(r)))
 	if r.Reversed {
 		fmt.Fprintf(bw, "> **Reversed:** FROM is newer than TO, so the changes are shown from the newer version back to the older one.\n\n")
@@ -438,6 +490,9 @@ func WriteMarkdown(w io.Writer, r *Result) error {
 	}
 	if n := keysNote(r); n != "" && len(r.Changes) > 0 {
 		fmt.Fprintf(bw, "> **Note:** %s\n\n", md(n))
+	}
+	for _, w := range r.Warnings() {
+		fmt.Fprintf(bw, "> **Warning:** %s.\n\n", md(w))
 	}
 	if r.Empty() {
 		fmt.Fprintf(bw, "No differences.\n")
@@ -460,38 +515,18 @@ func WriteMarkdown(w io.Writer, r *Result) error {
 		if len(cs) == 0 {
 			continue
 		}
-		fmt.Fprintf(bw, "\n### %s (%d)\n\n", kindTitles[kind], len(cs))
-		switch kind {
-		case Added, Removed:
-			if table {
-				fmt.Fprintf(bw, "| Table | Name | %s | Description |\n| --- | --- | --- | --- |\n", numberCol)
-			} else {
-				fmt.Fprintf(bw, "| Name | %s | Description |\n| --- | --- | --- |\n", numberCol)
+		fmt.Fprintf(bw, "\n### %s (%d)\n", kindTitles[kind], len(cs))
+		runs := [][]*Change{cs}
+		if group {
+			// A heading per table, its changes under it without the table.
+			runs, table = byTable(cs), false
+		}
+		for _, run := range runs {
+			if group {
+				fmt.Fprintf(bw, "\n#### %s (%d)\n", md(tableLabel(r, run[0].Key.Table)), len(run))
 			}
-			for _, c := range cs {
-				if table {
-					fmt.Fprintf(bw, "| %s ", mdCell(c.Key.Table))
-				}
-				fmt.Fprintf(bw, "| %s | %s | %s |\n", mdCell(KeyName(c.Key)), mdCell(portText(c.Key)), mdCell(description(c)))
-			}
-		default:
-			for _, c := range cs {
-				var title string
-				if n := KeyName(c.Key); n != "" {
-					title = "**" + md(n) + "**"
-				}
-				if kind == Renamed {
-					title = "**" + md(c.OldKey.Name) + "** → " + title
-				}
-				port := portText(c.Key)
-				if table && c.Key.Table != "" {
-					port = "[" + c.Key.Table + "] " + port
-				}
-				fmt.Fprintf(bw, "- %s\n", strings.TrimSpace(title+" "+md(port)))
-				for _, name := range c.FieldNames() {
-					fmt.Fprintf(bw, "  - %s: %s\n", md(name), mdFieldChange(c.Fields[name]))
-				}
-			}
+			fmt.Fprintf(bw, "\n")
+			writeMarkdownChanges(bw, kind, run, table, numberCol)
 		}
 	}
 	if len(r.Transitions) > 0 {
@@ -525,6 +560,43 @@ func WriteMarkdown(w io.Writer, r *Result) error {
 		}
 	}
 	return bw.Flush()
+}
+
+// writeMarkdownChanges writes changes of one kind: a table of added or
+// removed records, a list of the others with their fields.
+func writeMarkdownChanges(bw *bufio.Writer, kind string, cs []*Change, table bool, numberCol string) {
+	switch kind {
+	case Added, Removed:
+		if table {
+			fmt.Fprintf(bw, "| Table | Name | %s | Description |\n| --- | --- | --- | --- |\n", numberCol)
+		} else {
+			fmt.Fprintf(bw, "| Name | %s | Description |\n| --- | --- | --- |\n", numberCol)
+		}
+		for _, c := range cs {
+			if table {
+				fmt.Fprintf(bw, "| %s ", mdCell(c.Key.Table))
+			}
+			fmt.Fprintf(bw, "| %s | %s | %s |\n", mdCell(KeyName(c.Key)), mdCell(portText(c.Key)), mdCell(description(c)))
+		}
+	default:
+		for _, c := range cs {
+			var title string
+			if n := KeyName(c.Key); n != "" {
+				title = "**" + md(n) + "**"
+			}
+			if kind == Renamed {
+				title = "**" + md(c.OldKey.Name) + "** → " + title
+			}
+			port := portText(c.Key)
+			if table && c.Key.Table != "" {
+				port = "[" + c.Key.Table + "] " + port
+			}
+			fmt.Fprintf(bw, "- %s\n", strings.TrimSpace(title+" "+md(port)))
+			for _, name := range c.FieldNames() {
+				fmt.Fprintf(bw, "  - %s: %s\n", md(name), mdFieldChange(c.Fields[name]))
+			}
+		}
+	}
 }
 
 // mdFieldChange shows ~~old~~ → **new**, or an inline diff of long text.
@@ -593,6 +665,7 @@ type (
 		People      []jsonPerson     `json:"people"`
 		ItemsNote   string           `json:"registry_items_note,omitempty"`
 		Keys        []TableKey       `json:"keys,omitempty"`
+		Warnings    []string         `json:"warnings,omitempty"`
 	}
 	jsonItem struct {
 		Kind    string `json:"kind"`
@@ -622,8 +695,8 @@ type (
 	}
 	jsonChange struct {
 		Kind   string               `json:"kind"`
-		Key    record.Key           `json:"key"`
-		OldKey *record.Key          `json:"old_key,omitempty"`
+		Key    jsonKey              `json:"key"`
+		OldKey jsonKey              `json:"old_key,omitempty"`
 		Fields map[string]jsonField `json:"fields"`
 	}
 	jsonField struct {
@@ -654,6 +727,7 @@ func WriteJSON(w io.Writer, r *Result) error {
 		People:      make([]jsonPerson, 0, len(r.People)),
 		ItemsNote:   r.ItemsNote,
 		Keys:        r.Keys,
+		Warnings:    r.Warnings(),
 	}
 	for _, c := range r.Items {
 		out.Items = append(out.Items, jsonItem{c.Kind, c.Table, c.Element, c.Key, c.From, c.To})
@@ -666,10 +740,9 @@ func WriteJSON(w io.Writer, r *Result) error {
 		out.People = append(out.People, jp)
 	}
 	for _, c := range r.Changes {
-		jc := jsonChange{Kind: c.Kind, Key: c.Key, Fields: make(map[string]jsonField, len(c.Fields))}
+		jc := jsonChange{Kind: c.Kind, Key: keyJSON(r, c.Key, c.record()), Fields: make(map[string]jsonField, len(c.Fields))}
 		if c.Kind == Renamed {
-			k := c.OldKey
-			jc.OldKey = &k
+			jc.OldKey = keyJSON(r, c.OldKey, c.Old)
 		}
 		for name, fc := range c.Fields {
 			jc.Fields[name] = jsonField{fc.From, fc.To}
@@ -680,6 +753,71 @@ func WriteJSON(w io.Writer, r *Result) error {
 		out.Transitions = append(out.Transitions, jsonTransition{t.Protocol, t.Ports, t.From.String(), t.To.String()})
 	}
 	return EncodeJSON(w, out)
+}
+
+// jsonKey is a key in JSON: an object whose members come in order.
+type jsonKey []jsonMember
+
+type jsonMember struct{ name, value string }
+
+func (k jsonKey) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, m := range k {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		for j, s := range []string{m.name, m.value} {
+			if err := writeJSONString(&b, s); err != nil {
+				return nil, err
+			}
+			if j == 0 {
+				b.WriteByte(':')
+			}
+		}
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// writeJSONString writes s as a JSON string as [EncodeJSON] would: no
+// HTML escaping.
+func writeJSONString(b *bytes.Buffer, s string) error {
+	enc := json.NewEncoder(b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		return err
+	}
+	b.Truncate(b.Len() - 1) // Encode's newline
+	return nil
+}
+
+// keyJSON is the JSON form of k, the key of rec: "registry", the table's
+// id (the registry's for the root registry), then what identifies the
+// record. A record keyed by name, protocol and number has all three, ""
+// when absent, as every record of the port registry has; one keyed by
+// elements of its own (a table of [Result.Keys]) has each element by its
+// name with its value, those with no value left out, and "content" with
+// the digest where nothing else identifies it. An element named registry
+// or content is written as "element:registry" or "element:content".
+func keyJSON(r *Result, k record.Key, rec *record.Record) jsonKey {
+	out := jsonKey{{"registry", r.tableName(k.Table)}}
+	tk := r.tableKey(k.Table)
+	if rec == nil || tk == nil || !tk.Changed() && !baseEmpty(rec) {
+		return append(out, jsonMember{nameKey, k.Name}, jsonMember{protocolKey, k.Protocol}, jsonMember{numberKey, k.Number})
+	}
+	if digest, ok := strings.CutPrefix(k.Extra, "#"); ok {
+		return append(out, jsonMember{"content", digest})
+	}
+	for _, e := range tk.Elements {
+		if v := keyValue(rec, e); v != "" {
+			if e == "registry" || e == "content" {
+				e = "element:" + e
+			}
+			out = append(out, jsonMember{e, v})
+		}
+	}
+	return out
 }
 
 // EncodeJSON writes v the way every JSON output of regdiff is written, by

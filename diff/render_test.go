@@ -69,6 +69,35 @@ func protocolsFixture() ([]record.Record, []record.Record) {
 	return old, new
 }
 
+// tablesFixture is a registry of several tables, with their titles: a
+// record of the root registry, a table keyed by a code, a table removed
+// whole (its title from the old version), and a table whose records gain
+// a name (a key structure change, with its warning).
+func tablesFixture() *Result {
+	in := func(table string, r record.Record) record.Record { r.Table = table; return r }
+	code := func(c, desc string) record.Record {
+		return record.Record{Table: "codes", Description: desc, Other: map[string]string{"code": c}}
+	}
+	old := []record.Record{
+		rec("", "", "1", "root one"),
+		code("0x01", "one"), code("0x02", "two"),
+		in("gone-table", rec("", "", "5", "five")),
+		in("named", rec("", "", "1", "Alpha")), in("named", rec("", "", "2", "Beta")), in("named", rec("", "", "3", "Gamma")),
+	}
+	new := []record.Record{
+		rec("", "", "1", "root ONE"),
+		code("0x01", "one"), code("0x02", "TWO"), code("0x03", "three"),
+		in("named", rec("alpha", "", "1", "Alpha")), in("named", rec("beta", "", "2", "Beta")), in("named", rec("gamma", "", "3", "Gamma")),
+	}
+	r := Compare(old, new)
+	r.SetTitles(
+		[]record.Item{{Element: "title", Text: "Example Registry"}, {Table: "codes", Element: "title", Text: "Codes"},
+			{Table: "gone-table", Element: "title", Text: "Gone | Table"}, {Table: "named", Element: "title", Text: "Named Things"}},
+		[]record.Item{{Element: "title", Text: "Example Registry"}, {Table: "codes", Element: "title", Text: "Codes"},
+			{Table: "named", Element: "title", Text: "Named  Things, renamed"}})
+	return r
+}
+
 // itemsFixture is a diff outside the records: the registry's date, a note
 // and a footnote, and its people.
 func itemsFixture() *Result {
@@ -107,6 +136,7 @@ func TestGolden(t *testing.T) {
 		{"protocols", setVersions(Compare(nOld, nNew), "protocol-numbers", v2019, v2024, false)},
 		{"filtered", setVersions(Compare(pOld, pNew).Filter(Filter{Ports: []PortRange{{1000, 1002}}}), "service-names-port-numbers", v2019, v2024, false)},
 		{"items", setVersions(itemsFixture(), "service-names-port-numbers", v2019, v2024, false)},
+		{"tables", setVersions(tablesFixture(), "example", v2019, v2024, false)},
 	}
 	renderers := []struct {
 		ext   string

@@ -145,6 +145,14 @@ func runDiff(ctx context.Context, o *diffOptions) error {
 		return err
 	}
 	res.Reversed = fi > ti
+	// A warning is part of the diff, in every format; it is said on
+	// standard error too, where whoever redirected the output sees it
+	// (not on a terminal that shows the text already).
+	if o.format != "text" || !o.io.OutTTY {
+		for _, w := range res.Warnings() {
+			fmt.Fprintf(o.io.Err, "regdiff: warning: %s\n", w)
+		}
+	}
 	switch o.format {
 	case "json":
 		err = diff.WriteJSON(o.io.Out, res)
