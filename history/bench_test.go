@@ -81,3 +81,58 @@ func BenchmarkHistory253(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkValueHistory times a value query's history in registries other
+// than ports, on a store of six registries of the mirror bundle (see
+// valueStore), as BenchmarkHistory253 does for ports: warm-index with the
+// index file knowing every version, no-index straight on the store. The
+// targets are those of ports (≤ 150 ms); bench/run times the CLI.
+func BenchmarkValueHistory(b *testing.B) {
+	s := valueStore(b)
+	for _, c := range []struct{ registry, value string }{
+		{"media-types", "application/json"},
+		{"tls-parameters", "0x13,0x01"},
+		{"dns-parameters", "AAAA"},
+		{"protocol-numbers", "6"},
+	} {
+		q, err := ValueQuery(c.value, "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		idx := filepath.Join(b.TempDir(), "history.idx")
+		ix, _ := OpenIndex(s, idx)
+		if _, err := Build(context.Background(), ix, c.registry, q); err != nil {
+			b.Fatal(err)
+		}
+		if err := ix.Save(); err != nil {
+			b.Fatal(err)
+		}
+		for _, warm := range []bool{true, false} {
+			name := c.registry + "/no-index"
+			if warm {
+				name = c.registry + "/warm-index"
+			}
+			b.Run(name, func(b *testing.B) {
+				for b.Loop() {
+					st, err := snapshots.Open(s.Dir())
+					if err != nil {
+						b.Fatal(err)
+					}
+					var src Source = st
+					if warm {
+						if src, err = OpenIndex(st, idx); err != nil {
+							b.Fatal(err)
+						}
+					}
+					h, err := Build(context.Background(), src, c.registry, q)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if err := WriteText(io.Discard, h, false); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}

@@ -25,6 +25,10 @@ type Source interface {
 // record in any version.
 var ErrNoSuchName = errors.New("no such service name")
 
+// ErrNoSuchValue is what a [*ValueError] wraps: no record of any version
+// covers a value query.
+var ErrNoSuchValue = errors.New("no such value")
+
 // History is the story of a query across every version of a registry.
 type History struct {
 	Query    Query
@@ -43,6 +47,10 @@ type History struct {
 	Periods []Period
 	// Events are ordered by version, then as the diff orders changes.
 	Events []Event
+	// Titles are the sub-registries' titles by id, for a value query's
+	// output; Build leaves it to the caller, which reads them from the
+	// newest version's items.
+	Titles map[string]string
 
 	vs     []record.Version // every version read, oldest first
 	lo, hi int              // the window: vs[lo:hi]
@@ -54,11 +62,18 @@ type History struct {
 // For a port query, Status is the status of every port asked about; for a
 // range whose ports differ it is "mixed", and Parts gives each sub-range.
 // For a name query, a period is a run in which the name held Number on
-// Protocol with the same record status (Assigned or Deregistered).
+// Protocol with the same record status (Assigned or Deregistered). For a
+// value query, a period is a run of versions of one sub-registry in which
+// the value had the same status by [diff.CodeStatus] (Unlisted where no
+// record of the sub-registry covers it); a version without the
+// sub-registry ends its period.
 type Period struct {
+	// Table is a value query's sub-registry (see [Query.Table]), "" for
+	// the records directly under the registry and for ports and names.
+	Table    string
 	Protocol string // "tcp", ...; "" for a name's record without a protocol
 	Number   string // name queries only: the number held, as written
-	Status   string // "Assigned", "Deregistered", "Reserved", "Unassigned" or "mixed"
+	Status   string // "Assigned", "Deregistered", "Reserved", "Unassigned" or "mixed"; for values one of diff.CodeStatuses
 	Parts    []Part // mixed periods only
 	From, To string // first and last version names
 	Versions int
@@ -117,9 +132,12 @@ func Build(ctx context.Context, src Source, registry string, q Query) (*History,
 		ix = NewIndex(src)
 	}
 	b := &builder{ix: ix, h: h, vs: vs}
-	if q.IsName() {
+	switch {
+	case q.IsValue():
+		err = b.values(ctx)
+	case q.IsName():
 		err = b.names(ctx)
-	} else {
+	default:
 		err = b.ports(ctx)
 	}
 	if err != nil {

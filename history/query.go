@@ -8,8 +8,9 @@ import (
 	"github.com/regdiff/regdiff/diff"
 )
 
-// Query is what a history is asked about: a port or a range of ports, or a
-// service name, optionally on one transport.
+// Query is what a history is asked about: in the port registry a port or a
+// range of ports, or a service name, optionally on one transport; in any
+// other registry a value ([ValueQuery]).
 type Query struct {
 	// Lo and Hi are the ports asked about (Lo == Hi for one port); both are
 	// 0 for a name query.
@@ -18,7 +19,41 @@ type Query struct {
 	Name string
 	// Protocol is "tcp", "udp", "sctp" or "dccp", or "" for every transport.
 	Protocol string
+	// Value is a value query's code point or text key, as given; "" for a
+	// port or name query.
+	Value string
+	// Table limits a value query to one sub-registry: the id of its
+	// innermost <registry>, or the registry's own id for the records
+	// directly under it. "" asks about every sub-registry.
+	Table string
 }
+
+// ValueQuery is the query for a value in any registry other than the port
+// registry: a number in the registry's notation ("6", "0x00FF",
+// "0x13,0x01", "-260", "1.3.6.1"), a range ("0x0A-0x0F"), or a text key
+// ("application/json", "Accept-Language"), in the sub-registry table, or
+// in every one for "".
+func ValueQuery(value, table string) (Query, error) {
+	v := strings.TrimSpace(value)
+	if v == "" {
+		return Query{}, &queryError{"empty query: want a value of the registry, such as 6, 0x00FF, 0x13,0x01 or a name"}
+	}
+	if len(v) > 1024 || strings.ContainsFunc(v, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		return Query{}, &queryError{fmt.Sprintf("query %q is not a value: too long, or holds control characters", truncateQuery(v))}
+	}
+	return Query{Value: v, Table: strings.TrimSpace(table)}, nil
+}
+
+func truncateQuery(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
+}
+
+// IsValue reports whether q asks about a value of a registry other than
+// the port registry.
+func (q Query) IsValue() bool { return q.Value != "" }
 
 // IsName reports whether q asks about a service name.
 func (q Query) IsName() bool { return q.Name != "" }
@@ -34,6 +69,9 @@ func (q Query) Ports() string {
 // String is the query's canonical form, which [ParseQuery] reads back:
 // "253", "249-255/udp", "ssh/tcp".
 func (q Query) String() string {
+	if q.IsValue() {
+		return q.Value
+	}
 	s := q.Name
 	if !q.IsName() {
 		s = q.Ports()
@@ -169,6 +207,12 @@ func validName(s string) bool {
 
 // check validates a Query that did not come from ParseQuery.
 func (q Query) check() error {
+	if q.IsValue() {
+		if q.Name != "" || q.Protocol != "" || q.Lo != 0 || q.Hi != 0 {
+			return &queryError{"a value query has no port, name or transport"}
+		}
+		return nil
+	}
 	if q.Protocol != "" && transportRank(q.Protocol) == len(diff.Transports) {
 		return &queryError{fmt.Sprintf("unknown transport %q: want tcp, udp, sctp or dccp", q.Protocol)}
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,6 +26,8 @@ const (
 
 var statusColors = map[string]string{
 	"Assigned": ansiGreen, "Deregistered": ansiRed, "Reserved": ansiYellow, "Unassigned": ansiDim, Mixed: ansiCyan,
+	diff.CodeDeprecated: ansiRed, diff.CodeObsolete: ansiRed, diff.CodeExperimental: ansiYellow,
+	diff.CodePrivateUse: ansiYellow, diff.CodeUnlisted: ansiDim,
 }
 
 // Verdicts returns the history's opening lines. For a port query there is
@@ -37,6 +40,9 @@ var statusColors = map[string]string{
 // window ([History.Window]) the verdicts are about its newest version and
 // the periods that hold it, told whole.
 func (h *History) Verdicts() []string {
+	if h.Query.IsValue() {
+		return h.valueVerdicts()
+	}
 	if h.Query.IsName() {
 		return h.nameVerdicts()
 	}
@@ -221,6 +227,9 @@ func recordText(r *record.Record) string {
 	add("contact", r.Contact...)
 	add("registered", r.Registered)
 	add("modified", r.Modified)
+	for _, k := range slices.Sorted(maps.Keys(r.Other)) {
+		add(k, r.Other[k])
+	}
 	if len(extra) > 0 {
 		s += "  (" + strings.Join(extra, "; ") + ")"
 	}
@@ -341,6 +350,19 @@ func groupPeriods(h *History) []periodGroup {
 		}
 		return groups
 	}
+	if h.Query.IsValue() {
+		for i := range h.Periods {
+			p := &h.Periods[i]
+			k, ok := keys[p.Table]
+			if !ok {
+				k = len(groups)
+				keys[p.Table] = k
+				groups = append(groups, periodGroup{title: h.tableTitle(p.Table)})
+			}
+			groups[k].periods = append(groups[k].periods, p)
+		}
+		return groups
+	}
 	var titles [][]string
 	for _, proto := range h.Query.transports() {
 		var ps []*Period
@@ -384,6 +406,7 @@ type (
 		Events   []jsonEvent  `json:"events"`
 	}
 	jsonPeriod struct {
+		Registry string       `json:"registry,omitempty"`
 		Protocol string       `json:"protocol"`
 		Number   string       `json:"number,omitempty"`
 		Status   string       `json:"status"`
@@ -415,11 +438,12 @@ type (
 		Other        map[string]string `json:"other,omitempty"`
 	}
 	jsonEvent struct {
-		Version string               `json:"version"`
-		Kind    string               `json:"kind"`
-		Key     record.Key           `json:"key"`
-		OldKey  *record.Key          `json:"old_key,omitempty"`
-		Fields  map[string]jsonField `json:"fields"`
+		Version  string               `json:"version"`
+		Registry string               `json:"registry,omitempty"`
+		Kind     string               `json:"kind"`
+		Key      record.Key           `json:"key"`
+		OldKey   *record.Key          `json:"old_key,omitempty"`
+		Fields   map[string]jsonField `json:"fields"`
 	}
 	jsonField struct {
 		From string `json:"from"`
@@ -441,6 +465,9 @@ type (
 // A mixed period (a range whose ports differ) has "status": "mixed" and
 // "parts": [{"ports": "247-248", "status": "Assigned"}, ...]. For a name
 // query each period has "number": the number the name held, when it held one.
+// For a value query each period and event has "registry": the id of the
+// sub-registry (the innermost <registry>) it is about, and a period's
+// status is one of diff.CodeStatuses.
 func WriteJSON(w io.Writer, h *History) error {
 	out := jsonHistory{
 		Query: h.Query.String(), Registry: h.Registry, Versions: h.Versions,
@@ -449,6 +476,9 @@ func WriteJSON(w io.Writer, h *History) error {
 	for _, p := range h.Periods {
 		jp := jsonPeriod{Protocol: p.Protocol, Number: p.Number, Status: p.Status, From: p.From, To: p.To,
 			Versions: p.Versions, Records: make([]jsonRecord, 0, len(p.Records))}
+		if h.Query.IsValue() {
+			jp.Registry = h.tableLabel(p.Table)
+		}
 		for _, pt := range p.Parts {
 			jp.Parts = append(jp.Parts, jsonPart(pt))
 		}
@@ -464,6 +494,9 @@ func WriteJSON(w io.Writer, h *History) error {
 	}
 	for _, e := range h.Events {
 		je := jsonEvent{Version: e.Version, Kind: e.Kind, Key: e.Key, Fields: make(map[string]jsonField, len(e.Fields))}
+		if h.Query.IsValue() {
+			je.Registry = h.tableLabel(e.Key.Table)
+		}
 		if e.Kind == diff.Renamed {
 			k := e.OldKey
 			je.OldKey = &k

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/regdiff/regdiff/history"
+	"github.com/regdiff/regdiff/snapshots"
 
 	"github.com/spf13/cobra"
 )
@@ -22,7 +24,7 @@ func newHistoryCmd(g *globals) *cobra.Command {
 	o := &historyOptions{globals: g}
 	cmd := &cobra.Command{
 		Use:   "history QUERY",
-		Short: "Tell the life of a port, a range or a service name",
+		Short: "Tell the life of a port, a service name, or a value of any registry",
 		Long: `Tell the life of a port, a range of ports or a service name across every
 stored version: a verdict per transport (since when it has been what it is),
 then the periods (runs of versions with the same status, with the records
@@ -32,6 +34,19 @@ was added, removed, changed or renamed, field by field).
 QUERY is a port (253), a port and transport (253/tcp), a range (249-255), or
 a service name (ssh, ssh/tcp). Status follows the rule in "regdiff diff
 --help".
+
+In any other registry (--registry ID), QUERY is a value written as the
+registry writes its keys: a number (6), hex (0x00FF), a pair (0x13,0x01), a
+negative number (-260), a dotted number (1.3.6.1), or a text key such as a
+media type (application/json), a header field (Accept-Language) or a DNS
+type (AAAA). A record covers the value when its key does: a range covers
+every value in it, in the key's own notation ("0x13,0x08-FF" covers
+0x13,0x0A). Its history is told per sub-registry (the innermost <registry>)
+that covers it at some time; name one with IANA's fragment form,
+--registry tls-parameters#tls-parameters-4. Status comes from the covering
+record's text by one rule for every registry: Assigned, Deprecated,
+Obsolete, Experimental, Private Use, Reserved, Unassigned, or Unlisted where
+no record of the sub-registry covers it (see the README).
 
 ` + windowHelp + `
 
@@ -50,7 +65,11 @@ keyed by git hashes, so it is never stale, and it can be deleted at any time.
   regdiff history ssh --since 2019 --until 2020-06
   regdiff history 249-255 --json
   regdiff history ssh
-  regdiff history 80/tcp --registry service-names-port-numbers`,
+  regdiff history 80/tcp --registry service-names-port-numbers
+  regdiff --registry protocol-numbers history 6
+  regdiff --registry tls-parameters history 0x13,0x01
+  regdiff --registry 'tls-parameters#tls-parameters-4' history 0xC0,0x2B --json
+  regdiff --registry media-types history application/json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.query = args[0]
@@ -69,9 +88,21 @@ func runHistory(ctx context.Context, o *historyOptions) error {
 	if err != nil {
 		return err
 	}
-	q, err := history.ParseQuery(o.query)
-	if err != nil {
-		return withCode(exitError, err, "a query is a port (253), a port and transport (253/tcp), a range (249-255) or a service name (ssh)")
+	reg, table, sub := strings.Cut(g.registry, "#")
+	if sub {
+		gg := *g
+		gg.registry, g = reg, &gg
+	}
+	var q history.Query
+	if reg == snapshots.DefaultRegistry {
+		if sub {
+			return withCode(exitError, fmt.Errorf("%s has no sub-registries: its history follows ports and names", reg), "drop #"+table)
+		}
+		if q, err = history.ParseQuery(o.query); err != nil {
+			return withCode(exitError, err, "a query is a port (253), a port and transport (253/tcp), a range (249-255) or a service name (ssh)")
+		}
+	} else if q, err = history.ValueQuery(o.query, table); err != nil {
+		return withCode(exitError, err)
 	}
 	s, err := g.openStore()
 	if err != nil {
@@ -90,7 +121,14 @@ func runHistory(ctx context.Context, o *historyOptions) error {
 		if errors.Is(err, history.ErrNoSuchName) {
 			return withCode(exitError, err) // the message carries the suggestions
 		}
+		var ve *history.ValueError
+		if errors.As(err, &ve) {
+			return withCode(exitError, err, ve.Hint())
+		}
 		return g.noVersions(s, err)
+	}
+	if q.IsValue() {
+		h.Titles = tableTitles(s, g.registry)
 	}
 	if ix != nil {
 		if err := ix.Save(); err != nil {
@@ -109,4 +147,27 @@ func runHistory(ctx context.Context, o *historyOptions) error {
 		return history.WriteJSON(g.io.Out, h)
 	}
 	return history.WriteText(g.io.Out, h, color)
+}
+
+// tableTitles are the titles of a registry's sub-registries in its newest
+// version, by id ("" for the registry's own); none when they cannot be
+// read, since titles only decorate the output.
+func tableTitles(s *snapshots.Store, registry string) map[string]string {
+	vs, err := s.Versions(registry)
+	if err != nil || len(vs) == 0 {
+		return nil
+	}
+	items, _, err := s.Items(vs[len(vs)-1])
+	if err != nil {
+		return nil
+	}
+	titles := map[string]string{}
+	for _, it := range items {
+		if it.Element == "title" {
+			if _, ok := titles[it.Table]; !ok {
+				titles[it.Table] = it.Text
+			}
+		}
+	}
+	return titles
 }
