@@ -3,6 +3,7 @@ package history
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -100,6 +101,9 @@ type Event struct {
 	diff.Change
 
 	at int // the version's index
+	// key and oldKey are a value query's keys in the diff's JSON form
+	// (diff.Result.KeyJSON), nil for ports and names.
+	key, oldKey json.Marshaler
 }
 
 // Build reads every version of registry in src and tells the history of q.

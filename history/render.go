@@ -438,12 +438,11 @@ type (
 		Other        map[string]string `json:"other,omitempty"`
 	}
 	jsonEvent struct {
-		Version  string               `json:"version"`
-		Registry string               `json:"registry,omitempty"`
-		Kind     string               `json:"kind"`
-		Key      record.Key           `json:"key"`
-		OldKey   *record.Key          `json:"old_key,omitempty"`
-		Fields   map[string]jsonField `json:"fields"`
+		Version string               `json:"version"`
+		Kind    string               `json:"kind"`
+		Key     any                  `json:"key"` // record.Key, or a value query's key as the diff writes it
+		OldKey  any                  `json:"old_key,omitempty"`
+		Fields  map[string]jsonField `json:"fields"`
 	}
 	jsonField struct {
 		From string `json:"from"`
@@ -465,9 +464,10 @@ type (
 // A mixed period (a range whose ports differ) has "status": "mixed" and
 // "parts": [{"ports": "247-248", "status": "Assigned"}, ...]. For a name
 // query each period has "number": the number the name held, when it held one.
-// For a value query each period and event has "registry": the id of the
-// sub-registry (the innermost <registry>) it is about, and a period's
-// status is one of diff.CodeStatuses.
+// For a value query each period has "registry": the id of the sub-registry
+// (the innermost <registry>) it is about, and a status of
+// diff.CodeStatuses; each event's key is as the diff's JSON writes it,
+// naming its sub-registry as "registry".
 func WriteJSON(w io.Writer, h *History) error {
 	out := jsonHistory{
 		Query: h.Query.String(), Registry: h.Registry, Versions: h.Versions,
@@ -494,12 +494,15 @@ func WriteJSON(w io.Writer, h *History) error {
 	}
 	for _, e := range h.Events {
 		je := jsonEvent{Version: e.Version, Kind: e.Kind, Key: e.Key, Fields: make(map[string]jsonField, len(e.Fields))}
-		if h.Query.IsValue() {
-			je.Registry = h.tableLabel(e.Key.Table)
-		}
 		if e.Kind == diff.Renamed {
 			k := e.OldKey
 			je.OldKey = &k
+		}
+		if e.key != nil {
+			je.Key, je.OldKey = e.key, nil
+			if e.oldKey != nil {
+				je.OldKey = e.oldKey
+			}
 		}
 		for name, fc := range e.Fields {
 			je.Fields[name] = jsonField(fc)

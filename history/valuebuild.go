@@ -155,9 +155,14 @@ func (b *builder) values(ctx context.Context) error {
 				if err != nil {
 					return fmt.Errorf("version %s: %w", v.Name, err)
 				}
-				for _, c := range b.compare(old, cur).Changes {
+				res := b.compare(old, cur)
+				res.Registry = b.h.Registry
+				for k := range res.Changes {
+					c := &res.Changes[k]
 					if c.Old != nil && m.covers(c.Old) || c.New != nil && m.covers(c.New) {
-						b.addEvents(v.Name, []diff.Change{c})
+						e := Event{Version: v.Name, Change: *c, at: i}
+						e.key, e.oldKey = res.KeyJSON(c)
+						b.h.Events = append(b.h.Events, e)
 					}
 				}
 			}
