@@ -121,7 +121,8 @@ func (b *builder) values(ctx context.Context) error {
 
 	open := map[string]int{} // table → index into periods of its open period
 	var periods []Period
-	ever := map[string]bool{} // tables where some version covers the query
+	ever := map[string]bool{}  // tables where some version covers the query
+	known := map[string]bool{} // tables of any version
 	var prev *state
 	for i, v := range b.vs {
 		if err := ctx.Err(); err != nil {
@@ -133,6 +134,9 @@ func (b *builder) values(ctx context.Context) error {
 		}
 		for t := range st.cover {
 			ever[t] = true
+		}
+		for t := range st.present {
+			known[t] = true
 		}
 		if prev != nil {
 			b.cur = i
@@ -197,7 +201,19 @@ func (b *builder) values(ctx context.Context) error {
 		return x.first - y.first
 	})
 	if len(periods) == 0 {
-		return b.noSuchValue(q)
+		e := &ValueError{Value: q.Value, Table: q.Table, Registry: b.h.Registry, First: b.h.First, Last: b.h.Last}
+		if q.Table != "" && q.Table != root && !known[q.Table] {
+			e.NoTable = true
+			var ids []string
+			for t := range known {
+				if t != "" {
+					ids = append(ids, t)
+				}
+			}
+			slices.SortFunc(ids, compareTables)
+			e.Suggestions = Suggest(ids, q.Table)
+		}
+		return e
 	}
 	b.h.Periods = periods
 	return nil
@@ -260,9 +276,16 @@ type ValueError struct {
 	Value, Table string
 	Registry     string
 	First, Last  string
+	// NoTable is true when no version has the sub-registry Table;
+	// Suggestions are then close sub-registry ids.
+	NoTable     bool
+	Suggestions []string
 }
 
 func (e *ValueError) Error() string {
+	if e.NoTable {
+		return fmt.Sprintf("%v: no version of %s (%s … %s) has a sub-registry %q", ErrNoSuchValue, e.Registry, e.First, e.Last, e.Table)
+	}
 	where := e.Registry
 	if e.Table != "" {
 		where += "#" + e.Table
@@ -272,17 +295,16 @@ func (e *ValueError) Error() string {
 
 // Hint tells what to try instead.
 func (e *ValueError) Hint() string {
+	if e.NoTable && len(e.Suggestions) > 0 {
+		return "did you mean " + e.Registry + "#" + strings.Join(e.Suggestions, ", "+e.Registry+"#") + "?"
+	}
 	if e.Table != "" {
-		return "query the whole registry (--registry " + e.Registry + ") or check the sub-registry id with `regdiff show --json`"
+		return "query the whole registry (--registry " + e.Registry + "), which tells every sub-registry that covers it"
 	}
 	return "write the value as the registry does (6, 0x0A, 0x13,0x01, a name), or check the registry id with `regdiff registries`"
 }
 
 func (e *ValueError) Unwrap() error { return ErrNoSuchValue }
-
-func (b *builder) noSuchValue(q Query) error {
-	return &ValueError{Value: q.Value, Table: q.Table, Registry: b.h.Registry, First: b.h.First, Last: b.h.Last}
-}
 
 // tableLabel shows a table: "tls-parameters-4", or the registry's id for
 // its root.

@@ -7,9 +7,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/regdiff/regdiff/history"
 	"github.com/regdiff/regdiff/snapshots"
 	"github.com/regdiff/regdiff/snapshots/record"
 )
@@ -127,13 +129,26 @@ func (g *globals) openVersions() (*snapshots.Store, []record.Version, error) {
 	return s, vs, err
 }
 
+// maxListed bounds the registries an error lists.
+const maxListed = 12
+
 // noVersions explains an error that wraps snapshots.ErrEmpty (the registry
 // has no versions in s) with what to do; it returns other errors as they are.
 func (g *globals) noVersions(s *snapshots.Store, err error) error {
 	if errors.Is(err, snapshots.ErrEmpty) {
+		if id, sub, ok := strings.Cut(g.registry, "#"); ok {
+			return withCode(exitError, fmt.Errorf("--registry %s names a sub-registry (#%s): only history follows one", g.registry, sub),
+				"use --registry "+id+"; its output is grouped by sub-registry")
+		}
 		regs, _ := s.Registries()
 		hint := "run `regdiff fetch` or `regdiff import PATH` first"
-		if len(regs) > 0 {
+		switch {
+		case len(regs) > maxListed:
+			hint = "`regdiff registries` lists the " + strconv.Itoa(len(regs)) + " registries of the store (choose with --registry)"
+			if close := history.Suggest(regs, g.registry); len(close) > 0 {
+				hint = "did you mean " + strings.Join(close, ", ") + "? " + hint
+			}
+		case len(regs) > 0:
 			hint = "the store holds: " + strings.Join(regs, ", ") + " (choose with --registry)"
 		}
 		return withCode(exitStore, fmt.Errorf("no versions of %s in %s", g.registry, s.Dir()), hint)
