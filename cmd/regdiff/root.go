@@ -58,7 +58,11 @@ The store is --store, else $REGDIFF_STORE, else $XDG_DATA_HOME/regdiff, else
 	pf.StringVar(&g.store, "store", "", "store folder (default $REGDIFF_STORE, $XDG_DATA_HOME/regdiff or ~/.local/share/regdiff)")
 	pf.StringVar(&g.registry, "registry", snapshots.DefaultRegistry, "registry to act on")
 	pf.DurationVar(&g.wait, "wait", 2*time.Minute, "how long a writer waits for another regdiff to release the store")
-	root.AddCommand(newImportCmd(g), newFetchCmd(g), newLogCmd(g), newShowCmd(g), newDiffCmd(g), newHistoryCmd(g), newChangelogCmd(g), newVerifyCmd(g), newReindexCmd(g), newRegistriesCmd(g))
+	root.AddCommand(newImportCmd(g), newFetchCmd(g), newLogCmd(g), newShowCmd(g), newDiffCmd(g), newHistoryCmd(g), newChangelogCmd(g), newVerifyCmd(g), newReindexCmd(g), newRegistriesCmd(g), newVersionCmd(g))
+	root.Version = version()
+	root.SetVersionTemplate("{{.Version}}\n")
+	// Defined here so that cobra does not take -v for it.
+	root.Flags().Bool("version", false, "print the version and the commit regdiff was built from")
 	addDiffFlags(root, o)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return withCode(exitError, err, "see `"+c.CommandPath()+" --help`")
