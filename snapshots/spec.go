@@ -97,7 +97,15 @@ func resolveBase(vs []record.Version, spec string) (int, error) {
 		}
 		return 0, fmt.Errorf("version spec %q: no stored version has that commit", spec)
 	}
-	return 0, fmt.Errorf("unknown version spec %q: use YYYY, YYYY-MM, YYYY-MM-DD, latest, first, a version name, tag or commit, or SPEC~N", spec)
+	return 0, &UnknownSpecError{Spec: spec}
+}
+
+// UnknownSpecError is a version spec of no known form: not a date, a
+// version name, latest or first, a tag, a commit, or SPEC~N.
+type UnknownSpecError struct{ Spec string }
+
+func (e *UnknownSpecError) Error() string {
+	return fmt.Sprintf("unknown version spec %q: use YYYY, YYYY-MM, YYYY-MM-DD, latest, first, a version name, tag or commit, or SPEC~N", e.Spec)
 }
 
 // period is the span of days a YYYY, YYYY-MM or YYYY-MM-DD spec names,

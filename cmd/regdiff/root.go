@@ -1,6 +1,9 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/regdiff/regdiff/snapshots"
@@ -46,12 +49,24 @@ The store is --store, else $REGDIFF_STORE, else $XDG_DATA_HOME/regdiff, else
 		Args:          cobra.RangeArgs(0, 2),
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// SuggestionsFor reads it as it is; cobra's default of 2 is set
+		// only on the way to its own "unknown command" error.
+		SuggestionsMinimumDistance: 2,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return cmd.Help()
 			}
 			o.setVersions(args)
-			return runDiff(cmd.Context(), o)
+			err := runDiff(cmd.Context(), o)
+			// A word that is no version spec but is close to a command
+			// name is most likely a mistyped command (regdiff histroy 253).
+			if use := (*snapshots.UnknownSpecError)(nil); errors.As(err, &use) {
+				if s := cmd.SuggestionsFor(use.Spec); len(s) > 0 {
+					return withCode(exitError, fmt.Errorf("unknown command or version spec %q", use.Spec),
+						"did you mean "+strings.Join(s, " or ")+"? (`regdiff help` lists the commands)")
+				}
+			}
+			return err
 		},
 	}
 	pf := root.PersistentFlags()
