@@ -13,8 +13,9 @@
 // backoff and jitter: 5xx, 408 and 429 answers (honouring Retry-After),
 // connection errors, timeouts and bodies cut short. Other answers, bodies
 // over [Options.MaxBytes] ([ErrTooLarge]), refused URLs ([ErrUnsupportedURL])
-// and certificate errors are not retried. Cancelling the context stops at
-// once.
+// certificate errors and a host name that does not exist (DNS "no such
+// host": offline, or a typo) are not retried. Cancelling the context stops
+// at once.
 //
 // A gzip Content-Encoding is decoded, and the size limit applies to the
 // decoded bytes.
@@ -289,6 +290,10 @@ func retryable(err error) bool {
 		return se.Code >= 500 || se.Code == http.StatusTooManyRequests || se.Code == http.StatusRequestTimeout
 	}
 	var cert *tls.CertificateVerificationError
+	var dns *net.DNSError
+	if errors.As(err, &dns) && dns.IsNotFound {
+		return false // a name that does not exist will not exist in a second either
+	}
 	return !errors.Is(err, ErrTooLarge) &&
 		!errors.Is(err, ErrUnsupportedURL) &&
 		!errors.Is(err, errTooManyRedirects) &&

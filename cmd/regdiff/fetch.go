@@ -4,7 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"maps"
 	"net"
+	"net/http"
+	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,6 +34,7 @@ type fetchOptions struct {
 	index    string
 	jobs     int
 	delay    time.Duration
+	client   *http.Client // nil: fetch's default; tests give one that fails as they need
 }
 
 func newFetchCmd(g *globals) *cobra.Command {
@@ -115,17 +121,33 @@ func runFetch(ctx context.Context, o *fetchOptions) error {
 		}
 		targets = append(targets, t)
 	}
+	// A store this run creates and leaves without a version (offline, a
+	// wrong URL) is removed again: it was not asked for.
+	dir, err := g.storeDir()
+	if err != nil {
+		return err
+	}
+	_, statErr := os.Stat(dir)
+	fresh := errors.Is(statErr, fs.ErrNotExist)
 	s, unlock, err := g.lockStore(ctx)
 	if err != nil {
 		return err
 	}
-	defer unlock()
+	archived := 0
+	defer func() {
+		if fresh && archived == 0 {
+			if regs, err := s.Registries(); err == nil && len(regs) == 0 {
+				os.RemoveAll(dir)
+			}
+		}
+		unlock()
+	}()
 	if len(args) == 0 {
 		if targets, err = fetch.Tracked(s, o.mirror); err != nil {
 			return err
 		}
 	}
-	get := fetch.Options{Backoff: o.backoff}
+	get := fetch.Options{Backoff: o.backoff, Client: o.client}
 	get.MaxBytes = o.maxSize
 	get.Retries = o.retries
 	if o.retries == 0 {
@@ -141,13 +163,15 @@ func runFetch(ctx context.Context, o *fetchOptions) error {
 		targets = fetch.Merge(targets, listed)
 	}
 	code := exitOK
-	archived := 0
 	worse := func(c int) {
 		if code == exitOK || c > code {
 			code = c
 		}
 	}
 	var writeErr error
+	var hints []string                  // said once, after the errors
+	unresolved := map[string][]string{} // host → registries
+	unresolvedErr := map[string]error{} // host → one of its errors
 	report := func(out *fetch.Outcome, err error) {
 		t := out.Target
 		name := out.Registry
@@ -165,12 +189,21 @@ func runFetch(ctx context.Context, o *fetchOptions) error {
 					j.WouldRewrite = append(j.WouldRewrite, v.Name)
 				}
 			}
-			if o.json {
+			var dns *net.DNSError
+			switch {
+			case o.json:
 				writeErr = writeJSONLine(g.io.Out, j)
-			} else {
+			case errors.As(err, &dns) && dns.IsNotFound:
+				// Said once per host at the end: offline, every
+				// registry fails alike.
+				if !slices.Contains(unresolved[dns.Name], name) {
+					unresolved[dns.Name] = append(unresolved[dns.Name], name)
+				}
+				unresolvedErr[dns.Name] = err
+			default:
 				fmt.Fprintf(g.io.Err, "regdiff: %s: %v\n", name, err)
-				if hint != "" {
-					fmt.Fprintf(g.io.Err, "hint: %s\n", hint)
+				if hint != "" && !slices.Contains(hints, hint) {
+					hints = append(hints, hint)
 				}
 			}
 			return
@@ -211,6 +244,21 @@ func runFetch(ctx context.Context, o *fetchOptions) error {
 		report(out, err)
 		return writeErr == nil // output that cannot be written stops the fetch
 	})
+	for _, host := range slices.Sorted(maps.Keys(unresolved)) {
+		names := unresolved[host]
+		if len(names) == 1 {
+			fmt.Fprintf(g.io.Err, "regdiff: %s: %v\n", names[0], unresolvedErr[host])
+		} else {
+			fmt.Fprintf(g.io.Err, "regdiff: %s does not resolve: %d registries not fetched (%s)\n", host, len(names), strings.Join(names, ", "))
+		}
+		_, hint := fetchErrorCode(unresolvedErr[host])
+		if !slices.Contains(hints, hint) {
+			hints = append(hints, hint)
+		}
+	}
+	for _, h := range hints {
+		fmt.Fprintf(g.io.Err, "hint: %s\n", h)
+	}
 	if writeErr != nil {
 		return writeErr
 	}
@@ -240,6 +288,8 @@ func fetchErrorCode(err error) (int, string) {
 		return exitError, "give an http or https URL"
 	case errors.Is(err, snapshots.ErrLocked):
 		return exitLocked, ""
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+		return exitNetwork, "the name does not resolve: no network here, or a mistyped host; backfill offline from files or an existing archive with `regdiff import PATH`"
 	case errors.As(err, &dnsErr), errors.As(err, &opErr):
 		return exitNetwork, "the network cannot be reached from here; backfill from files or an existing archive with `regdiff import PATH`"
 	case errors.As(err, &status) && status.Code == 404:

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// offlineClient fails every request the way a machine with no network
+// does: the host name does not resolve.
+func offlineClient(dials *int) *http.Client {
+	return &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			*dials++
+			host, _, _ := net.SplitHostPort(addr)
+			return nil, &net.OpError{Op: "dial", Net: network, Err: &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}}
+		},
+	}}
+}
+
+// Offline, fetch tries each registry once, says so in one line with a
+// hint, exits 5, and leaves no store behind that it created.
+func TestFetchOffline(t *testing.T) {
+	store := filepath.Join(t.TempDir(), "store")
+	g, out, errb := testGlobals(t, store)
+	dials := 0
+	o := &fetchOptions{globals: g, client: offlineClient(&dials), timeout: time.Minute, maxSize: 1 << 20, retries: 3,
+		backoff: time.Millisecond, jobs: 4, index: "http://unused.example/"}
+	err := runFetch(context.Background(), o)
+	var s silent
+	if !errors.As(err, &s) || s.code != exitNetwork {
+		t.Fatalf("runFetch: %v, want exit %d", err, exitNetwork)
+	}
+	lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], "www.iana.org does not resolve: 2 registries not fetched") ||
+		!strings.HasPrefix(lines[1], "hint: ") || !strings.Contains(lines[1], "regdiff import") {
+		t.Errorf("stderr:\n%s\nwant one line naming the host and the 2 registries, then one hint pointing to regdiff import", errb)
+	}
+	if out.Len() != 0 {
+		t.Errorf("stdout %q, want nothing", out)
+	}
+	if dials != 2 {
+		t.Errorf("%d dials for 2 registries; a name that does not resolve is not retried", dials)
+	}
+	if _, err := os.Stat(store); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the store this fetch created is still there (%v)", err)
+	}
+}
+
+// A store that existed before an offline fetch stays, as it was.
+func TestFetchOfflineKeepsExistingStore(t *testing.T) {
+	c := newCLI(t)
+	c.mustRun("import", "testdata/ports-2019.xml")
+	before := snapshot(t, c.store)
+	g, _, _ := testGlobals(t, c.store)
+	dials := 0
+	o := &fetchOptions{globals: g, client: offlineClient(&dials), timeout: time.Minute, maxSize: 1 << 20, retries: 3,
+		backoff: time.Millisecond, jobs: 4}
+	if err := runFetch(context.Background(), o); err == nil {
+		t.Fatal("offline fetch succeeded")
+	}
+	if !sameFiles(before, snapshot(t, c.store)) {
+		t.Error("an offline fetch changed an existing store")
+	}
+}
