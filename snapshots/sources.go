@@ -2,6 +2,7 @@ package snapshots
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -138,9 +139,12 @@ func hasScheme(loc string) bool {
 	return true
 }
 
+// ErrNoInput is the refusal of an import path that does not exist.
+var ErrNoInput = errors.New("no such file or folder")
+
 func noSuchInput(err error) error {
 	if os.IsNotExist(err) {
-		return fmt.Errorf("no such file or folder")
+		return ErrNoInput
 	}
 	return err
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/regdiff/regdiff/snapshots"
 )
 
 func TestChangelog(t *testing.T) {
@@ -112,7 +114,9 @@ func TestChangelogAll(t *testing.T) {
 		t.Errorf("--all --since 2019-13: exit %d, %q", code, errs)
 	}
 	empty := newCLI(t)
-	empty.run("import", "testdata/notes.txt") // refused: a store with no versions
+	if _, err := snapshots.Create(empty.store); err != nil { // a store with no versions
+		t.Fatal(err)
+	}
 	if code, _, errs := empty.run("changelog", "--all"); code != exitStore || !strings.Contains(errs, "no versions stored") {
 		t.Errorf("--all on an empty store: exit %d, %q", code, errs)
 	}

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/regdiff/regdiff/history"
@@ -36,19 +38,24 @@ const (
 	exitLocked    = 6 // another regdiff holds the store's lock
 	exitStore     = 7 // the store is missing, empty or not a regdiff store
 	exitVerify    = 8 // verify found problems, or any command found the store damaged
+	exitWrite     = 9 // a local write failed: disk full, quota, read-only file system
 )
 
 const exitCodesHelp = `Exit status:
   0  success (for fetch: archived or unchanged)
   1  diff --exit-code: the two versions differ
-  2  error, including a bad flag, argument or version spec
+  2  error, including a bad flag, argument or version spec, an import path
+     that does not exist, or a --registry the store does not hold
   3  fetch --exit-code: nothing new was archived
   4  an input was refused (not a registry, invalid, truncated, suspicious)
-  5  fetch could not download (network error, server error, timeout)
+  5  could not download (fetch: network error, server error, timeout; import:
+     a repository URL that cannot be reached)
   6  the store is locked by another regdiff process (see --wait)
-  7  the store is missing, empty, or not a regdiff store
+  7  the store is missing, holds no versions, or is not a regdiff store
   8  the store is damaged: verify found problems, or a command read an object
-     that is missing or does not match its id (the error names it)`
+     that is missing or does not match its id (the error names it)
+  9  a local write failed (disk full, quota, read-only file system); the store
+     is as it was before the last completed step`
 
 // exitError carries an exit code and optional hints to main.
 type codeError struct {
@@ -151,9 +158,45 @@ func (g *globals) noVersions(s *snapshots.Store, err error) error {
 		case len(regs) > 0:
 			hint = "the store holds: " + strings.Join(regs, ", ") + " (choose with --registry)"
 		}
-		return withCode(exitStore, fmt.Errorf("no versions of %s in %s", g.registry, s.Dir()), hint)
+		code := exitStore // an empty store
+		if len(regs) > 0 {
+			code = exitError // a registry the store does not hold: a bad --registry
+		}
+		return withCode(code, fmt.Errorf("no versions of %s in %s", g.registry, s.Dir()), hint)
 	}
 	return err
+}
+
+// writeFailed reports whether err is a local write that failed for want of
+// room or permission to write at all, which no retry or other input mends.
+func writeFailed(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) ||
+		errors.Is(err, syscall.EROFS) || errors.Is(err, syscall.EFBIG)
+}
+
+// lockNewStore is lockStore for a writer that may create the store: its
+// release removes the store again when this run created it and it still
+// holds no version (an offline fetch, an import of nothing), since nobody
+// asked for an empty one.
+func (g *globals) lockNewStore(ctx context.Context) (*snapshots.Store, func(), error) {
+	dir, err := g.storeDir()
+	if err != nil {
+		return nil, nil, err
+	}
+	_, statErr := os.Stat(dir)
+	fresh := errors.Is(statErr, fs.ErrNotExist)
+	s, unlock, err := g.lockStore(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, func() {
+		if fresh {
+			if regs, err := s.Registries(); err == nil && len(regs) == 0 {
+				os.RemoveAll(dir)
+			}
+		}
+		unlock()
+	}, nil
 }
 
 // lockStore creates the store if needed and takes its write lock.
@@ -194,6 +237,8 @@ func run(ctx context.Context, io *streams, args []string) int {
 	var ce *codeError
 	if errors.As(err, &ce) {
 		code = ce.code
+	} else if writeFailed(err) {
+		code = exitWrite
 	} else if errors.Is(err, snapshots.ErrLocked) {
 		code = exitLocked
 	} else if errors.Is(err, context.Canceled) {

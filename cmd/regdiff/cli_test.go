@@ -128,7 +128,7 @@ func TestBadInputLeavesStoreAsItWas(t *testing.T) {
 	}{
 		{"truncated", []string{"import", "testdata/truncated.xml"}, exitRefused, "truncated.xml"},
 		{"html page", []string{"import", "testdata/error-page.html"}, exitRefused, "HTML page"},
-		{"missing path", []string{"import", "testdata/nope.xml"}, exitRefused, "nope.xml: no such file"},
+		{"missing path", []string{"import", "testdata/nope.xml"}, exitError, "nope.xml: no such file"},
 		{"text of no known format", []string{"import", "testdata/notes.txt"}, exitRefused, "notes.txt: not a registry file regdiff can read"},
 		{"csv with broken quoting", []string{"import", "testdata/broken.csv"}, exitRefused, "broken.csv: line 2: broken quoting"},
 		{"csv with no date", []string{"import", "testdata/nodate.csv"}, exitRefused, "nodate.csv: no date to file this version under"},
@@ -136,7 +136,7 @@ func TestBadInputLeavesStoreAsItWas(t *testing.T) {
 		{"rfc without a port table", []string{"import", "testdata/rfc-no-ports.txt"}, exitRefused, "rfc-no-ports.txt: line 2: RFC 1700 has no port table"},
 		{"bad spec", []string{"show", "yesterday"}, exitError, "unknown version spec"},
 		{"spec too old", []string{"show", "2001"}, exitError, "oldest version stored, 2019-12-31"},
-		{"unknown registry", []string{"log", "--registry", "nope"}, exitStore, "no versions of nope"},
+		{"unknown registry", []string{"log", "--registry", "nope"}, exitError, "no versions of nope"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

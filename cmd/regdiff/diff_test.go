@@ -62,7 +62,7 @@ func TestDiffErrors(t *testing.T) {
 		{[]string{"diff", "nonsense", "latest"}, exitError, `unknown version spec "nonsense"`},
 		{[]string{"improt", "x"}, exitError, "regdiff help"},
 		{[]string{"diff", "2010", "latest"}, exitError, "before the oldest version stored, 2019-12-31"},
-		{[]string{"diff", "first", "latest", "--registry", "protocol-numbers"}, exitStore, "no versions of protocol-numbers"},
+		{[]string{"diff", "first", "latest", "--registry", "protocol-numbers"}, exitError, "no versions of protocol-numbers"},
 		{[]string{"diff", "first", "--format", "yaml"}, exitError, `unknown --format "yaml"`},
 		{[]string{"diff", "first", "--port", "70000"}, exitError, "65535"},
 		{[]string{"diff", "first", "--kind", "moved"}, exitError, "moved"},

@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
 	"net"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -123,25 +121,12 @@ func runFetch(ctx context.Context, o *fetchOptions) error {
 	}
 	// A store this run creates and leaves without a version (offline, a
 	// wrong URL) is removed again: it was not asked for.
-	dir, err := g.storeDir()
+	s, unlock, err := g.lockNewStore(ctx)
 	if err != nil {
 		return err
 	}
-	_, statErr := os.Stat(dir)
-	fresh := errors.Is(statErr, fs.ErrNotExist)
-	s, unlock, err := g.lockStore(ctx)
-	if err != nil {
-		return err
-	}
+	defer unlock()
 	archived := 0
-	defer func() {
-		if fresh && archived == 0 {
-			if regs, err := s.Registries(); err == nil && len(regs) == 0 {
-				os.RemoveAll(dir)
-			}
-		}
-		unlock()
-	}()
 	if len(args) == 0 {
 		if targets, err = fetch.Tracked(s, o.mirror); err != nil {
 			return err
@@ -288,6 +273,8 @@ func fetchErrorCode(err error) (int, string) {
 		return exitError, "give an http or https URL"
 	case errors.Is(err, snapshots.ErrLocked):
 		return exitLocked, ""
+	case writeFailed(err):
+		return exitWrite, "free space in the store's file system (or check its quota and mount); the store is as it was"
 	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
 		return exitNetwork, "the name does not resolve: no network here, or a mistyped host; backfill offline from files or an existing archive with `regdiff import PATH`"
 	case errors.As(err, &dnsErr), errors.As(err, &opErr):

@@ -163,7 +163,7 @@ func TestImportPathWithShellMetacharacters(t *testing.T) {
 	}
 	// The same path, missing: the error names it as given.
 	code, _, errs := c.run("import", odd+"-gone")
-	if code != exitRefused || !strings.Contains(errs, odd+"-gone: no such file or folder") {
+	if code != exitError || !strings.Contains(errs, odd+"-gone: no such file or folder") {
 		t.Errorf("missing odd path: exit %d, stderr %q", code, errs)
 	}
 }

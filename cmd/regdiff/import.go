@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 
 	"github.com/regdiff/regdiff/snapshots"
@@ -66,7 +67,7 @@ version older than the newest stored is put in its place
 
 func runImport(ctx context.Context, o *importOptions) error {
 	g, args := o.globals, o.inputs
-	s, unlock, err := g.lockStore(ctx)
+	s, unlock, err := g.lockNewStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -96,16 +97,18 @@ func runImport(ctx context.Context, o *importOptions) error {
 		return err
 	}
 	if len(sum.Refused) > 0 {
-		code := exitRefused
+		code := 0
 		for _, rf := range sum.Refused {
-			if errors.Is(rf.Err, snapshots.ErrDamaged) {
-				code = exitVerify // a stored version this file could not restore
-			}
+			code = max(code, refusalCode(rf.Err))
 		}
 		if o.json || o.quiet {
 			return silent{code}
 		}
-		return withCode(code, fmt.Errorf("%d input(s) refused; the store holds everything else", len(sum.Refused)))
+		var hints []string
+		if code == exitWrite {
+			hints = append(hints, "free space in the store's file system (or check its quota and mount), then import again")
+		}
+		return withCode(code, fmt.Errorf("%d input(s) refused; the store holds everything else", len(sum.Refused)), hints...)
 	}
 	return nil
 }
@@ -217,4 +220,25 @@ func sourceSummary(srcs []snapshots.Source) string {
 		s += fmt.Sprintf(" (+%d more)", len(srcs)-1)
 	}
 	return strings.ReplaceAll(s, "\t", " ")
+}
+
+// refusalCode is the exit code a refused input calls for: 4 for an input
+// that is no good registry, unless the cause lies elsewhere. The larger
+// code wins when inputs fail differently, so the order of the codes is
+// also their weight: a damaged store (8) and a failed write (9) before a
+// download (5), before anything about the input itself.
+func refusalCode(err error) int {
+	var dns *net.DNSError
+	var op *net.OpError
+	switch {
+	case writeFailed(err):
+		return exitWrite
+	case errors.Is(err, snapshots.ErrDamaged):
+		return exitVerify // a stored version this file could not restore
+	case errors.As(err, &dns), errors.As(err, &op):
+		return exitNetwork // a repository URL that could not be reached
+	case errors.Is(err, snapshots.ErrNoInput):
+		return exitError // a path that does not exist: a bad argument
+	}
+	return exitRefused
 }

@@ -57,6 +57,10 @@ func runVerify(ctx context.Context, o *verifyOptions) error {
 	if err != nil {
 		return err
 	}
+	if len(regs) == 0 {
+		// As log and diff say: nothing to verify is no proof of health.
+		return withCode(exitStore, fmt.Errorf("store %s holds no versions", s.Dir()), "run `regdiff fetch` or `regdiff import PATH` first")
+	}
 	p := g.progress("verifying", asJSON)
 	problems, err := s.Verify(ctx, p.update)
 	p.done()
