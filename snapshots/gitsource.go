@@ -11,7 +11,10 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5"
@@ -165,7 +168,8 @@ func openBundle(path string) (*GitHistory, error) {
 		}
 		refs[name] = plumbing.NewHash(h)
 	}
-	dir, err := os.MkdirTemp("", "regdiff-bundle-")
+	removeStaleBundles(os.TempDir())
+	dir, err := os.MkdirTemp("", bundlePrefix+strconv.Itoa(os.Getpid())+"-")
 	if err != nil {
 		return nil, err
 	}
@@ -186,6 +190,39 @@ func openBundle(path string) (*GitHistory, error) {
 		st.SetReference(plumbing.NewHashReference(plumbing.HEAD, h))
 	}
 	return &GitHistory{st: st, cleanup: cleanup, objects: open(dir), cache: c}, nil
+}
+
+// bundlePrefix starts the name of the folder a bundle is unpacked to, which
+// goes on with the unpacking process's id: a kill leaves it behind (about
+// 800 KB a time), and the next bundle import removes it once that process
+// is gone.
+const bundlePrefix = "regdiff-bundle-"
+
+// removeStaleBundles removes the unpacked bundles in tmp whose process no
+// longer runs, and those of older regdiff versions (no process id in the
+// name) untouched for a day. A folder of a live import is never touched:
+// two imports may run at once into two stores.
+func removeStaleBundles(tmp string) {
+	entries, err := os.ReadDir(tmp)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), bundlePrefix)
+		if !ok || !e.IsDir() {
+			continue
+		}
+		var stale bool
+		pid, _, _ := strings.Cut(rest, "-")
+		if n, err := strconv.Atoi(pid); err == nil && n > 0 && pid != rest {
+			stale = n != os.Getpid() && errors.Is(syscall.Kill(n, 0), syscall.ESRCH)
+		} else if fi, err := e.Info(); err == nil {
+			stale = time.Since(fi.ModTime()) > 24*time.Hour
+		}
+		if stale {
+			os.RemoveAll(filepath.Join(tmp, e.Name()))
+		}
+	}
 }
 
 // listingCache holds the commits and trees of a history as Files lists it

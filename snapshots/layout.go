@@ -257,5 +257,13 @@ func ValidID(s string) bool {
 			return false
 		}
 	}
-	return !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, ".lock")
+	return !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, ".lock") && !gitSpecial(s)
+}
+
+// gitSpecial reports whether id is a name git gives a meaning of its own
+// (HEAD, FETCH_HEAD, ORIG_HEAD, …), in any case: as a ref name it would
+// be read as that, and on a case-insensitive file system "head" is HEAD.
+func gitSpecial(id string) bool {
+	u := strings.ToUpper(id)
+	return u == "HEAD" || strings.HasSuffix(u, "_HEAD") || u == "AUTO_MERGE" || u == "STASH"
 }

@@ -23,6 +23,14 @@ func TestValidID(t *testing.T) {
 		{"x.lock", false},
 		{"trailing.", false},
 		{"with space", false},
+		{"HEAD", false}, // git's own names, in any case
+		{"head", false},
+		{"FETCH_HEAD", false},
+		{"orig_head", false},
+		{"AUTO_MERGE", false},
+		{"stash", false},
+		{"headers", true},
+		{"message-headers", true},
 	} {
 		if got := ValidID(tc.id); got != tc.ok {
 			t.Errorf("ValidID(%q) = %v, want %v", tc.id, got, tc.ok)

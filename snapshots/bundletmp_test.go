@@ -1,0 +1,48 @@
+package snapshots
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// Unpacked bundles left by a killed import are removed; those of a live
+// process, and recent ones of an older regdiff, are kept.
+func TestRemoveStaleBundles(t *testing.T) {
+	tmp := t.TempDir()
+	// A process that has exited: its pid is free (until reused; the
+	// window is tiny in a test).
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Skip("no true command:", err)
+	}
+	dead := cmd.Process.Pid
+	old := time.Now().Add(-48 * time.Hour)
+	dirs := map[string]bool{ // name → removed
+		bundlePrefix + strconv.Itoa(dead) + "-123":        true,
+		bundlePrefix + strconv.Itoa(os.Getpid()) + "-456": false, // this process: live
+		bundlePrefix + "1-789":                            false, // init: live
+		bundlePrefix + "2114710508":                       false, // an older regdiff's, recent
+		bundlePrefix + "999999999":                        true,  // an older regdiff's, two days old
+		"other-folder":                                    false,
+	}
+	for name := range dirs {
+		p := filepath.Join(tmp, name)
+		if err := os.Mkdir(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if name == bundlePrefix+"999999999" {
+			os.Chtimes(p, old, old)
+		}
+	}
+	removeStaleBundles(tmp)
+	for name, removed := range dirs {
+		_, err := os.Stat(filepath.Join(tmp, name))
+		if gone := os.IsNotExist(err); gone != removed {
+			t.Errorf("%s: removed %v, want %v", name, gone, removed)
+		}
+	}
+}
