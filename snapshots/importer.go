@@ -103,14 +103,24 @@ func (s *Store) Import(ctx context.Context, inputs []Input, opts ImportOptions) 
 	if err != nil {
 		return nil, err
 	}
-	// The objects this import creates go into a pack as they are written
-	// (see pack.go); a failure to pack leaves them loose, and the store as
-	// valid, so it does not fail the import.
+	// The objects this import creates go into checkpoint packs, installed
+	// as refs move, and into the import's pack, which replaces them at the
+	// end (see pack.go). Objects that were loose before stay so until that
+	// pack holds them; should they not be listed, the import writes loose
+	// objects instead of checkpoint packs, all removed once packed.
+	var loose map[plumbing.Hash]bool
 	if pb, err := newImportPack(s.dir); err == nil {
 		s.pack = pb
+		if hs, err := s.looseObjects(); err == nil {
+			loose = make(map[plumbing.Hash]bool, len(hs))
+			for _, h := range hs {
+				loose[h] = true
+			}
+			pb.withCheckpoints(s)
+		}
 		defer func() {
 			s.pack = nil
-			pb.abort() // a no-op once installed
+			pb.abort() // a no-op once installed, but for the checkpoint pack being written
 		}()
 	}
 	type job struct {
@@ -222,10 +232,14 @@ func (s *Store) Import(ctx context.Context, inputs []Input, opts ImportOptions) 
 	if err := ctx.Err(); err != nil && firstErr == nil {
 		firstErr = err
 	}
-	if s.pack != nil && firstErr == nil {
-		if hashes, err := s.pack.finish(); err == nil {
+	if pb := s.pack; pb != nil && firstErr == nil {
+		if hashes, err := pb.finish(); err == nil {
 			s.pack = nil
+			pb.dropSealed()
 			s.reloadPacks()
+			if loose != nil {
+				hashes = slices.DeleteFunc(hashes, func(h plumbing.Hash) bool { return !loose[h] })
+			}
 			s.removeLoose(hashes)
 			if packs, err := s.packs(); err == nil && len(packs) > maxPacks {
 				s.Pack(true)

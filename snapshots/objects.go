@@ -113,6 +113,17 @@ func (w *objectWriter) writeAt(path string, t plumbing.ObjectType, content []byt
 	if w.s != nil && w.s.inPack(h) {
 		return h, nil
 	}
+	if w.s != nil && w.s.pack != nil && w.s.pack.ckpt != nil {
+		// An import: into its checkpoint pack and its pack, not loose
+		// (see pack.go). An object created here cannot be taken out again
+		// (Discard); it goes with the checkpoint pack it is in, unsealed
+		// when a version is refused.
+		created, err = w.s.pack.addNew(h, t, content, path)
+		if created {
+			w.created = append(w.created, h)
+		}
+		return h, err
+	}
 	h, created, err = writeHashed(w.dir, h, t, content)
 	if created {
 		w.created = append(w.created, h)

@@ -65,6 +65,15 @@ func (s *Store) objectPath(h plumbing.Hash) string {
 // readAny returns object h of any type: the loose object when there is
 // one, or else the packed one.
 func (s *Store) readAny(h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
+	if s.pack != nil {
+		// Written by this import and not yet in an installed pack.
+		if t, data, ok := s.pack.read(h); ok {
+			head := fmt.Appendf(nil, "%s %d\x00", t, len(data))
+			if hashFramed(head, data) == h {
+				return t, data, nil
+			}
+		}
+	}
 	rel := s.objectPath(h)
 	file, err := os.ReadFile(filepath.Join(s.dir, filepath.FromSlash(rel)))
 	switch {

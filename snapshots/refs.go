@@ -314,6 +314,14 @@ func (s *Store) rewritePackedRefs(edit func(map[string]packedRef)) (err error) {
 			os.Remove(path + ".lock")
 		}
 	}()
+	if s.pack != nil {
+		// An import's objects since its last checkpoint are in no
+		// installed pack yet; installed once the lock is held, so that a
+		// store whose refs are locked gets no pack.
+		if err := s.pack.seal(); err != nil {
+			return err
+		}
+	}
 	// Read only once the lock is held: another writer may have just
 	// renamed its own version into place.
 	refs := map[string]packedRef{}
