@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/regdiff/regdiff/snapshots"
 	"github.com/regdiff/regdiff/snapshots/record"
@@ -26,7 +27,8 @@ type Target struct {
 // ArchiveOptions tune [Archive].
 type ArchiveOptions struct {
 	Get Options
-	// Force stores a version even when it looks suspicious: far fewer
+	// Force stores a version even when it looks suspicious: dated in the
+	// future or before 1970 (snapshots.CheckDate), far fewer
 	// records than the latest, or a place before stored versions.
 	Force bool
 	// MinRatio is the share of the latest stored version's record count a
@@ -144,6 +146,10 @@ func Save(ctx context.Context, s *snapshots.Store, t Target, res *Result, opts A
 		Meta:     map[string][]byte{stateFile(t.URL): append(st, '\n')},
 		Check: func(reg *record.Registry) error {
 			out.Registry = reg.ID
+			if err := snapshots.CheckDate(reg.Updated, time.Now()); err != nil && !opts.Force {
+				checkErr = fmt.Errorf("%w: %s: %w; use --force to store it anyway", ErrSuspicious, t.URL, err)
+				return checkErr
+			}
 			latest, checkErr = checkCount(s, t.URL, reg, opts)
 			return checkErr
 		},

@@ -57,8 +57,9 @@ fetch sends a conditional GET (the ETag and Last-Modified of the last fetch),
 retries timeouts and server errors with backoff, refuses bodies over
 --max-size, and validates the body before writing anything: it must parse as
 the registry expected, and a version with under 90% of the records of the
-latest stored one is refused as suspicious unless --force, and so is a
-version that would go before stored ones (dated before the latest, or put
+latest stored one is refused as suspicious unless --force, and so is one
+dated more than two days in the future or before 1970, and a version that
+would go before stored ones (dated before the latest, or put
 before a version of the same date by its content): archiving it would
 rewrite their commits, and a version older than the latest is more often a
 stale mirror than a late publication. Writers take the store's lock; a
@@ -76,7 +77,7 @@ second fetch waits up to --wait.
 		},
 	}
 	f := cmd.Flags()
-	f.BoolVar(&o.force, "force", false, "store a version even when it looks suspicious (far fewer records, or older than stored ones)")
+	f.BoolVar(&o.force, "force", false, "store a version even when it looks suspicious (far fewer records, dated in the future or before 1970, or older than stored ones)")
 	f.BoolVar(&o.exitCode, "exit-code", false, "exit 3 when nothing new was archived")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print nothing unless something was archived or failed")
 	f.BoolVar(&o.json, "json", false, "print one JSON object per registry")

@@ -99,6 +99,8 @@ func TestFetch(t *testing.T) {
 		{"truncated", mustRead(t, "testdata/truncated.xml"), exitRefused, "not a valid registry"},
 		{"another registry", mustRead(t, "testdata/protocols.xml"), exitRefused, `serves registry "protocol-numbers", expected "service-names-port-numbers"`},
 		{"far fewer records", fewer(t), exitRefused, "1 records, under 90% of the 6 in the latest stored version 2019-12-31"},
+		{"dated in the future", mustRead(t, "testdata/ports-2099.xml"), exitRefused, "dated 2099-12-31, more than two days in the future; use --force"},
+		{"dated before 1970", mustRead(t, "testdata/ports-0000.xml"), exitRefused, "dated 0000-01-01, before 1970; use --force"},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"time"
 
 	"github.com/regdiff/regdiff/snapshots"
 	"github.com/regdiff/regdiff/snapshots/record"
@@ -21,6 +22,7 @@ type importOptions struct {
 	date   string
 	json   bool
 	quiet  bool
+	force  bool
 }
 
 func newImportCmd(g *globals) *cobra.Command {
@@ -42,7 +44,9 @@ registry is refused with its line; --path follows only the files named. A
 registry without an <updated> date is dated by the commit that first holds
 it (a file needs --date). A version already stored is left as it is; a
 version older than the newest stored is put in its place
-(later commits are rewritten deterministically) and the summary says so.
+(later commits are rewritten deterministically) and the summary says so. A
+version dated more than two days in the future, or before 1970, is refused
+(exit 4) unless --force: it would pass for the latest version.
 
 ` + exitCodesHelp,
 		Example: `  regdiff import service-names-port-numbers.xml
@@ -62,6 +66,7 @@ version older than the newest stored is put in its place
 	f.StringVar(&o.date, "date", "", "date to give every imported version (YYYY-MM-DD or YYYY-MM), for files that carry none")
 	f.BoolVar(&o.json, "json", false, "print the summary as JSON")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print nothing but errors")
+	f.BoolVar(&o.force, "force", false, "store versions dated in the future or before 1970")
 	return cmd
 }
 
@@ -81,7 +86,17 @@ func runImport(ctx context.Context, o *importOptions) error {
 	if err != nil {
 		return err
 	}
-	sum, err := s.Import(ctx, inputs, snapshots.ImportOptions{Progress: p.update})
+	iopts := snapshots.ImportOptions{Progress: p.update}
+	if !o.force {
+		now := time.Now()
+		iopts.Check = func(reg *record.Registry) error {
+			if err := snapshots.CheckDate(reg.Updated, now); err != nil {
+				return fmt.Errorf("%w; use --force to store it anyway", err)
+			}
+			return nil
+		}
+	}
+	sum, err := s.Import(ctx, inputs, iopts)
 	p.done()
 	if sum != nil {
 		sum.Refused = append(refused, sum.Refused...)
