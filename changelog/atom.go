@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // Feed says where an Atom feed lives and who publishes it. Every field is
@@ -140,15 +142,18 @@ func WriteAtom(w io.Writer, c *Changelog, f Feed) error {
 		feed.Entries = append(feed.Entries, ae)
 	}
 	feed.Updated = updated.UTC().Format(time.RFC3339)
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
+	// encoding/xml writes the C0 controls XML forbids as U+FFFD, but DEL
+	// and the C1 controls raw: the feed, which holds none of its own, is
+	// filtered whole.
+	var out strings.Builder
+	out.WriteString(xml.Header)
+	enc := xml.NewEncoder(&out)
 	enc.Indent("", "  ")
 	if err := enc.Encode(feed); err != nil {
 		return err
 	}
-	_, err := io.WriteString(w, "\n")
+	out.WriteString("\n")
+	_, err := io.WriteString(w, record.PrintableText(out.String()))
 	return err
 }
 

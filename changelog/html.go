@@ -5,6 +5,8 @@ import (
 	"html/template"
 	"io"
 	"strings"
+
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 //go:embed page.html.tmpl
@@ -63,7 +65,15 @@ func WriteHTML(w io.Writer, c *Changelog) error {
 		t := &p.TOC[len(p.TOC)-1]
 		t.Links = append(t.Links, tocLink{ID: c.anchor(e.Version), Label: label, Title: headline(e), Quiet: e.Unchanged()})
 	}
-	return templates.ExecuteTemplate(w, "page", p)
+	// html/template escapes markup, not control characters: ESC, DEL and
+	// the C1 controls would reach whoever cats the page. The page holds
+	// none of its own, so the whole page is filtered.
+	var buf strings.Builder
+	if err := templates.ExecuteTemplate(&buf, "page", p); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, record.PrintableText(buf.String()))
+	return err
 }
 
 // splitName splits "2024-03-18" into "2024" and "03-18" for the table of

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/regdiff/regdiff/diff"
+	"github.com/regdiff/regdiff/snapshots/record"
 )
 
 // WriteMarkdown writes the changelog as Markdown: a title, then a "##"
@@ -177,5 +178,6 @@ var mdEscaper = strings.NewReplacer(
 	"<", `\<`, ">", `\>`, "|", `\|`, "#", `\#`,
 )
 
-// md escapes text for Markdown, as diff does.
-func md(s string) string { return mdEscaper.Replace(s) }
+// md escapes text for Markdown, control characters first
+// ([record.Printable]), as diff does.
+func md(s string) string { return mdEscaper.Replace(record.Printable(s)) }

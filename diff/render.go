@@ -296,8 +296,10 @@ func description(c *Change) string {
 
 // visible shows the characters that look like a space, or like nothing,
 // as <U+XXXX>: a no-break space is content (see [record.Collapse]), and
-// a change from a space to one must not read "a b → a b".
+// a change from a space to one must not read "a b → a b". Control
+// characters are escaped first, as everywhere ([record.Printable]).
 func visible(s string) string {
+	s = record.Printable(s)
 	clean := true
 	for _, r := range s {
 		if r >= 0x80 && invisible(r) {
@@ -340,20 +342,23 @@ func WriteText(w io.Writer, r *Result, color bool) error {
 		}
 		return code + s + ansiReset
 	}
+	// Every text from the registry passes through pr before it is
+	// painted: the data is escaped, not the colours.
+	pr := record.Printable
 	table := multiTable(r)
 	group := grouped(r)
-	fmt.Fprintln(bw, paint(ansiBold, header(r)))
+	fmt.Fprintln(bw, paint(ansiBold, pr(header(r))))
 	if r.Reversed {
 		fmt.Fprintln(bw, "(reversed: FROM is newer than TO)")
 	}
 	if n := formatNote(r); n != "" {
-		fmt.Fprintf(bw, "(%s)\n", n)
+		fmt.Fprintf(bw, "(%s)\n", pr(n))
 	}
 	if n := keysNote(r); n != "" && len(r.Changes) > 0 {
-		fmt.Fprintf(bw, "(%s)\n", n)
+		fmt.Fprintf(bw, "(%s)\n", pr(n))
 	}
 	for _, w := range r.Warnings() {
-		fmt.Fprintf(bw, "%s %s\n", paint(ansiYellow, "warning:"), w)
+		fmt.Fprintf(bw, "%s %s\n", paint(ansiYellow, "warning:"), pr(w))
 	}
 	fmt.Fprintln(bw, summaryLine(r))
 
@@ -372,7 +377,7 @@ func WriteText(w io.Writer, r *Result, color bool) error {
 		}
 		for _, run := range runs {
 			if group {
-				fmt.Fprintf(bw, "%s (%d):\n", paint(ansiBold, tableLabel(r, run[0].Key.Table)), len(run))
+				fmt.Fprintf(bw, "%s (%d):\n", paint(ansiBold, pr(tableLabel(r, run[0].Key.Table))), len(run))
 			}
 			for _, c := range run {
 				line := marks[kind] + " " + keyText(c.Key, table)
@@ -381,14 +386,14 @@ func WriteText(w io.Writer, r *Result, color bool) error {
 					if d := description(c); d != "" {
 						line += "  " + d
 					}
-					fmt.Fprintln(bw, indent+paint(colors[kind], line))
+					fmt.Fprintln(bw, indent+paint(colors[kind], pr(line)))
 					continue
 				case Renamed:
 					line = marks[kind] + " " + c.OldKey.Name + " → " + keyText(c.Key, table)
 				}
-				fmt.Fprintln(bw, indent+paint(colors[kind], line))
+				fmt.Fprintln(bw, indent+paint(colors[kind], pr(line)))
 				for _, name := range c.FieldNames() {
-					fmt.Fprintf(bw, "%s    %s: %s\n", indent, name, textFieldChange(c.Fields[name], color))
+					fmt.Fprintf(bw, "%s    %s: %s\n", indent, pr(name), textFieldChange(c.Fields[name], color))
 				}
 			}
 		}
@@ -414,10 +419,10 @@ func WriteText(w io.Writer, r *Result, color bool) error {
 				line += ": " + c.From
 			}
 			if c.Kind != Changed {
-				fmt.Fprintln(bw, paint(colors[c.Kind], line))
+				fmt.Fprintln(bw, paint(colors[c.Kind], pr(line)))
 				continue
 			}
-			fmt.Fprintf(bw, "%s: %s\n", paint(colors[c.Kind], line), textFieldChange(FieldChange{c.From, c.To}, color))
+			fmt.Fprintf(bw, "%s: %s\n", paint(colors[c.Kind], pr(line)), textFieldChange(FieldChange{c.From, c.To}, color))
 		}
 	}
 	if len(r.People) > 0 {
@@ -426,20 +431,20 @@ func WriteText(w io.Writer, r *Result, color bool) error {
 			line := marks[c.Kind] + " " + c.ID
 			switch c.Kind {
 			case Added:
-				fmt.Fprintln(bw, paint(colors[c.Kind], strings.TrimSpace(line+"  "+personText(c.Fields, toSide))))
+				fmt.Fprintln(bw, paint(colors[c.Kind], pr(strings.TrimSpace(line+"  "+personText(c.Fields, toSide)))))
 				continue
 			case Removed:
-				fmt.Fprintln(bw, paint(colors[c.Kind], strings.TrimSpace(line+"  "+personText(c.Fields, fromSide))))
+				fmt.Fprintln(bw, paint(colors[c.Kind], pr(strings.TrimSpace(line+"  "+personText(c.Fields, fromSide)))))
 				continue
 			}
-			fmt.Fprintln(bw, paint(colors[c.Kind], line))
+			fmt.Fprintln(bw, paint(colors[c.Kind], pr(line)))
 			for _, name := range c.FieldNames() {
-				fmt.Fprintf(bw, "    %s: %s\n", name, textFieldChange(c.Fields[name], color))
+				fmt.Fprintf(bw, "    %s: %s\n", pr(name), textFieldChange(c.Fields[name], color))
 			}
 		}
 	}
 	if r.ItemsNote != "" {
-		fmt.Fprintf(bw, "\n(%s)\n", r.ItemsNote)
+		fmt.Fprintf(bw, "\n(%s)\n", pr(r.ItemsNote))
 	}
 	return bw.Flush()
 }
@@ -532,7 +537,7 @@ func WriteMarkdown(w io.Writer, r *Result) error {
 	if len(r.Transitions) > 0 {
 		fmt.Fprintf(bw, "\n### Port status (%d)\n\n| Protocol | Ports | From | To |\n| --- | --- | --- | --- |\n", len(r.Transitions))
 		for _, t := range r.Transitions {
-			fmt.Fprintf(bw, "| %s | %s | %s | %s |\n", t.Protocol, t.Ports, t.From, t.To)
+			fmt.Fprintf(bw, "| %s | %s | %s | %s |\n", md(t.Protocol), md(t.Ports), t.From, t.To)
 		}
 	}
 	if len(r.Items) > 0 {
@@ -643,8 +648,9 @@ var mdEscaper = strings.NewReplacer(
 	"<", `\<`, ">", `\>`, "|", `\|`, "#", `\#`,
 )
 
-// md escapes text for Markdown.
-func md(s string) string { return mdEscaper.Replace(s) }
+// md escapes text for Markdown, control characters first
+// ([record.Printable]): every piece of data in Markdown passes through it.
+func md(s string) string { return mdEscaper.Replace(record.Printable(s)) }
 
 // mdCell escapes text for a table cell, where a line break would end the
 // row.
@@ -822,10 +828,47 @@ func keyJSON(r *Result, k record.Key, rec *record.Record) jsonKey {
 
 // EncodeJSON writes v the way every JSON output of regdiff is written, by
 // this package, history, changelog and the command alike: UTF-8 as it is,
-// no HTML escaping, indented by two spaces, a trailing newline.
+// no HTML escaping, indented by two spaces, a trailing newline. Control
+// characters are escaped: encoding/json writes C0 ones as \u001b, and
+// EncodeJSON DEL and the C1 controls (U+0080 to U+009F, which a terminal
+// may obey: U+009B is CSI) too, which it would write raw.
 func EncodeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(escapeJSONControls(buf.Bytes()))
+	return err
+}
+
+// escapeJSONControls writes DEL and the C1 controls of JSON text b (valid
+// UTF-8, as encoding/json writes it) as \u escapes. Outside strings JSON is
+// plain ASCII with no DEL, and in valid UTF-8 the bytes C2 80 to C2 9F are
+// always U+0080 to U+009F, so every match is a character in a string.
+func escapeJSONControls(b []byte) []byte {
+	i := 0
+	for i < len(b) && b[i] != 0x7f && (b[i] != 0xc2 || i+1 == len(b) || b[i+1] > 0x9f) {
+		i++
+	}
+	if i == len(b) {
+		return b
+	}
+	const hex = "0123456789abcdef"
+	out := make([]byte, 0, len(b)+16)
+	out = append(out, b[:i]...)
+	for ; i < len(b); i++ {
+		switch {
+		case b[i] == 0x7f:
+			out = append(out, `\u007f`...)
+		case b[i] == 0xc2 && i+1 < len(b) && b[i+1] <= 0x9f:
+			out = append(out, '\\', 'u', '0', '0', hex[b[i+1]>>4], hex[b[i+1]&15])
+			i++
+		default:
+			out = append(out, b[i])
+		}
+	}
+	return out
 }

@@ -255,33 +255,36 @@ func WriteText(w io.Writer, h *History, color bool) error {
 		}
 		return code + s + ansiReset
 	}
+	// Every text from the registry or the query passes through pr before
+	// it is painted: the data is escaped, not the colours.
+	pr := record.Printable
 	if h.Versions == 0 {
-		fmt.Fprintln(bw, paint(ansiBold, fmt.Sprintf("%s: history of %s: no version in the window (%s on record, %s … %s)",
-			h.Registry, h.Query, plural(len(h.vs), "version"), h.First, h.Last)))
+		fmt.Fprintln(bw, paint(ansiBold, pr(fmt.Sprintf("%s: history of %s: no version in the window (%s on record, %s … %s)",
+			h.Registry, h.Query, plural(len(h.vs), "version"), h.First, h.Last))))
 		return bw.Flush()
 	}
 	head := fmt.Sprintf("%s: history of %s, %s (%s … %s)", h.Registry, h.Query, plural(h.Versions, "version"), h.From, h.To)
 	if h.windowed() {
 		head += fmt.Sprintf(", a window of the %s on record (%s … %s)", plural(len(h.vs), "version"), h.First, h.Last)
 	}
-	fmt.Fprintln(bw, paint(ansiBold, head))
+	fmt.Fprintln(bw, paint(ansiBold, pr(head)))
 	fmt.Fprintln(bw)
 	for _, v := range h.Verdicts() {
-		fmt.Fprintln(bw, v)
+		fmt.Fprintln(bw, pr(v))
 	}
 
 	fmt.Fprintf(bw, "\n%s\n", paint(ansiBold, "Periods:"))
 	for _, g := range groupPeriods(h) {
-		fmt.Fprintf(bw, "%s:\n", g.title)
+		fmt.Fprintf(bw, "%s:\n", pr(g.title))
 		width := 0
 		for _, p := range g.periods {
 			width = max(width, len(p.From)+len(p.To))
 		}
 		for _, p := range g.periods {
 			pad := strings.Repeat(" ", width-len(p.From)-len(p.To))
-			fmt.Fprintf(bw, "  %s … %s%s  %s  (%s)\n", p.From, p.To, pad, paint(statusColors[p.Status], statusText(p)), plural(p.Versions, "version"))
+			fmt.Fprintf(bw, "  %s … %s%s  %s  (%s)\n", p.From, p.To, pad, paint(statusColors[p.Status], pr(statusText(p))), plural(p.Versions, "version"))
 			for i := range p.Records[:min(len(p.Records), maxTextRecords)] {
-				fmt.Fprintf(bw, "      %s\n", recordText(&p.Records[i]))
+				fmt.Fprintf(bw, "      %s\n", pr(recordText(&p.Records[i])))
 			}
 			if n := len(p.Records) - maxTextRecords; n > 0 {
 				fmt.Fprintf(bw, "      … and %s (the JSON form lists all)\n", plural(n, "more record"))
@@ -302,24 +305,24 @@ func WriteText(w io.Writer, h *History, color bool) error {
 		if e.Kind == diff.Renamed {
 			line = e.Kind + " " + e.OldKey.Name + " → " + keyText(e.Key)
 		}
-		fmt.Fprintf(bw, "%s  %s\n", e.Version, paint(colors[e.Kind], marks[e.Kind]+" "+line))
+		fmt.Fprintf(bw, "%s  %s\n", pr(e.Version), paint(colors[e.Kind], pr(marks[e.Kind]+" "+line)))
 		if e.Kind == diff.Added || e.Kind == diff.Removed {
 			r := e.New
 			if r == nil {
 				r = e.Old
 			}
 			if r != nil && r.Description != "" {
-				fmt.Fprintf(bw, "      %s\n", record.Collapse(r.Description))
+				fmt.Fprintf(bw, "      %s\n", pr(record.Collapse(r.Description)))
 			}
 			continue
 		}
 		for _, name := range e.FieldNames() {
 			fc := e.Fields[name]
-			from, to := orNone(fc.From), orNone(fc.To)
+			from, to := pr(orNone(fc.From)), pr(orNone(fc.To))
 			if color {
 				from, to = paint(ansiRed, from), paint(ansiGreen, to)
 			}
-			fmt.Fprintf(bw, "      %s: %s → %s\n", name, from, to)
+			fmt.Fprintf(bw, "      %s: %s → %s\n", pr(name), from, to)
 		}
 	}
 	return bw.Flush()

@@ -177,7 +177,7 @@ func writeImportText(g *globals, sum *snapshots.Summary) {
 		writeTies(g, r.Registry, r.Ties)
 	}
 	for _, rf := range sum.Refused {
-		fmt.Fprintf(g.io.Err, "regdiff: refused %s: %v\n", rf.Location, rf.Err)
+		fmt.Fprintf(g.io.Err, "regdiff: refused %s: %s\n", record.Printable(rf.Location), record.Printable(rf.Err.Error()))
 	}
 	fmt.Fprintf(w, "%d new, %d already stored, %d refused", added, existing, len(sum.Refused))
 	if len(sum.Skipped) > 0 {
@@ -263,7 +263,7 @@ func sourceSummary(srcs []snapshots.Source) string {
 	if len(srcs) > 1 {
 		s += fmt.Sprintf(" (+%d more)", len(srcs)-1)
 	}
-	return strings.ReplaceAll(s, "\t", " ")
+	return record.Printable(s) // a file name may hold a tab, a line break, an ESC
 }
 
 // refusalCode is the exit code a refused input calls for: 4 for an input

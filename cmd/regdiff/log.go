@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"text/tabwriter"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/spf13/cobra"
 )
 
@@ -86,7 +88,7 @@ func runLog(ctx context.Context, o *logOptions) error {
 	}
 	for i := len(vs) - 1; i >= 0; i-- {
 		v := vs[i]
-		fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\n", v.Name, v.Commit.String()[:12], v.Records, v.Format, sourceSummary(srcs[v.SHA256]))
+		fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\n", record.Printable(v.Name), v.Commit.String()[:12], v.Records, record.Printable(v.Format), sourceSummary(srcs[v.SHA256]))
 	}
 	if tw != nil {
 		return tw.Flush()

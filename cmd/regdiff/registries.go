@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"text/tabwriter"
 
+	"github.com/regdiff/regdiff/snapshots/record"
+
 	"github.com/spf13/cobra"
 )
 
@@ -80,7 +82,7 @@ func runRegistries(ctx context.Context, o *registriesOptions) error {
 		fmt.Fprintln(w, "REGISTRY\tVERSIONS\tFIRST\tLATEST\tRECORDS\tTITLE")
 	}
 	for _, r := range out {
-		fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%d\t%s\n", r.Registry, r.Versions, r.First, r.Latest, r.Records, r.Title)
+		fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%d\t%s\n", record.Printable(r.Registry), r.Versions, r.First, r.Latest, r.Records, record.Printable(r.Title))
 	}
 	if tw != nil {
 		return tw.Flush()

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/regdiff/regdiff/snapshots"
 	"github.com/regdiff/regdiff/snapshots/record"
@@ -80,7 +79,9 @@ func runShow(ctx context.Context, o *showOptions) error {
 		if r.Protocol != "" {
 			where += "/" + r.Protocol
 		}
-		fmt.Fprintf(g.io.Out, "%s\t%s\t%s\n", where, r.Name, strings.ReplaceAll(r.Description, "\t", " "))
+		// Escaped: a tab or line break in the data would add a column or a
+		// line, and a control character would drive the terminal.
+		fmt.Fprintf(g.io.Out, "%s\t%s\t%s\n", record.Printable(where), record.Printable(r.Name), record.Printable(r.Description))
 	}
 	return nil
 }

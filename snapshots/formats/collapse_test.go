@@ -10,7 +10,8 @@ import (
 )
 
 // checkCollapsed requires every text field of every record to equal
-// Collapse of itself: what every parser must give.
+// Collapse of itself, and so to hold no control character below 0x20:
+// what every parser must give.
 func checkCollapsed(t *testing.T, reg *record.Registry) {
 	t.Helper()
 	for i := range reg.Records {
@@ -25,6 +26,11 @@ func checkCollapsed(t *testing.T, reg *record.Registry) {
 		for _, s := range texts {
 			if record.Collapse(s) != s {
 				t.Fatalf("record %d %+v: text %q is not collapsed (want %q)", i, r.Key(), s, record.Collapse(s))
+			}
+			// Collapsed, text holds no white space but the space, so a byte
+			// below 0x20 is a control character a parser let through.
+			if j := strings.IndexFunc(s, func(r rune) bool { return r < 0x20 }); j >= 0 {
+				t.Fatalf("record %d %+v: text %q holds the control character %U", i, r.Key(), s, s[j])
 			}
 		}
 	}

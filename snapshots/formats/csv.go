@@ -103,7 +103,8 @@ const (
 // Input that is not such a CSV is refused with a *[ParseError] giving the
 // line: a header other than the one above, a row with another number of
 // fields, broken quoting (such as a quoted field that is never closed), a
-// Port Number that is not a number or range, invalid UTF-8 and NUL bytes.
+// Port Number that is not a number or range, invalid UTF-8, NUL bytes and
+// other control characters (see [checkControls]).
 // ParseCSV never panics; its memory use is a small multiple of the input's
 // size.
 func ParseCSV(data []byte) (*record.Registry, error) {
@@ -112,6 +113,9 @@ func ParseCSV(data []byte) (*record.Registry, error) {
 	}
 	if i := bytes.IndexByte(data, 0); i >= 0 {
 		return nil, &ParseError{Line: 1 + bytes.Count(data[:i], []byte{'\n'}), Msg: "NUL byte: not an IANA CSV"}
+	}
+	if err := checkControls(data, false, "an IANA CSV"); err != nil {
+		return nil, err
 	}
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	r := csv.NewReader(bytes.NewReader(data))

@@ -35,7 +35,8 @@ type legacyLine struct {
 // is read as ISO 8859-1 (the 2004-2006 port-numbers files are Latin-1; the
 // 2008 copy was converted to UTF-8). CRLF and LF both end lines; a form feed
 // (an RFC page break) counts as white space. Refused, with the line: input
-// over legacyMaxInput, a line over legacyMaxLine and NUL bytes (binary data).
+// over legacyMaxInput, a line over legacyMaxLine, NUL bytes (binary data)
+// and other control characters ([checkControls]).
 func legacyLines(data []byte) ([]legacyLine, error) {
 	if len(data) > legacyMaxInput {
 		return nil, &ParseError{Line: 1 + bytes.Count(data[:legacyMaxInput], []byte{'\n'}),
@@ -46,6 +47,9 @@ func legacyLines(data []byte) ([]legacyLine, error) {
 		return nil, &ParseError{Line: 1 + bytes.Count(data[:i], []byte{'\n'}), Msg: "NUL byte: binary data, not a text file"}
 	}
 	latin1 := !utf8.Valid(data)
+	if err := checkControls(data, latin1, "a registry text file"); err != nil {
+		return nil, err
+	}
 	lines := make([]legacyLine, 0, bytes.Count(data, []byte{'\n'})+1)
 	var b strings.Builder
 	for n := 1; len(data) > 0; n++ {

@@ -54,3 +54,29 @@ func looksHTML(head []byte) bool {
 	h := bytes.ToLower(head)
 	return bytes.HasPrefix(h, []byte("<!doctype html")) || bytes.HasPrefix(h, []byte("<html"))
 }
+
+// checkControls refuses, with a *[ParseError] naming the line, the first
+// character of a text format's input that XML does not allow either: a C0
+// control other than tab, LF and CR (and form feed and vertical tab, which
+// these formats, unlike XML, have always held as white space: an RFC's page
+// break), and U+FFFE and U+FFFF. NUL and invalid UTF-8 are checked before,
+// with messages of their own; input read as Latin-1 (latin1) has no U+FFFE.
+// As in XML, DEL and the C1 controls are text: the renderers show them
+// escaped ([record.Printable]). what names the format in the message.
+func checkControls(data []byte, latin1 bool, what string) error {
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		var r rune
+		switch {
+		case c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v':
+			r = rune(c)
+		case c == 0xEF && !latin1 && i+2 < len(data) && data[i+1] == 0xBF && data[i+2]&^1 == 0xBE:
+			r = 0xFFFE | rune(data[i+2]&1)
+		default:
+			continue
+		}
+		return &ParseError{Line: 1 + bytes.Count(data[:i], []byte{'\n'}),
+			Msg: fmt.Sprintf("character %U is not allowed (a control character, not text): not %s", r, what)}
+	}
+	return nil
+}

@@ -114,7 +114,8 @@ const (
 //
 // A file without such a table heading, a table whose columns or rows
 // cannot be laid out as above, a number that is not a number or range,
-// invalid UTF-8 or NUL bytes: a *[ParseError] with the line. There may be
+// invalid UTF-8, NUL bytes or other control characters (see
+// [checkControls]): a *[ParseError] with the line. There may be
 // at most 200 lines between two rows' middle lines, and 4096 bytes in a
 // line of the table. ParseTextRendering never panics.
 func ParseTextRendering(data []byte) (*record.Registry, error) {
@@ -123,6 +124,9 @@ func ParseTextRendering(data []byte) (*record.Registry, error) {
 	}
 	if i := bytes.IndexByte(data, 0); i >= 0 {
 		return nil, &ParseError{Line: 1 + bytes.Count(data[:i], []byte{'\n'}), Msg: "NUL byte: not a text rendering of a registry"}
+	}
+	if err := checkControls(data, false, "a text rendering of a registry"); err != nil {
+		return nil, err
 	}
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	lines := bytes.Split(data, []byte("\n"))
