@@ -80,7 +80,7 @@ func IsGitSource(loc string) bool {
 		_, e2 := os.Stat(filepath.Join(loc, "objects"))
 		return e1 == nil && e2 == nil
 	}
-	return isBundle(loc)
+	return fi.Mode().IsRegular() && isBundle(loc) // opening a FIFO to peek would block
 }
 
 func isURL(loc string) bool {

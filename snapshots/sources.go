@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -85,6 +86,12 @@ func Collect(ctx context.Context, locs []string, opts CollectOptions) (inputs []
 				refused = append(refused, Refusal{Location: loc, Err: noSuchInput(err)})
 				continue
 			}
+			if !fi.IsDir() && !fi.Mode().IsRegular() {
+				// A device or a pipe never ends (/dev/zero) or blocks
+				// forever (a FIFO nobody writes), holding the lock.
+				refused = append(refused, Refusal{Location: loc, Err: fmt.Errorf("not a regular file (%s); import reads files, folders and git repositories", fileKind(fi.Mode()))})
+				continue
+			}
 			if !fi.IsDir() {
 				inputs = append(inputs, fileInput(loc, opts.Date))
 				continue
@@ -149,6 +156,19 @@ func noSuchInput(err error) error {
 	return err
 }
 
+// fileKind names a file mode that is not a regular file's.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "mode " + m.String()
+}
+
 func fileInput(path, date string) Input {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -167,10 +187,19 @@ func fileInput(path, date string) Input {
 			if err != nil {
 				return nil, err
 			}
+			if !fi.Mode().IsRegular() {
+				return nil, fmt.Errorf("not a regular file (%s)", fileKind(fi.Mode()))
+			}
 			if fi.Size() > maxFileSize {
 				return nil, fmt.Errorf("file is %d bytes, over the %d-byte limit for a registry", fi.Size(), maxFileSize)
 			}
-			return os.ReadFile(path)
+			// Read through a limit all the same: the file may grow after
+			// the stat.
+			data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+			if err == nil && len(data) > maxFileSize {
+				err = fmt.Errorf("file is over the %d-byte limit for a registry", maxFileSize)
+			}
+			return data, err
 		},
 	}
 }
