@@ -24,7 +24,10 @@ type streams struct {
 	Out, Err       io.Writer
 	OutTTY, ErrTTY bool // colour (see color) and progress only on a terminal
 	Getenv         func(string) string
+	LookupEnv      func(string) (string, bool) // when nil, Getenv, a variable set to "" taken for unset
 	HomeDir        func() (string, error)
+
+	pager *pager // the pager Out writes to while a command runs (pager.go)
 }
 
 // Exit codes, documented in the root command's help.
@@ -226,6 +229,7 @@ func run(ctx context.Context, io *streams, args []string) int {
 	root.SetOut(io.Out)
 	root.SetErr(io.Err)
 	err := root.ExecuteContext(ctx)
+	io.stopPager() // before any error, which goes below the paged output
 	if err == nil {
 		return exitOK
 	}

@@ -79,6 +79,7 @@ The store is --store, else $REGDIFF_STORE, else $XDG_DATA_HOME/regdiff, else
 	// Defined here so that cobra does not take -v for it.
 	root.Flags().Bool("version", false, "print the version and the commit regdiff was built from")
 	addDiffFlags(root, o)
+	addPager(root, g)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return withCode(exitError, err, "see `"+c.CommandPath()+" --help`")
 	})
