@@ -28,12 +28,13 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	io := &streams{
-		Out:     os.Stdout,
-		Err:     os.Stderr,
-		OutTTY:  term.IsTerminal(int(os.Stdout.Fd())),
-		ErrTTY:  term.IsTerminal(int(os.Stderr.Fd())),
-		Getenv:  os.Getenv,
-		HomeDir: os.UserHomeDir,
+		Out:       os.Stdout,
+		Err:       os.Stderr,
+		OutTTY:    term.IsTerminal(int(os.Stdout.Fd())),
+		ErrTTY:    term.IsTerminal(int(os.Stderr.Fd())),
+		Getenv:    os.Getenv,
+		LookupEnv: os.LookupEnv,
+		HomeDir:   os.UserHomeDir,
 	}
 	os.Exit(run(ctx, io, os.Args[1:]))
 }
