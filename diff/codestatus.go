@@ -55,7 +55,8 @@ var codePrefixes = []struct{ prefix, status string }{
 //   - "Reserved for Private Use", "Private Use": Private Use
 //   - "Reserved for Experimental Use", "Experimental": Experimental
 //   - "Reserved": Reserved
-//   - "Deprecated": Deprecated; "Obsolete", "Obsoleted", "Historic": Obsolete
+//   - "Deprecated": Deprecated; "Obsolete" (and "Obsoleted", "Obsoletes
+//     …"), "Historic" (and "Historical"): Obsolete
 //
 // Failing that, a record whose status, name or description holds the word
 // "deprecated" or "obsolete" (or "obsoleted") anywhere, as IANA marks

@@ -423,10 +423,12 @@ func (d *delta) apply(base []int32) ([]int32, error) {
 }
 
 // lineRange finds a record line's number range, lo = -1 when the record
-// has no port number (none, or one past what an int32 holds).
+// has no port number (none, or at or past the largest int32: the cache
+// file writes each bound plus one, which must stay within what it reads
+// back; 2147483647 closes ranges in several registries).
 func lineRange(l []byte) (lo, hi int32, err error) {
 	a, b, ok, err := snapshots.LineRange(l)
-	if err != nil || !ok || a > 1<<31-1 || b > 1<<31-1 {
+	if err != nil || !ok || a >= 1<<31-1 || b >= 1<<31-1 {
 		return -1, -1, err
 	}
 	return int32(a), int32(b), nil

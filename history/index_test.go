@@ -393,3 +393,27 @@ func TestIndexLearnsNewPaths(t *testing.T) {
 		}
 	}
 }
+
+// The largest numbers a line can hold survive the cache file, which writes
+// each bound plus one: 2147483647 closes ranges in aaa-parameters and
+// others, and made the saved index unreadable.
+func TestIndexLargestNumbers(t *testing.T) {
+	for _, tt := range []struct {
+		line   string
+		lo, hi int32
+	}{
+		{`{"number":"4-2147483646"}`, 4, 2147483646},
+		{`{"number":"4-2147483647"}`, -1, -1},
+		{`{"number":"2147483647"}`, -1, -1},
+	} {
+		lo, hi, err := lineRange([]byte(tt.line))
+		if err != nil || lo != tt.lo || hi != tt.hi {
+			t.Errorf("lineRange(%s) = %d, %d, %v; want %d, %d", tt.line, lo, hi, err, tt.lo, tt.hi)
+		}
+		ix := &Index{lines: []line{{text: []byte(tt.line), lo: lo, hi: hi}}}
+		var back Index
+		if err := back.decode(ix.encode()); err != nil {
+			t.Errorf("%s: the saved index does not read back: %v", tt.line, err)
+		}
+	}
+}

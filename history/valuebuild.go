@@ -33,7 +33,7 @@ func (b *builder) values(ctx context.Context) error {
 	m := newValueMatcher(q.Value)
 	root := b.h.Registry
 	want := func(table string) bool {
-		return q.Table == "" || q.Table == table || table == "" && q.Table == root
+		return q.Table == "" || strings.EqualFold(q.Table, table) || table == "" && strings.EqualFold(q.Table, root)
 	}
 	blobs := map[record.Hash]*blobCover{}
 	covered := map[int32]int8{} // 1 no, 2 yes
@@ -202,7 +202,7 @@ func (b *builder) values(ctx context.Context) error {
 	})
 	if len(periods) == 0 {
 		e := &ValueError{Value: q.Value, Table: q.Table, Registry: b.h.Registry, First: b.h.First, Last: b.h.Last}
-		if q.Table != "" && q.Table != root && !known[q.Table] {
+		if q.Table != "" && !strings.EqualFold(q.Table, root) && !slices.ContainsFunc(slices.Collect(maps.Keys(known)), func(t string) bool { return strings.EqualFold(t, q.Table) }) {
 			e.NoTable = true
 			var ids []string
 			for t := range known {

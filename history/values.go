@@ -19,8 +19,9 @@ import (
 // Components are separated by commas (or dots, when there is no comma and
 // no ".." range); a range is "lo-hi", "lo..hi" or "lo to hi"; a number is
 // decimal, or hex with "0x" (an upper bound without "0x" takes its lower
-// bound's base, as in "0x13,0x08-FF"); "*" is any number. Braces and the spaces IANA writes
-// around separators are ignored. Anything else is text.
+// bound's base, as in "0x13,0x08-FF"); "*" is any number. Braces, a
+// trailing note in parentheses and the spaces IANA writes around
+// separators are ignored. Anything else is text.
 
 // span is the numbers one component of a key covers.
 type span struct{ lo, hi int64 }
@@ -31,7 +32,12 @@ type tuple []span
 // parseTuple reads s as a tuple, or returns false when s is text.
 func parseTuple(s string) (tuple, bool) {
 	s = strings.TrimSpace(s)
-	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(s, "{"), "}"))
+	// A trailing note is no part of the key: "257 (0x0101)",
+	// "0x0003(deprecated)".
+	if i := strings.IndexByte(s, '('); i > 0 && strings.HasSuffix(s, ")") {
+		s = strings.TrimSpace(s[:i])
+	}
+	s = strings.NewReplacer("{", "", "}", "").Replace(s) // "{0x00, 0x1C-1D}", "241.{12-25}"
 	if s == "" {
 		return nil, false
 	}
@@ -155,7 +161,9 @@ func newValueMatcher(value string) *valueMatcher {
 
 // covers reports whether r covers the query. A record's key is its number
 // (<value> or <number>) and its name; a record with neither is keyed by
-// its other elements and its description, as the diff keys it. A number
+// its other elements and its description, as the diff keys it, and
+// covers a number only by an element that holds code points
+// ([keyElements]). A number
 // query is covered by a key whose tuple holds it (a range covers every
 // value in it); any query by a key equal to it as text, ignoring ASCII
 // case, or by "TABLE/NAME" (media types: "application/json"); a text query
@@ -168,8 +176,8 @@ func (m *valueMatcher) covers(r *record.Record) bool {
 			return true
 		}
 		if !keyed {
-			for _, v := range r.Other {
-				if m.numIn(v) {
+			for k, v := range r.Other {
+				if keyElements[k] && m.numIn(v) {
 					return true
 				}
 			}
@@ -195,6 +203,14 @@ func (m *valueMatcher) covers(r *record.Record) bool {
 		}
 	}
 	return !keyed && equalFold(record.Collapse(r.Description), m.text)
+}
+
+// keyElements are the elements that hold a code point in records with no
+// <value>, <number> or <name>: a number in any other element ("size":
+// "8-32") is data, not a key.
+var keyElements = map[string]bool{
+	"code": true, "codepoint": true, "type": true, "prefix": true, "tag": true, "bit": true, "bits": true,
+	"id": true, "identifier": true, "index": true, "range": true, "label": true, "flag": true,
 }
 
 // numIn reports whether key text s, read as a tuple, covers the query.

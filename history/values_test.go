@@ -51,6 +51,10 @@ func TestValueCovers(t *testing.T) {
 		{"Reserved", record.Record{Number: "0", Description: "Reserved"}, false},
 		{"5", record.Record{Number: "7", Other: map[string]string{"length": "5"}}, false},
 		{"1", record.Record{Name: "1"}, true}, // a number written as a name
+		{"241.20", record.Record{Number: "241.{12-25}"}, true},
+		{"257", record.Record{Number: "257 (0x0101)"}, true},
+		{"3", record.Record{Number: "0x0003(deprecated)"}, true},
+		{"28", record.Record{Description: "Reserved", Other: map[string]string{"size": "8-32"}}, false}, // a size is no code point
 	}
 	for _, tt := range tests {
 		if got := newValueMatcher(tt.query).covers(&tt.rec); got != tt.want {

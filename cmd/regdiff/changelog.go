@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/regdiff/regdiff/changelog"
 	"github.com/spf13/cobra"
@@ -16,6 +17,10 @@ type changelogOptions struct {
 	win                           window
 	all                           bool
 }
+
+// changelogFormats are the values of changelog's --format (and
+// "markdown", md's other name), which completion offers.
+var changelogFormats = []string{"md", "html", "json", "atom"}
 
 func newChangelogCmd(g *globals) *cobra.Command {
 	o := &changelogOptions{globals: g}
@@ -72,9 +77,7 @@ that says so.
 
 func runChangelog(ctx context.Context, o *changelogOptions) error {
 	g, win, format := o.globals, o.win, o.format
-	switch format {
-	case "md", "markdown", "html", "json", "atom":
-	default:
+	if !slices.Contains(changelogFormats, format) && format != "markdown" {
 		return withCode(exitError, fmt.Errorf("unknown --format %q: use md, html, json or atom", format))
 	}
 	if format == "markdown" {

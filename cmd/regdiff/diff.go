@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/regdiff/regdiff/diff"
 	"github.com/regdiff/regdiff/snapshots"
@@ -25,6 +26,10 @@ type diffOptions struct {
 	exitCode  bool
 	color     string
 }
+
+// diffFormats are the values of diff's --format (and "markdown", md's
+// other name), which completion offers.
+var diffFormats = []string{"text", "md", "json"}
 
 func addDiffFlags(cmd *cobra.Command, o *diffOptions) {
 	f := cmd.Flags()
@@ -92,9 +97,7 @@ func runDiff(ctx context.Context, o *diffOptions) error {
 	if o.json {
 		o.format = "json"
 	}
-	switch o.format {
-	case "text", "md", "markdown", "json":
-	default:
+	if !slices.Contains(diffFormats, o.format) && o.format != "markdown" {
 		return withCode(exitError, fmt.Errorf("unknown --format %q: use text, md or json", o.format))
 	}
 	color, err := o.globals.color(o.color)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/regdiff/regdiff/diff"
 	"github.com/regdiff/regdiff/history"
 	"github.com/regdiff/regdiff/snapshots"
 
@@ -89,6 +90,9 @@ func runHistory(ctx context.Context, o *historyOptions) error {
 		return err
 	}
 	reg, table, sub := strings.Cut(g.registry, "#")
+	if sub && (reg == "" || table == "") {
+		return withCode(exitError, fmt.Errorf("--registry %q: want ID#SUB-REGISTRY, as in tls-parameters#tls-parameters-4", g.registry))
+	}
 	if sub {
 		gg := *g
 		gg.registry, g = reg, &gg
@@ -119,10 +123,12 @@ func runHistory(ctx context.Context, o *historyOptions) error {
 	h, err := history.Build(ctx, src, g.registry, q)
 	if err != nil {
 		if errors.Is(err, history.ErrNoSuchName) {
+			saveIndex(g, ix)
 			return withCode(exitError, err) // the message carries the suggestions
 		}
 		var ve *history.ValueError
 		if errors.As(err, &ve) {
+			saveIndex(g, ix) // what was read is worth keeping: the next query is fast
 			return withCode(exitError, err, ve.Hint())
 		}
 		return g.noVersions(s, err)
@@ -130,11 +136,7 @@ func runHistory(ctx context.Context, o *historyOptions) error {
 	if q.IsValue() {
 		h.Titles = tableTitles(s, g.registry)
 	}
-	if ix != nil {
-		if err := ix.Save(); err != nil {
-			fmt.Fprintf(g.io.Err, "regdiff: warning: %v\n", err)
-		}
-	}
+	saveIndex(g, ix)
 	if win != (window{}) {
 		if h, err = h.Window(win.since, win.until); err != nil {
 			return windowError(err)
@@ -149,25 +151,35 @@ func runHistory(ctx context.Context, o *historyOptions) error {
 	return history.WriteText(g.io.Out, h, color)
 }
 
-// tableTitles are the titles of a registry's sub-registries in its newest
-// version, by id ("" for the registry's own); none when they cannot be
-// read, since titles only decorate the output.
+// saveIndex saves what the history cache learned; a cache that cannot be
+// saved only makes the next query slower.
+func saveIndex(g *globals, ix *history.Index) {
+	if ix == nil {
+		return
+	}
+	if err := ix.Save(); err != nil {
+		fmt.Fprintf(g.io.Err, "regdiff: warning: %v\n", err)
+	}
+}
+
+// tableTitles are the titles of a registry's sub-registries by id ("" for
+// the registry's own), from its newest version, else its oldest (the rule
+// of diff.Result.SetTitles); none when they cannot be read, since titles
+// only decorate the output.
 func tableTitles(s *snapshots.Store, registry string) map[string]string {
 	vs, err := s.Versions(registry)
 	if err != nil || len(vs) == 0 {
 		return nil
 	}
-	items, _, err := s.Items(vs[len(vs)-1])
+	newest, _, err := s.Items(vs[len(vs)-1])
 	if err != nil {
 		return nil
 	}
-	titles := map[string]string{}
-	for _, it := range items {
-		if it.Element == "title" {
-			if _, ok := titles[it.Table]; !ok {
-				titles[it.Table] = it.Text
-			}
-		}
+	oldest, _, err := s.Items(vs[0])
+	if err != nil {
+		return nil
 	}
-	return titles
+	var r diff.Result
+	r.SetTitles(oldest, newest)
+	return r.Titles
 }

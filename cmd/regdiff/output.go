@@ -35,6 +35,10 @@ func writeJSONLine(w io.Writer, v any) error {
 // colorFlag is the help of every --color flag.
 const colorFlag = "colour text output: auto (on a terminal, unless $NO_COLOR is set), always or never"
 
+// colorValues are the values of every --color flag, which color accepts
+// and completion offers.
+var colorValues = []string{"auto", "always", "never"}
+
 // color is the one rule for colour: --color always or never, and auto
 // colours when standard output is a terminal and $NO_COLOR is unset or
 // empty (no-color.org). Any other value is a usage error.

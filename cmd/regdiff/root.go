@@ -80,6 +80,8 @@ The store is --store, else $REGDIFF_STORE, else $XDG_DATA_HOME/regdiff, else
 	root.Flags().Bool("version", false, "print the version and the commit regdiff was built from")
 	addDiffFlags(root, o)
 	addPager(root, g)
+	addCompletion(root, g)
+	root.AddCommand(newManCmd(g)) // hidden
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return withCode(exitError, err, "see `"+c.CommandPath()+" --help`")
 	})

@@ -22,7 +22,8 @@ var update = flag.Bool("update", false, "rewrite the stdout, stderr and exit sec
 //
 // Every command runs in-process with --store set to a fresh temporary
 // folder (absent until a setup command creates it), which the output shows
-// as $STORE; the folder of this package shows as $CMD. Arguments are split on white space; fixtures are the small
+// as $STORE; the folder of this package shows as $CMD. Arguments are split on white space
+// (an argument of two single quotes is the empty argument); fixtures are the small
 // hand-written files of testdata. go test -update rewrites stdout, stderr
 // and exit from what the command does; review the change before committing.
 func TestScripts(t *testing.T) {
@@ -46,6 +47,11 @@ func TestScripts(t *testing.T) {
 			args := strings.Fields(a.get("args"))
 			if len(args) == 0 {
 				t.Fatal("no args section")
+			}
+			for i, arg := range args {
+				if arg == "''" { // the empty argument, as __complete diff '' needs
+					args[i] = ""
+				}
 			}
 			code, stdout, stderr := c.run(args...)
 			wd, err := os.Getwd()
