@@ -16,15 +16,52 @@ func isLong(fc FieldChange) bool {
 	return fc.From != "" && fc.To != "" && (len(fc.From) > longText || len(fc.To) > longText)
 }
 
+// wordDiffBudget bounds the work of a word diff: the product of the
+// numbers of symbols (words and runs of spaces) each side has once their
+// common start and end are set aside. go-diff's Myers diff takes time in
+// proportion to the symbols times the edits, so up to this product in the
+// worst case, where nothing matches: 2^22, about 1,000 different words a
+// side, takes 24 ms here (BenchmarkWordDiffAtBudget), where 60,000 took
+// 84 s unbounded. A single edit in a text of any length stays within it.
+// Over the budget the change is shown as old → new whole.
+//
+// A size, not a time: go-diff's DiffTimeout would bound the time as well,
+// but what a diff shows would then depend on the machine and its load, and
+// the same two versions must always read the same (golden tests, changelogs
+// rebuilt on another host).
+const wordDiffBudget = 1 << 22
+
 // wordDiff diffs two texts word by word: each word and each run of spaces
 // becomes one symbol, the symbols are diffed with go-diff, and the result is
-// turned back into text.
+// turned back into text. Over [wordDiffBudget] it is one removal of a and
+// one insertion of b.
 func wordDiff(a, b string) []diffmatchpatch.Diff {
+	ta, tb := tokens(a), tokens(b)
+	if !withinBudget(ta, tb) {
+		return []diffmatchpatch.Diff{{Type: diffmatchpatch.DiffDelete, Text: a}, {Type: diffmatchpatch.DiffInsert, Text: b}}
+	}
+	return diffTokens(ta, tb)
+}
+
+// withinBudget reports whether diffing ta and tb stays within
+// [wordDiffBudget].
+func withinBudget(ta, tb []string) bool {
+	for len(ta) > 0 && len(tb) > 0 && ta[0] == tb[0] {
+		ta, tb = ta[1:], tb[1:]
+	}
+	for len(ta) > 0 && len(tb) > 0 && ta[len(ta)-1] == tb[len(tb)-1] {
+		ta, tb = ta[:len(ta)-1], tb[:len(tb)-1]
+	}
+	return int64(len(ta))*int64(len(tb)) <= wordDiffBudget
+}
+
+// diffTokens is the word diff without a budget.
+func diffTokens(ta, tb []string) []diffmatchpatch.Diff {
 	dict := map[string]rune{}
 	var words []string
-	encode := func(s string) []rune {
-		var out []rune
-		for _, tok := range tokens(s) {
+	encode := func(toks []string) []rune {
+		out := make([]rune, 0, len(toks))
+		for _, tok := range toks {
 			r, ok := dict[tok]
 			if !ok {
 				r = indexRune(len(words))
@@ -35,7 +72,7 @@ func wordDiff(a, b string) []diffmatchpatch.Diff {
 		}
 		return out
 	}
-	ra, rb := encode(a), encode(b)
+	ra, rb := encode(ta), encode(tb)
 	dmp := diffmatchpatch.New()
 	dmp.DiffTimeout = 0
 	diffs := dmp.DiffCleanupSemantic(dmp.DiffMainRunes(ra, rb, false))
