@@ -32,6 +32,13 @@ func (b *builder) values(ctx context.Context) error {
 	q := b.h.Query
 	m := newValueMatcher(q.Value)
 	root := b.h.Registry
+	if m.num != nil {
+		hex, err := b.hexTables()
+		if err != nil {
+			return err
+		}
+		m.hex = hex
+	}
 	want := func(table string) bool {
 		return q.Table == "" || strings.EqualFold(q.Table, table) || table == "" && strings.EqualFold(q.Table, root)
 	}
@@ -390,4 +397,36 @@ func valueLabels(q Query, p *Period) []string {
 		labels = append(labels[:maxLabels], fmt.Sprintf("and %d more", len(labels)-maxLabels))
 	}
 	return labels
+}
+
+// hexTables finds, from the newest version, the tables whose keys are hex
+// without "0x" ([hexTable]).
+func (b *builder) hexTables() (map[string]bool, error) {
+	files, err := b.ix.Files(b.vs[len(b.vs)-1])
+	if err != nil {
+		return nil, err
+	}
+	keys := map[string][]string{}
+	for _, f := range files {
+		ids, err := b.ix.fileLines(f)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			r, err := b.record(id)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", f.Path, err)
+			}
+			if r.Number != "" {
+				keys[r.Table] = append(keys[r.Table], r.Number)
+			}
+		}
+	}
+	hex := map[string]bool{}
+	for t, ks := range keys {
+		if hexTable(ks) {
+			hex[t] = true
+		}
+	}
+	return hex, nil
 }

@@ -30,7 +30,11 @@ type span struct{ lo, hi int64 }
 type tuple []span
 
 // parseTuple reads s as a tuple, or returns false when s is text.
-func parseTuple(s string) (tuple, bool) {
+func parseTuple(s string) (tuple, bool) { return parseTupleBase(s, false) }
+
+// parseTupleBase is parseTuple for a table that writes hex without "0x"
+// (hex true): unprefixed numbers are then hex.
+func parseTupleBase(s string, hex bool) (tuple, bool) {
 	s = strings.TrimSpace(s)
 	// A trailing note is no part of the key: "257 (0x0101)",
 	// "0x0003(deprecated)".
@@ -51,7 +55,7 @@ func parseTuple(s string) (tuple, bool) {
 	}
 	t := make(tuple, 0, len(parts))
 	for _, p := range parts {
-		sp, ok := parseSpan(strings.TrimSpace(p))
+		sp, ok := parseSpan(strings.TrimSpace(p), hex)
 		if !ok {
 			return nil, false
 		}
@@ -63,7 +67,7 @@ func parseTuple(s string) (tuple, bool) {
 // parseSpan reads one component: "7", "0x0A", "-3", "26-63", "26 - 63",
 // "-65536..-262", "0x0003-0xfeff", "1 to 5", or "*" for any number (TLS's
 // "0x01-55,*").
-func parseSpan(s string) (span, bool) {
+func parseSpan(s string, hexDefault bool) (span, bool) {
 	switch s {
 	case "":
 		return span{}, false
@@ -71,7 +75,7 @@ func parseSpan(s string) (span, bool) {
 		return span{math.MinInt64, math.MaxInt64}, true
 	}
 	a, b, isRange := cutRange(s)
-	lo, hex, ok := parseNumber(a, false)
+	lo, hex, ok := parseNumber(a, hexDefault)
 	if !ok {
 		return span{}, false
 	}
@@ -149,6 +153,9 @@ func (t tuple) overlaps(q tuple) bool {
 type valueMatcher struct {
 	text string
 	num  tuple // nil when the query is text
+	// hex holds the tables whose keys are hex without "0x" (see
+	// hexTable): their numbers are read as hex.
+	hex map[string]bool
 }
 
 func newValueMatcher(value string) *valueMatcher {
@@ -172,16 +179,16 @@ func newValueMatcher(value string) *valueMatcher {
 func (m *valueMatcher) covers(r *record.Record) bool {
 	keyed := r.Number != "" || r.Name != ""
 	if m.num != nil {
-		if m.numIn(r.Number) {
+		if m.numIn(r.Number, m.hex[r.Table]) {
 			return true
 		}
 		if !keyed {
 			for k, v := range r.Other {
-				if keyElements[k] && m.numIn(v) {
+				if ok, hex := keyElement(k); ok && m.numIn(v, hex || m.hex[r.Table]) {
 					return true
 				}
 			}
-			if m.numIn(r.Description) {
+			if m.numIn(r.Description, false) {
 				return true
 			}
 		}
@@ -213,11 +220,50 @@ var keyElements = map[string]bool{
 	"id": true, "identifier": true, "index": true, "range": true, "label": true, "flag": true,
 }
 
+// keyElement tells whether an element holds code points: one of
+// keyElements, alone or qualified ("type_decimal" and "type_hex" in
+// ieee-802-numbers), and whether it holds them in hex without "0x" (a name
+// ending in "hex").
+func keyElement(name string) (ok, hex bool) {
+	base, _, _ := strings.Cut(strings.ReplaceAll(name, "-", "_"), "_")
+	return keyElements[name] || keyElements[base], strings.HasSuffix(name, "hex")
+}
+
 // numIn reports whether key text s, read as a tuple, covers the query.
-func (m *valueMatcher) numIn(s string) bool {
+func (m *valueMatcher) numIn(s string, hex bool) bool {
 	if s == "" {
 		return false
 	}
-	t, ok := parseTuple(s)
+	t, ok := parseTupleBase(s, hex)
 	return ok && t.overlaps(m.num)
+}
+
+// hexTable tells from a table's keys whether it writes hex without "0x",
+// as ppp-numbers does ("0021", "c021"): some key is made only of hex
+// digits (and range dashes) with both a digit and a letter among them (a
+// word such as "add" is text), and none uses "0x".
+// Read as decimal, "0021" would be 21, and 0x0021 would find "0033".
+func hexTable(keys []string) bool {
+	letter := false
+	for _, k := range keys {
+		k = strings.TrimSpace(k)
+		if strings.Contains(k, "0x") || strings.Contains(k, "0X") {
+			return false
+		}
+		digitsOnly, hasLetter, hasDigit := k != "", false, false
+		for i := 0; i < len(k); i++ {
+			c := k[i] | 0x20
+			switch {
+			case '0' <= k[i] && k[i] <= '9':
+				hasDigit = true
+			case k[i] == '-' && i > 0:
+			case 'a' <= c && c <= 'f':
+				hasLetter = true
+			default:
+				digitsOnly = false
+			}
+		}
+		letter = letter || digitsOnly && hasLetter && hasDigit
+	}
+	return letter
 }

@@ -55,11 +55,42 @@ func TestValueCovers(t *testing.T) {
 		{"257", record.Record{Number: "257 (0x0101)"}, true},
 		{"3", record.Record{Number: "0x0003(deprecated)"}, true},
 		{"28", record.Record{Description: "Reserved", Other: map[string]string{"size": "8-32"}}, false}, // a size is no code point
+		{"0x0800", record.Record{Other: map[string]string{"type_decimal": "2048", "type_hex": "0800"}}, true},
+		{"0x0105", record.Record{Other: map[string]string{"type_hex": "0101-01FF"}}, true},
+		{"2048", record.Record{Other: map[string]string{"type_decimal": "2048"}}, true},
 	}
 	for _, tt := range tests {
 		if got := newValueMatcher(tt.query).covers(&tt.rec); got != tt.want {
 			t.Errorf("%q covers %+v = %v, want %v", tt.query, tt.rec, got, tt.want)
 		}
+	}
+}
+
+func TestHexTable(t *testing.T) {
+	for _, tt := range []struct {
+		keys []string
+		want bool
+	}{
+		{[]string{"0001", "0021", "c021", "8021-80ff"}, true}, // ppp-numbers
+		{[]string{"1", "22", "249-255"}, false},
+		{[]string{"0x0001", "00ff"}, false}, // prefixed somewhere: prefixes are meant
+		{[]string{"application/json"}, false},
+		{[]string{"deadbeef-cafe"}, false}, // words of hex letters are text
+		{[]string{"1", "add", "22"}, false},
+		{[]string{"05DC"}, true},
+		{[]string{"abc def"}, false},
+	} {
+		if got := hexTable(tt.keys); got != tt.want {
+			t.Errorf("hexTable(%q) = %v, want %v", tt.keys, got, tt.want)
+		}
+	}
+	m := newValueMatcher("0x0021")
+	m.hex = map[string]bool{"ppp-numbers-1": true}
+	if !m.covers(&record.Record{Table: "ppp-numbers-1", Number: "0021"}) || m.covers(&record.Record{Table: "ppp-numbers-1", Number: "0033"}) {
+		t.Error("0x0021 in a table of unprefixed hex: want the key 0021, not 0033")
+	}
+	if !m.covers(&record.Record{Table: "other", Number: "33"}) {
+		t.Error("0x0021 in a decimal table: want 33")
 	}
 }
 
