@@ -1,10 +1,12 @@
 package snapshots
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -44,5 +46,23 @@ func TestRemoveStaleBundles(t *testing.T) {
 		if gone := os.IsNotExist(err); gone != removed {
 			t.Errorf("%s: removed %v, want %v", name, gone, removed)
 		}
+	}
+}
+
+// A bundle whose pack claims more objects than its size can hold is
+// refused before go-git reads it: go-git allocates from the claim, and
+// 2^30 objects in 126 bytes ran it out of memory with a stack trace.
+func TestBundleClaimingTooManyObjects(t *testing.T) {
+	var b []byte
+	b = append(b, "# v2 git bundle\n"+strings.Repeat("a", 40)+" refs/heads/main\n\n"...)
+	b = append(b, "PACK\x00\x00\x00\x02\x40\x00\x00\x00"...) // version 2, 2^30 objects
+	b = append(b, make([]byte, 126-len(b))...)
+	path := filepath.Join(t.TempDir(), "crafted.bundle")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := OpenGit(context.Background(), path)
+	if err == nil || !strings.Contains(err.Error(), "claims 1073741824 objects") {
+		t.Fatalf("OpenGit = %v, want the claimed count refused", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -25,7 +26,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/storage/filesystem"
-	"github.com/go-git/go-git/v5/storage/memory"
 )
 
 // GitFile is one distinct content of a file found in a git history.
@@ -104,16 +104,26 @@ func isBundle(path string) bool {
 }
 
 // OpenGit opens a local repository (with or without a work tree), a git
-// bundle file, or clones a remote URL into memory.
+// bundle file, or clones a remote URL to a temporary folder (Close removes
+// it; a killed import's is removed by the next one).
 func OpenGit(ctx context.Context, loc string) (*GitHistory, error) {
 	switch {
 	case isURL(loc):
-		st := memory.NewStorage()
-		_, err := git.CloneContext(ctx, st, nil, &git.CloneOptions{URL: loc, NoCheckout: true, Tags: git.NoTags})
+		// To a folder, not to memory: a small repository can hold a
+		// blob of a gigabyte, and only the files read are ever loaded.
+		removeStaleBundles(os.TempDir())
+		dir, err := os.MkdirTemp("", clonePrefix+strconv.Itoa(os.Getpid())+"-")
 		if err != nil {
+			return nil, err
+		}
+		cleanup := func() { os.RemoveAll(dir) }
+		c := listingCache()
+		st := filesystem.NewStorage(osfs.New(dir), c)
+		if _, err := git.CloneContext(ctx, st, nil, &git.CloneOptions{URL: loc, NoCheckout: true, Tags: git.NoTags}); err != nil {
+			cleanup()
 			return nil, fmt.Errorf("clone %s: %w", loc, err)
 		}
-		return &GitHistory{st: st}, nil
+		return &GitHistory{st: st, cleanup: cleanup, objects: open(dir), cache: c}, nil
 	case isBundle(loc):
 		return openBundle(loc)
 	}
@@ -168,6 +178,9 @@ func openBundle(path string) (*GitHistory, error) {
 		}
 		refs[name] = plumbing.NewHash(h)
 	}
+	if err := checkPackCount(f, br); err != nil {
+		return nil, fmt.Errorf("open bundle %s: %w", path, err)
+	}
 	removeStaleBundles(os.TempDir())
 	dir, err := os.MkdirTemp("", bundlePrefix+strconv.Itoa(os.Getpid())+"-")
 	if err != nil {
@@ -192,11 +205,41 @@ func openBundle(path string) (*GitHistory, error) {
 	return &GitHistory{st: st, cleanup: cleanup, objects: open(dir), cache: c}, nil
 }
 
+// checkPackCount refuses a pack whose header claims more objects than its
+// size can hold, before go-git reads it: go-git allocates from the claimed
+// count, and a 126-byte bundle claiming 2^30 objects ran it out of memory.
+// An object takes at least 9 bytes (a type-and-size byte and the smallest
+// zlib stream), and a pack ends with a 20-byte checksum.
+func checkPackCount(f *os.File, br *bufio.Reader) error {
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	pos, err := f.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return err
+	}
+	head, err := br.Peek(12)
+	if err != nil || string(head[:4]) != "PACK" {
+		return fmt.Errorf("no packfile after the bundle's header")
+	}
+	rest := fi.Size() - (pos - int64(br.Buffered())) // the bytes from the pack's start
+	count := int64(binary.BigEndian.Uint32(head[8:12]))
+	if limit := (rest - 12 - 20) / 9; count > max(limit, 0) {
+		return fmt.Errorf("its pack claims %d objects, more than its %d bytes can hold: the file is damaged or crafted", count, rest)
+	}
+	return nil
+}
+
 // bundlePrefix starts the name of the folder a bundle is unpacked to, which
 // goes on with the unpacking process's id: a kill leaves it behind (about
 // 800 KB a time), and the next bundle import removes it once that process
 // is gone.
 const bundlePrefix = "regdiff-bundle-"
+
+// clonePrefix is bundlePrefix's counterpart for a repository URL cloned to
+// a temporary folder.
+const clonePrefix = "regdiff-clone-"
 
 // removeStaleBundles removes the unpacked bundles in tmp whose process no
 // longer runs, and those of older regdiff versions (no process id in the
@@ -209,6 +252,9 @@ func removeStaleBundles(tmp string) {
 	}
 	for _, e := range entries {
 		rest, ok := strings.CutPrefix(e.Name(), bundlePrefix)
+		if !ok {
+			rest, ok = strings.CutPrefix(e.Name(), clonePrefix)
+		}
 		if !ok || !e.IsDir() {
 			continue
 		}
@@ -360,6 +406,15 @@ func (g *GitHistory) Files(ctx context.Context, ref string, paths []string) ([]G
 	for i := range out {
 		h := out[i].Blob
 		out[i].read = func() ([]byte, error) {
+			// The size first, from the object's header: a blob of a
+			// gigabyte is refused without being read.
+			if q, ok := g.st.(interface {
+				EncodedObjectSize(plumbing.Hash) (int64, error)
+			}); ok {
+				if n, err := q.EncodedObjectSize(h); err == nil && n > maxFileSize {
+					return nil, fmt.Errorf("file is %d bytes, over the %d-byte limit for a registry", n, maxFileSize)
+				}
+			}
 			if g.objects != nil {
 				if data, err := g.objects.blob(h); err == nil {
 					if len(data) > maxFileSize {

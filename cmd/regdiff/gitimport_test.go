@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net/http/cgi"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -277,5 +279,35 @@ func TestImportFolderSkipsOtherFiles(t *testing.T) {
 		if !strings.Contains(errs, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errs)
 		}
+	}
+}
+
+// A repository URL is cloned (git http-backend on loopback) to a temporary
+// folder, which is gone once the import is done.
+func TestImportRepositoryURL(t *testing.T) {
+	repo := gitRepo(t)
+	gitBin, _ := exec.LookPath("git")
+	out, err := exec.Command(gitBin, "--exec-path").Output()
+	if err != nil {
+		t.Skip("git --exec-path:", err)
+	}
+	backend := filepath.Join(strings.TrimSpace(string(out)), "git-http-backend")
+	if _, err := os.Stat(backend); err != nil {
+		t.Skip("no git-http-backend:", err)
+	}
+	srv := httptest.NewServer(&cgi.Handler{Path: backend, Env: []string{
+		"GIT_PROJECT_ROOT=" + filepath.Dir(repo), "GIT_HTTP_EXPORT_ALL=1",
+	}})
+	t.Cleanup(srv.Close)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	c := newCLI(t)
+	got := c.mustRun("import", srv.URL+"/"+filepath.Base(repo)+"/.git", "--ref", "main")
+	if !strings.Contains(got, "2 new, 0 already stored, 0 refused") {
+		t.Errorf("import of the URL:\n%s", got)
+	}
+	left, _ := filepath.Glob(filepath.Join(tmp, "regdiff-clone-*"))
+	if len(left) > 0 {
+		t.Errorf("clone folders left behind: %v", left)
 	}
 }

@@ -37,7 +37,7 @@ func newImportCmd(g *globals) *cobra.Command {
   a folder                   every file in it, recursively (hidden ones skipped)
   a git repository           every distinct content of its *.xml files, at any path
   a git bundle               the same, from a .bundle file
-  a repository URL           cloned into memory first
+  a repository URL           cloned to a temporary folder first
 
 Registries are told from other files by their content: in a folder or a git
 history, a file that is no registry is skipped and counted, and a malformed
