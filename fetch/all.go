@@ -20,7 +20,8 @@ type Pace struct {
 // a time in the order of targets, each result passed to each as it is
 // stored. At most Jobs downloaded bodies wait in memory. It stops early
 // when ctx is done or each returns false. The caller must hold the
-// store's lock.
+// store's lock, unless opts.Lock is set: then the lock is taken for each
+// Save only, and never held while a server is slow to answer.
 func ArchiveAll(ctx context.Context, s *snapshots.Store, targets []Target, opts ArchiveOptions, pace Pace, each func(*Outcome, error) bool) {
 	jobs := pace.Jobs
 	if jobs <= 0 {
@@ -87,7 +88,7 @@ func ArchiveAll(ctx context.Context, s *snapshots.Store, targets []Target, opts 
 		if p.err != nil {
 			more = each(&Outcome{Target: p.t, Registry: p.t.Registry}, p.err)
 		} else {
-			more = each(Save(ctx, s, p.t, p.res, opts))
+			more = each(lockedSave(ctx, s, p.t, p.res, opts))
 		}
 		p.res = nil
 		<-slots
@@ -95,4 +96,16 @@ func ArchiveAll(ctx context.Context, s *snapshots.Store, targets []Target, opts 
 			return
 		}
 	}
+}
+
+// lockedSave is Save under opts.Lock, when set.
+func lockedSave(ctx context.Context, s *snapshots.Store, t Target, res *Result, opts ArchiveOptions) (*Outcome, error) {
+	if opts.Lock != nil {
+		unlock, err := opts.Lock(ctx)
+		if err != nil {
+			return &Outcome{Target: t, Registry: t.Registry}, err
+		}
+		defer unlock()
+	}
+	return Save(ctx, s, t, res, opts)
 }

@@ -27,6 +27,9 @@ type Target struct {
 // ArchiveOptions tune [Archive].
 type ArchiveOptions struct {
 	Get Options
+	// Lock, when set, takes the store's write lock for each version
+	// ArchiveAll saves (see there), and returns its release.
+	Lock func(ctx context.Context) (unlock func(), err error)
 	// Force stores a version even when it looks suspicious: dated in the
 	// future or before 1970 (snapshots.CheckDate), far fewer
 	// records than the latest, or a place before stored versions.

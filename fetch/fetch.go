@@ -75,6 +75,10 @@ type Options struct {
 	// Backoff is the wait before the first retry, doubled for each later one
 	// (up to 1 min) and spread by ±50% jitter; 0 means 1 s.
 	Backoff time.Duration
+	// Total bounds the whole download of one URL, every attempt and wait
+	// included, so that a server sending a byte a second costs Total, not
+	// Retries+1 times Timeout; 0 means 5 min.
+	Total time.Duration
 	// Progress, if set, is called as the body arrives with the bytes read so
 	// far in this attempt and the expected total (-1 when unknown). A retry
 	// starts again from 0.
@@ -86,6 +90,7 @@ const (
 	DefaultMaxBytes = 64 << 20
 	DefaultRetries  = 3
 	DefaultBackoff  = time.Second
+	DefaultTotal    = 5 * time.Minute
 )
 
 const (
@@ -137,19 +142,29 @@ func Get(ctx context.Context, url string, prev Validators, opts Options) (*Resul
 	opts = opts.withDefaults()
 	client, cleanup := opts.client()
 	defer cleanup()
+	parent := ctx
+	ctx, cancel := context.WithTimeoutCause(ctx, opts.Total, fmt.Errorf("no complete answer in %s, attempts and waits together", opts.Total))
+	defer cancel()
+	// gaveUp is the error once ctx is done: the caller's, or Total's.
+	gaveUp := func() error {
+		if parent.Err() != nil {
+			return parent.Err()
+		}
+		return context.Cause(ctx)
+	}
 
 	backoff := opts.Backoff
 	for attempt := 1; ; attempt++ {
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("fetch %s: %w%s", url, err, after(attempt-1))
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("fetch %s: %w%s", url, gaveUp(), after(attempt-1))
 		}
 		res, err := get(ctx, client, url, prev, opts)
 		if err == nil {
 			res.Attempts = attempt
 			return res, nil
 		}
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, fmt.Errorf("fetch %s: %w%s", url, ctxErr, after(attempt))
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("fetch %s: %w%s (last: %v)", url, gaveUp(), after(attempt), err)
 		}
 		var se *StatusError
 		if errors.As(err, &se) && se.RetryAfter > maxRetryAfter {
@@ -169,7 +184,7 @@ func Get(ctx context.Context, url string, prev Validators, opts Options) (*Resul
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return nil, fmt.Errorf("fetch %s: %w%s (last: %v)", url, ctx.Err(), after(attempt), err)
+			return nil, fmt.Errorf("fetch %s: %w%s (last: %v)", url, gaveUp(), after(attempt), err)
 		case <-t.C:
 		}
 	}
@@ -228,6 +243,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Backoff <= 0 {
 		o.Backoff = DefaultBackoff
+	}
+	if o.Total <= 0 {
+		o.Total = DefaultTotal
 	}
 	return o
 }

@@ -182,24 +182,36 @@ func writeFailed(err error) bool {
 // holds no version (an offline fetch, an import of nothing), since nobody
 // asked for an empty one.
 func (g *globals) lockNewStore(ctx context.Context) (*snapshots.Store, func(), error) {
-	dir, err := g.storeDir()
-	if err != nil {
-		return nil, nil, err
-	}
-	_, statErr := os.Stat(dir)
-	fresh := errors.Is(statErr, fs.ErrNotExist)
-	s, unlock, err := g.lockStore(ctx)
+	s, unlock, fresh, err := g.lockStoreFresh(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
 	return s, func() {
 		if fresh {
-			if regs, err := s.Registries(); err == nil && len(regs) == 0 {
-				os.RemoveAll(dir)
-			}
+			removeIfUnused(s)
 		}
 		unlock()
 	}, nil
+}
+
+// lockStoreFresh is lockStore, and reports whether this run created the
+// store.
+func (g *globals) lockStoreFresh(ctx context.Context) (s *snapshots.Store, unlock func(), fresh bool, err error) {
+	dir, err := g.storeDir()
+	if err != nil {
+		return nil, nil, false, err
+	}
+	_, statErr := os.Stat(dir)
+	s, unlock, err = g.lockStore(ctx)
+	return s, unlock, err == nil && errors.Is(statErr, fs.ErrNotExist), err
+}
+
+// removeIfUnused removes a store that holds no version. The caller holds
+// its lock.
+func removeIfUnused(s *snapshots.Store) {
+	if regs, err := s.Registries(); err == nil && len(regs) == 0 {
+		os.RemoveAll(s.Dir())
+	}
 }
 
 // lockStore creates the store if needed and takes its write lock.

@@ -32,6 +32,7 @@ type fetchOptions struct {
 	index    string
 	jobs     int
 	delay    time.Duration
+	total    time.Duration
 	client   *http.Client // nil: fetch's default; tests give one that fails as they need
 }
 
@@ -62,8 +63,9 @@ dated more than two days in the future or before 1970, and a version that
 would go before stored ones (dated before the latest, or put
 before a version of the same date by its content): archiving it would
 rewrite their commits, and a version older than the latest is more often a
-stale mirror than a late publication. Writers take the store's lock; a
-second fetch waits up to --wait.
+stale mirror than a late publication. Downloads run without the store's
+lock (each registry's bounded by --total, retries included); the lock is
+taken to save each new version, and another writer waits up to --wait.
 
 ` + exitCodesHelp,
 		Example: `  regdiff fetch                         # from cron: archive what changed
@@ -82,6 +84,7 @@ second fetch waits up to --wait.
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print nothing unless something was archived or failed")
 	f.BoolVar(&o.json, "json", false, "print one JSON object per registry")
 	f.DurationVar(&o.timeout, "timeout", 2*time.Minute, "time allowed for one download attempt")
+	f.DurationVar(&o.total, "total", fetch.DefaultTotal, "time allowed for one registry's download, every attempt and wait included")
 	f.Int64Var(&o.maxSize, "max-size", 64<<20, "largest body accepted, in bytes")
 	f.IntVar(&o.retries, "retries", 3, "retries after a failed attempt")
 	f.StringVar(&o.mirror, "mirror", "", "fetch registries from this base URL, laid out as IANA's, instead of "+snapshots.IANABase)
@@ -120,20 +123,31 @@ func runFetch(ctx context.Context, o *fetchOptions) error {
 		}
 		targets = append(targets, t)
 	}
-	// A store this run creates and leaves without a version (offline, a
-	// wrong URL) is removed again: it was not asked for.
-	s, unlock, err := g.lockNewStore(ctx)
+	// The lock is held to create the store and list what it tracks, then
+	// only while each version is saved: a slow server never keeps another
+	// regdiff waiting. A store this run creates and leaves without a
+	// version (offline, a wrong URL) is removed again: it was not asked for.
+	s, unlock, fresh, err := g.lockStoreFresh(ctx)
 	if err != nil {
 		return err
 	}
-	defer unlock()
-	archived := 0
 	if len(args) == 0 {
-		if targets, err = fetch.Tracked(s, o.mirror); err != nil {
-			return err
-		}
+		targets, err = fetch.Tracked(s, o.mirror)
 	}
-	get := fetch.Options{Backoff: o.backoff, Client: o.client}
+	unlock()
+	if fresh {
+		defer func() {
+			if unlock, err := s.Lock(context.WithoutCancel(ctx), g.wait); err == nil {
+				removeIfUnused(s)
+				unlock()
+			}
+		}()
+	}
+	if err != nil {
+		return err
+	}
+	archived := 0
+	get := fetch.Options{Backoff: o.backoff, Client: o.client, Total: o.total}
 	get.MaxBytes = o.maxSize
 	get.Retries = o.retries
 	if o.retries == 0 {
@@ -226,7 +240,8 @@ func runFetch(ctx context.Context, o *fetchOptions) error {
 			}
 		}
 	}
-	fetch.ArchiveAll(ctx, s, targets, fetch.ArchiveOptions{Get: get, Force: o.force}, fetch.Pace{Jobs: o.jobs, Delay: o.delay}, func(out *fetch.Outcome, err error) bool {
+	lock := func(ctx context.Context) (func(), error) { return s.Lock(ctx, g.wait) }
+	fetch.ArchiveAll(ctx, s, targets, fetch.ArchiveOptions{Get: get, Force: o.force, Lock: lock}, fetch.Pace{Jobs: o.jobs, Delay: o.delay}, func(out *fetch.Outcome, err error) bool {
 		report(out, err)
 		return writeErr == nil // output that cannot be written stops the fetch
 	})

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -101,6 +102,13 @@ func runImport(ctx context.Context, o *importOptions) error {
 	sum, err := s.Import(ctx, inputs, iopts)
 	p.done()
 	if sum != nil {
+		// Inputs are parsed in parallel: refusals are told in the order
+		// of the inputs, so that the output is the same every run.
+		order := make(map[string]int, len(inputs))
+		for i, in := range inputs {
+			order[in.Source.Location] = i
+		}
+		slices.SortStableFunc(sum.Refused, func(a, b snapshots.Refusal) int { return order[a.Location] - order[b.Location] })
 		sum.Refused = append(refused, sum.Refused...)
 		if o.json {
 			if err := writeImportJSON(g, sum); err != nil {

@@ -5,11 +5,14 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/regdiff/regdiff/snapshots"
 )
 
 // offlineClient fails every request the way a machine with no network
@@ -67,5 +70,56 @@ func TestFetchOfflineKeepsExistingStore(t *testing.T) {
 	}
 	if !sameFiles(before, snapshot(t, c.store)) {
 		t.Error("an offline fetch changed an existing store")
+	}
+}
+
+// A fetch holds the store's lock only to save: while a server is slow to
+// answer, another writer gets the lock at once.
+func TestFetchHoldsNoLockWhileDownloading(t *testing.T) {
+	body, err := os.ReadFile("testdata/ports-2019.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	asked, answer := make(chan struct{}, 8), make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked <- struct{}{}
+		<-answer
+		w.Write(body)
+	}))
+	defer srv.Close()
+	c := newCLI(t)
+	c.mustRun("import", "testdata/ports-2019.xml") // the store exists
+	done := make(chan int, 1)
+	go func() {
+		code, _, _ := c.run("fetch", srv.URL+"/service-names-port-numbers/service-names-port-numbers.xml")
+		done <- code
+	}()
+	<-asked
+	s, err := snapshots.Open(c.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := s.Lock(context.Background(), 0)
+	if err != nil {
+		t.Errorf("a writer could not lock the store while fetch was downloading: %v", err)
+	} else {
+		unlock()
+	}
+	close(answer)
+	if code := <-done; code != exitOK {
+		t.Errorf("fetch: exit %d", code)
+	}
+}
+
+// --total bounds one registry's whole download, retries included.
+func TestFetchTotalBound(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable) // retried, with backoff, until the bound
+	}))
+	defer srv.Close()
+	c := newCLI(t)
+	code, _, errs := c.run("fetch", "--total", "300ms", "--backoff", "100ms", "--retries", "50", srv.URL+"/service-names-port-numbers/service-names-port-numbers.xml")
+	if code != exitNetwork || !strings.Contains(errs, "no complete answer in 300ms, attempts and waits together") {
+		t.Errorf("exit %d, stderr %q; want %d and the bound named", code, errs, exitNetwork)
 	}
 }
