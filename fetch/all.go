@@ -20,16 +20,19 @@ type Pace struct {
 // a time in the order of targets, each result passed to each as it is
 // stored. At most Jobs downloaded bodies wait in memory. It stops early
 // when ctx is done or each returns false. The caller must hold the
-// store's lock, unless opts.Lock is set: then the lock is taken for each
-// Save only, and never held while a server is slow to answer.
+// store's lock, unless opts.Lock is set: then s may be nil (no store yet)
+// and is read only for the validators; each Save opens the store afresh
+// under its lock, held for that Save only, never while a server is slow to
+// answer, and seeing what other writers did meanwhile.
 func ArchiveAll(ctx context.Context, s *snapshots.Store, targets []Target, opts ArchiveOptions, pace Pace, each func(*Outcome, error) bool) {
 	jobs := pace.Jobs
 	if jobs <= 0 {
 		jobs = 4
 	}
 	jobs = min(jobs, 8)
-	// Validators are read before any download starts: the store is not
-	// read while Save writes it.
+	// Validators are read before any download starts: s is not read
+	// while Save writes it. (Another process may change them meanwhile;
+	// a stale validator only costs a full download.)
 	type pending struct {
 		t    Target
 		v    Validators
@@ -101,11 +104,12 @@ func ArchiveAll(ctx context.Context, s *snapshots.Store, targets []Target, opts 
 // lockedSave is Save under opts.Lock, when set.
 func lockedSave(ctx context.Context, s *snapshots.Store, t Target, res *Result, opts ArchiveOptions) (*Outcome, error) {
 	if opts.Lock != nil {
-		unlock, err := opts.Lock(ctx)
+		locked, unlock, err := opts.Lock(ctx)
 		if err != nil {
 			return &Outcome{Target: t, Registry: t.Registry}, err
 		}
 		defer unlock()
+		s = locked
 	}
 	return Save(ctx, s, t, res, opts)
 }

@@ -27,9 +27,10 @@ type Target struct {
 // ArchiveOptions tune [Archive].
 type ArchiveOptions struct {
 	Get Options
-	// Lock, when set, takes the store's write lock for each version
-	// ArchiveAll saves (see there), and returns its release.
-	Lock func(ctx context.Context) (unlock func(), err error)
+	// Lock, when set, opens the store under its write lock (creating it
+	// if need be) for each version ArchiveAll saves, and returns it with
+	// the lock's release (see there).
+	Lock func(ctx context.Context) (s *snapshots.Store, unlock func(), err error)
 	// Force stores a version even when it looks suspicious: dated in the
 	// future or before 1970 (snapshots.CheckDate), far fewer
 	// records than the latest, or a place before stored versions.
@@ -119,6 +120,9 @@ func Archive(ctx context.Context, s *snapshots.Store, t Target, opts ArchiveOpti
 // StoredValidators are the ETag and Last-Modified of the target URL's last
 // fetch, for a conditional GET.
 func StoredValidators(s *snapshots.Store, t Target) (Validators, error) {
+	if s == nil {
+		return Validators{}, nil // no store yet: nothing fetched before
+	}
 	var prev state
 	if b, err := s.MetaFile(stateFile(t.URL)); err != nil {
 		return Validators{}, err

@@ -77,7 +77,7 @@ type Options struct {
 	Backoff time.Duration
 	// Total bounds the whole download of one URL, every attempt and wait
 	// included, so that a server sending a byte a second costs Total, not
-	// Retries+1 times Timeout; 0 means 5 min.
+	// Retries+1 times Timeout; 0 means 5 min, or Timeout when longer.
 	Total time.Duration
 	// Progress, if set, is called as the body arrives with the bytes read so
 	// far in this attempt and the expected total (-1 when unknown). A retry
@@ -143,7 +143,7 @@ func Get(ctx context.Context, url string, prev Validators, opts Options) (*Resul
 	client, cleanup := opts.client()
 	defer cleanup()
 	parent := ctx
-	ctx, cancel := context.WithTimeoutCause(ctx, opts.Total, fmt.Errorf("no complete answer in %s, attempts and waits together", opts.Total))
+	ctx, cancel := context.WithTimeoutCause(ctx, opts.Total, fmt.Errorf("%w: no complete answer in %s, attempts and waits together", context.DeadlineExceeded, opts.Total))
 	defer cancel()
 	// gaveUp is the error once ctx is done: the caller's, or Total's.
 	gaveUp := func() error {
@@ -245,7 +245,7 @@ func (o Options) withDefaults() Options {
 		o.Backoff = DefaultBackoff
 	}
 	if o.Total <= 0 {
-		o.Total = DefaultTotal
+		o.Total = max(DefaultTotal, o.Timeout) // a longer --timeout keeps at least one whole attempt
 	}
 	return o
 }

@@ -36,9 +36,12 @@ func TargetFor(id, base string) (Target, error) {
 // place at IANA (under base, when given: a mirror of IANA's layout also
 // replaces IANA's own URLs).
 func Tracked(s *snapshots.Store, base string) ([]Target, error) {
-	ids, err := s.Registries()
-	if err != nil {
-		return nil, err
+	var ids []string
+	if s != nil {
+		var err error
+		if ids, err = s.Registries(); err != nil {
+			return nil, err
+		}
 	}
 	for _, k := range snapshots.Known {
 		if !slices.Contains(ids, k.ID) {
@@ -51,9 +54,11 @@ func Tracked(s *snapshots.Store, base string) ([]Target, error) {
 		if err != nil {
 			continue // stored under an id no registry at IANA can have
 		}
-		url, dir, err := lastFetched(s, id)
-		if err != nil {
-			return nil, err
+		var url, dir string
+		if s != nil {
+			if url, dir, err = lastFetched(s, id); err != nil {
+				return nil, err
+			}
 		}
 		switch {
 		case url != "" && (base == "" || url != URLFor(id, "")):

@@ -3,48 +3,43 @@ package snapshots
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 )
 
-// Unpacked bundles left by a killed import are removed; those of a live
-// process, and recent ones of an older regdiff, are kept.
+// Temporary folders left by a killed import are removed; those of a live
+// one (whose owner file is locked), and recent ones without an owner file
+// (being made, or an older regdiff's), are kept.
 func TestRemoveStaleBundles(t *testing.T) {
 	tmp := t.TempDir()
-	// A process that has exited: its pid is free (until reused; the
-	// window is tiny in a test).
-	cmd := exec.Command("true")
-	if err := cmd.Run(); err != nil {
-		t.Skip("no true command:", err)
+	t.Setenv("TMPDIR", tmp)
+	live, cleanup, err := tempDir(bundlePrefix)
+	if err != nil {
+		t.Fatal(err)
 	}
-	dead := cmd.Process.Pid
-	old := time.Now().Add(-48 * time.Hour)
-	dirs := map[string]bool{ // name → removed
-		bundlePrefix + strconv.Itoa(dead) + "-123":        true,
-		bundlePrefix + strconv.Itoa(os.Getpid()) + "-456": false, // this process: live
-		bundlePrefix + "1-789":                            false, // init: live
-		bundlePrefix + "2114710508":                       false, // an older regdiff's, recent
-		bundlePrefix + "999999999":                        true,  // an older regdiff's, two days old
-		"other-folder":                                    false,
-	}
-	for name := range dirs {
-		p := filepath.Join(tmp, name)
-		if err := os.Mkdir(p, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if name == bundlePrefix+"999999999" {
-			os.Chtimes(p, old, old)
-		}
-	}
+	defer cleanup()
+	dead := filepath.Join(tmp, bundlePrefix+"dead")
+	os.Mkdir(dead, 0o755)
+	os.WriteFile(filepath.Join(dead, ownerFile), nil, 0o644) // nobody holds it
+	deadClone := filepath.Join(tmp, clonePrefix+"dead")
+	os.Mkdir(deadClone, 0o755)
+	os.WriteFile(filepath.Join(deadClone, ownerFile), nil, 0o644)
+	recent := filepath.Join(tmp, bundlePrefix+"2114710508")
+	os.Mkdir(recent, 0o755)
+	old := filepath.Join(tmp, bundlePrefix+"999999999")
+	os.Mkdir(old, 0o755)
+	two := time.Now().Add(-48 * time.Hour)
+	os.Chtimes(old, two, two)
+	other := filepath.Join(tmp, "other-folder")
+	os.Mkdir(other, 0o755)
+
 	removeStaleBundles(tmp)
-	for name, removed := range dirs {
-		_, err := os.Stat(filepath.Join(tmp, name))
+	for dir, removed := range map[string]bool{live: false, dead: true, deadClone: true, recent: false, old: true, other: false} {
+		_, err := os.Stat(dir)
 		if gone := os.IsNotExist(err); gone != removed {
-			t.Errorf("%s: removed %v, want %v", name, gone, removed)
+			t.Errorf("%s: removed %v, want %v", filepath.Base(dir), gone, removed)
 		}
 	}
 }

@@ -12,9 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/go-git/go-billy/v5/osfs"
@@ -111,12 +109,10 @@ func OpenGit(ctx context.Context, loc string) (*GitHistory, error) {
 	case isURL(loc):
 		// To a folder, not to memory: a small repository can hold a
 		// blob of a gigabyte, and only the files read are ever loaded.
-		removeStaleBundles(os.TempDir())
-		dir, err := os.MkdirTemp("", clonePrefix+strconv.Itoa(os.Getpid())+"-")
+		dir, cleanup, err := tempDir(clonePrefix)
 		if err != nil {
 			return nil, err
 		}
-		cleanup := func() { os.RemoveAll(dir) }
 		c := listingCache()
 		st := filesystem.NewStorage(osfs.New(dir), c)
 		if _, err := git.CloneContext(ctx, st, nil, &git.CloneOptions{URL: loc, NoCheckout: true, Tags: git.NoTags}); err != nil {
@@ -181,12 +177,10 @@ func openBundle(path string) (*GitHistory, error) {
 	if err := checkPackCount(f, br); err != nil {
 		return nil, fmt.Errorf("open bundle %s: %w", path, err)
 	}
-	removeStaleBundles(os.TempDir())
-	dir, err := os.MkdirTemp("", bundlePrefix+strconv.Itoa(os.Getpid())+"-")
+	dir, cleanup, err := tempDir(bundlePrefix)
 	if err != nil {
 		return nil, err
 	}
-	cleanup := func() { os.RemoveAll(dir) }
 	c := listingCache()
 	st := filesystem.NewStorage(osfs.New(dir), c)
 	if err := packfile.UpdateObjectStorage(st, br); err != nil {
@@ -215,13 +209,13 @@ func checkPackCount(f *os.File, br *bufio.Reader) error {
 	if err != nil {
 		return err
 	}
+	head, err := br.Peek(12) // first: a refill moves the file's position
+	if err != nil || string(head[:4]) != "PACK" {
+		return fmt.Errorf("no packfile after the bundle's header")
+	}
 	pos, err := f.Seek(0, io.SeekCurrent)
 	if err != nil {
 		return err
-	}
-	head, err := br.Peek(12)
-	if err != nil || string(head[:4]) != "PACK" {
-		return fmt.Errorf("no packfile after the bundle's header")
 	}
 	rest := fi.Size() - (pos - int64(br.Buffered())) // the bytes from the pack's start
 	count := int64(binary.BigEndian.Uint32(head[8:12]))
@@ -231,42 +225,64 @@ func checkPackCount(f *os.File, br *bufio.Reader) error {
 	return nil
 }
 
-// bundlePrefix starts the name of the folder a bundle is unpacked to, which
-// goes on with the unpacking process's id: a kill leaves it behind (about
-// 800 KB a time), and the next bundle import removes it once that process
-// is gone.
+// bundlePrefix starts the name of the folder a bundle is unpacked to: a
+// kill leaves it behind (about 800 KB a time), and the next import that
+// makes such a folder removes it (removeStaleBundles).
 const bundlePrefix = "regdiff-bundle-"
 
 // clonePrefix is bundlePrefix's counterpart for a repository URL cloned to
 // a temporary folder.
 const clonePrefix = "regdiff-clone-"
 
-// removeStaleBundles removes the unpacked bundles in tmp whose process no
-// longer runs, and those of older regdiff versions (no process id in the
-// name) untouched for a day. A folder of a live import is never touched:
-// two imports may run at once into two stores.
+// ownerFile is the file in a temporary folder whose lock its user holds
+// for as long as the folder is in use.
+const ownerFile = "owner.lock"
+
+// tempDir makes a temporary folder for a bundle or a clone, owned by this
+// process for as long as the returned cleanup is not called, after
+// removing those left by imports that were killed.
+func tempDir(prefix string) (string, func(), error) {
+	removeStaleBundles(os.TempDir())
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		return "", nil, err
+	}
+	f, err := os.OpenFile(filepath.Join(dir, ownerFile), os.O_RDWR|os.O_CREATE, 0o644)
+	if err == nil {
+		_, err = tryLock(f)
+	}
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", nil, err
+	}
+	return dir, func() { f.Close(); os.RemoveAll(dir) }, nil
+}
+
+// removeStaleBundles removes the temporary folders in tmp that no process
+// owns: a live import holds the lock of its folder's owner file (which
+// works across processes and containers sharing tmp, as a process id would
+// not). A folder without that file is one being made, or an older
+// regdiff's: it goes once untouched for a day.
 func removeStaleBundles(tmp string) {
 	entries, err := os.ReadDir(tmp)
 	if err != nil {
 		return
 	}
 	for _, e := range entries {
-		rest, ok := strings.CutPrefix(e.Name(), bundlePrefix)
-		if !ok {
-			rest, ok = strings.CutPrefix(e.Name(), clonePrefix)
-		}
-		if !ok || !e.IsDir() {
+		name := e.Name()
+		if !e.IsDir() || !strings.HasPrefix(name, bundlePrefix) && !strings.HasPrefix(name, clonePrefix) {
 			continue
 		}
-		var stale bool
-		pid, _, _ := strings.Cut(rest, "-")
-		if n, err := strconv.Atoi(pid); err == nil && n > 0 && pid != rest {
-			stale = n != os.Getpid() && errors.Is(syscall.Kill(n, 0), syscall.ESRCH)
+		dir := filepath.Join(tmp, name)
+		stale := false
+		if f, err := os.OpenFile(filepath.Join(dir, ownerFile), os.O_RDWR, 0); err == nil {
+			stale, _ = tryLock(f) // the lock goes with the file, removed below
+			f.Close()
 		} else if fi, err := e.Info(); err == nil {
 			stale = time.Since(fi.ModTime()) > 24*time.Hour
 		}
 		if stale {
-			os.RemoveAll(filepath.Join(tmp, e.Name()))
+			os.RemoveAll(dir)
 		}
 	}
 }
@@ -406,8 +422,10 @@ func (g *GitHistory) Files(ctx context.Context, ref string, paths []string) ([]G
 	for i := range out {
 		h := out[i].Blob
 		out[i].read = func() ([]byte, error) {
-			// The size first, from the object's header: a blob of a
-			// gigabyte is refused without being read.
+			// The size first, from the object's header (for a delta,
+			// from the delta, which go-git inflates to read it; the
+			// blob itself is never built): a blob of a gigabyte is
+			// refused without being read.
 			if q, ok := g.st.(interface {
 				EncodedObjectSize(plumbing.Hash) (int64, error)
 			}); ok {

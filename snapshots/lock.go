@@ -26,6 +26,15 @@ func (s *Store) Lock(ctx context.Context, wait time.Duration) (unlock func(), er
 			return nil, fmt.Errorf("lock store %s: %w", s.dir, err)
 		}
 		if ok {
+			// A lock won on a file no longer at its path (a store
+			// removed and made again while this one waited) guards
+			// nothing: say so rather than write into it.
+			held, err1 := f.Stat()
+			there, err2 := os.Stat(filepath.Join(s.dir, "regdiff.lock"))
+			if err1 != nil || err2 != nil || !os.SameFile(held, there) {
+				f.Close()
+				return nil, fmt.Errorf("lock store %s: the store was removed while waiting for its lock", s.dir)
+			}
 			break
 		}
 		if time.Now().After(deadline) {

@@ -222,6 +222,9 @@ func (g *globals) lockStore(ctx context.Context) (*snapshots.Store, func(), erro
 	}
 	s, err := snapshots.Create(dir)
 	if err != nil {
+		if writeFailed(err) {
+			return nil, nil, withCode(exitWrite, err)
+		}
 		return nil, nil, withCode(exitStore, err)
 	}
 	unlock, err := s.Lock(ctx, g.wait)
@@ -265,7 +268,7 @@ func run(ctx context.Context, io *streams, args []string) int {
 	if damaged {
 		code = exitVerify
 	}
-	fmt.Fprintf(io.Err, "regdiff: %v\n", err)
+	fmt.Fprintf(io.Err, "regdiff: %s\n", record.Printable(err.Error())) // server text and file names may hold controls
 	if ce != nil {
 		for _, h := range ce.hints {
 			if h != "" { // a hint computed for the error may be none

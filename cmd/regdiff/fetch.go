@@ -7,12 +7,14 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/regdiff/regdiff/fetch"
 	"github.com/regdiff/regdiff/snapshots"
+	"github.com/regdiff/regdiff/snapshots/record"
 	"github.com/spf13/cobra"
 )
 
@@ -123,28 +125,24 @@ func runFetch(ctx context.Context, o *fetchOptions) error {
 		}
 		targets = append(targets, t)
 	}
-	// The lock is held to create the store and list what it tracks, then
-	// only while each version is saved: a slow server never keeps another
-	// regdiff waiting. A store this run creates and leaves without a
-	// version (offline, a wrong URL) is removed again: it was not asked for.
-	s, unlock, fresh, err := g.lockStoreFresh(ctx)
+	// The store's lock is held only while each new version is saved, so a
+	// slow server never keeps another regdiff waiting, and the store is
+	// created only then: an offline run, or one that finds nothing new in
+	// a store that does not exist yet, leaves none behind.
+	dir, err := g.storeDir()
 	if err != nil {
 		return err
+	}
+	var s *snapshots.Store
+	if _, err := os.Stat(dir); err == nil {
+		if s, err = g.openStore(); err != nil {
+			return err
+		}
 	}
 	if len(args) == 0 {
-		targets, err = fetch.Tracked(s, o.mirror)
-	}
-	unlock()
-	if fresh {
-		defer func() {
-			if unlock, err := s.Lock(context.WithoutCancel(ctx), g.wait); err == nil {
-				removeIfUnused(s)
-				unlock()
-			}
-		}()
-	}
-	if err != nil {
-		return err
+		if targets, err = fetch.Tracked(s, o.mirror); err != nil {
+			return err
+		}
 	}
 	archived := 0
 	get := fetch.Options{Backoff: o.backoff, Client: o.client, Total: o.total}
@@ -201,7 +199,7 @@ func runFetch(ctx context.Context, o *fetchOptions) error {
 				}
 				unresolvedErr[dns.Name] = err
 			default:
-				fmt.Fprintf(g.io.Err, "regdiff: %s: %v\n", name, err)
+				fmt.Fprintf(g.io.Err, "regdiff: %s: %s\n", record.Printable(name), record.Printable(err.Error()))
 				if hint != "" && !slices.Contains(hints, hint) {
 					hints = append(hints, hint)
 				}
@@ -240,15 +238,17 @@ func runFetch(ctx context.Context, o *fetchOptions) error {
 			}
 		}
 	}
-	lock := func(ctx context.Context) (func(), error) { return s.Lock(ctx, g.wait) }
+	lock := func(ctx context.Context) (*snapshots.Store, func(), error) { return g.lockStore(ctx) }
+	locked := false // another writer held the store past --wait: stop, as each save would wait as long
 	fetch.ArchiveAll(ctx, s, targets, fetch.ArchiveOptions{Get: get, Force: o.force, Lock: lock}, fetch.Pace{Jobs: o.jobs, Delay: o.delay}, func(out *fetch.Outcome, err error) bool {
 		report(out, err)
-		return writeErr == nil // output that cannot be written stops the fetch
+		locked = locked || errors.Is(err, snapshots.ErrLocked)
+		return writeErr == nil && !locked // output that cannot be written stops the fetch
 	})
 	for _, host := range slices.Sorted(maps.Keys(unresolved)) {
 		names := unresolved[host]
 		if len(names) == 1 {
-			fmt.Fprintf(g.io.Err, "regdiff: %s: %v\n", names[0], unresolvedErr[host])
+			fmt.Fprintf(g.io.Err, "regdiff: %s: %s\n", names[0], record.Printable(unresolvedErr[host].Error()))
 		} else {
 			fmt.Fprintf(g.io.Err, "regdiff: %s does not resolve: %d registries not fetched (%s)\n", host, len(names), strings.Join(names, ", "))
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -108,7 +109,9 @@ func runImport(ctx context.Context, o *importOptions) error {
 		for i, in := range inputs {
 			order[in.Source.Location] = i
 		}
-		slices.SortStableFunc(sum.Refused, func(a, b snapshots.Refusal) int { return order[a.Location] - order[b.Location] })
+		slices.SortStableFunc(sum.Refused, func(a, b snapshots.Refusal) int {
+			return cmp.Or(order[a.Location]-order[b.Location], strings.Compare(a.Err.Error(), b.Err.Error()))
+		})
 		sum.Refused = append(refused, sum.Refused...)
 		if o.json {
 			if err := writeImportJSON(g, sum); err != nil {
