@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/regdiff/regdiff/diff"
@@ -80,6 +81,19 @@ func TestRealData(t *testing.T) {
 					// (checked against the raw XML in cmd/regdiff).
 					if err := want.CompareItemsOf(s, vs[i-1], v); err != nil {
 						t.Fatal(err)
+					}
+					// Sub-registry titles, as the diff command shows them
+					// for changes in a nested registry.
+					if slices.ContainsFunc(want.Changes, func(c diff.Change) bool { return c.Key.Table != "" }) {
+						oi, _, err := s.Items(vs[i-1])
+						if err != nil {
+							t.Fatal(err)
+						}
+						ni, _, err := s.Items(v)
+						if err != nil {
+							t.Fatal(err)
+						}
+						want.SetTitles(oi, ni)
 					}
 					if got, want := resultText(e.Diff), resultText(want); got != want {
 						t.Errorf("%s: entry differs from the diff of full versions:\n%s\nwant:\n%s", v.Name, clip(got), clip(want))

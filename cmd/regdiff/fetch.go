@@ -198,6 +198,10 @@ func runFetch(ctx context.Context, o *fetchOptions) error {
 					unresolved[dns.Name] = append(unresolved[dns.Name], name)
 				}
 				unresolvedErr[dns.Name] = err
+			case errors.Is(err, snapshots.ErrLocked):
+				// The store's, not the registry's: said once, as
+				// the fetch stops there.
+				fmt.Fprintf(g.io.Err, "regdiff: %s\n", record.Printable(err.Error()))
 			default:
 				fmt.Fprintf(g.io.Err, "regdiff: %s: %s\n", record.Printable(name), record.Printable(err.Error()))
 				if hint != "" && !slices.Contains(hints, hint) {
