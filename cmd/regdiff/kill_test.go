@@ -664,8 +664,18 @@ func TestConcurrentFetchAndImport(t *testing.T) {
 		short := slices.Contains(args, "--wait")
 		if short && code == exitLocked {
 			locked++
-			if stdout != "" || !strings.HasPrefix(stderr, "regdiff: store is locked by another regdiff process") {
-				report("a locked run should say so on stderr, and nothing else")
+			if strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, "regdiff: store is locked by another regdiff process") {
+				report("a locked run should say so on stderr, once, and nothing else")
+			}
+			// fetch takes the lock for each save: what it saved before
+			// a save found the store locked is stored, and said.
+			for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+				if line != "" && (args[0] != "fetch" || !fetchLine.MatchString(line)) {
+					report("unexpected line %q", line)
+				}
+			}
+			if args[0] == "fetch" {
+				newByFetch += strings.Count(stdout, ": archived ")
 			}
 			continue
 		}
