@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,10 +18,10 @@ import (
 
 // offlineClient fails every request the way a machine with no network
 // does: the host name does not resolve.
-func offlineClient(dials *int) *http.Client {
+func offlineClient(dials *atomic.Int32) *http.Client {
 	return &http.Client{Transport: &http.Transport{
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			*dials++
+			dials.Add(1) // downloads run a few at a time
 			host, _, _ := net.SplitHostPort(addr)
 			return nil, &net.OpError{Op: "dial", Net: network, Err: &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}}
 		},
@@ -32,7 +33,7 @@ func offlineClient(dials *int) *http.Client {
 func TestFetchOffline(t *testing.T) {
 	store := filepath.Join(t.TempDir(), "store")
 	g, out, errb := testGlobals(t, store)
-	dials := 0
+	var dials atomic.Int32
 	o := &fetchOptions{globals: g, client: offlineClient(&dials), timeout: time.Minute, maxSize: 1 << 20, retries: 3,
 		backoff: time.Millisecond, jobs: 4, index: "http://unused.example/"}
 	err := runFetch(context.Background(), o)
@@ -48,8 +49,8 @@ func TestFetchOffline(t *testing.T) {
 	if out.Len() != 0 {
 		t.Errorf("stdout %q, want nothing", out)
 	}
-	if dials != 2 {
-		t.Errorf("%d dials for 2 registries; a name that does not resolve is not retried", dials)
+	if n := dials.Load(); n != 2 {
+		t.Errorf("%d dials for 2 registries; a name that does not resolve is not retried", n)
 	}
 	if _, err := os.Stat(store); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the store this fetch created is still there (%v)", err)
@@ -62,7 +63,7 @@ func TestFetchOfflineKeepsExistingStore(t *testing.T) {
 	c.mustRun("import", "testdata/ports-2019.xml")
 	before := snapshot(t, c.store)
 	g, _, _ := testGlobals(t, c.store)
-	dials := 0
+	var dials atomic.Int32
 	o := &fetchOptions{globals: g, client: offlineClient(&dials), timeout: time.Minute, maxSize: 1 << 20, retries: 3,
 		backoff: time.Millisecond, jobs: 4}
 	if err := runFetch(context.Background(), o); err == nil {
