@@ -209,16 +209,10 @@ func (b *builder) values(ctx context.Context) error {
 	})
 	if len(periods) == 0 {
 		e := &ValueError{Value: q.Value, Table: q.Table, Registry: b.h.Registry, First: b.h.First, Last: b.h.Last}
-		if q.Table != "" && !strings.EqualFold(q.Table, root) && !slices.ContainsFunc(slices.Collect(maps.Keys(known)), func(t string) bool { return strings.EqualFold(t, q.Table) }) {
+		ids := slices.SortedFunc(maps.Keys(known), compareTables)
+		if q.Table != "" && !want("") && !slices.ContainsFunc(ids, want) {
 			e.NoTable = true
-			var ids []string
-			for t := range known {
-				if t != "" {
-					ids = append(ids, t)
-				}
-			}
-			slices.SortFunc(ids, compareTables)
-			e.Suggestions = Suggest(ids, q.Table)
+			e.Suggestions = Suggest(slices.DeleteFunc(ids, func(t string) bool { return t == "" }), q.Table)
 		}
 		return e
 	}

@@ -2,6 +2,7 @@ package history
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/xml"
 	"fmt"
@@ -204,7 +205,7 @@ func TestValueHistoryCrossCheck(t *testing.T) {
 		}
 		// keyOf is a naive record's key text: its value or number, else
 		// its name, else its prefix.
-		keyOf := func(r rawRecord) string { return cmpOr(r.value, r.name, r.prefix) }
+		keyOf := func(r rawRecord) string { return cmp.Or(r.value, r.name, r.prefix) }
 		// byKey holds, per version, the canonical texts of the records
 		// of each key, per table.
 		byKey := make([]map[string]map[string][]string, len(vs))
@@ -316,25 +317,14 @@ func TestValueHistoryCrossCheck(t *testing.T) {
 	}
 }
 
-func cmpOr(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
-}
-
 func unionKeys(a, b map[string][]string) []string {
-	var out []string
-	for k := range a {
-		out = append(out, k)
-	}
-	for k := range b {
-		if _, ok := a[k]; !ok {
-			out = append(out, k)
+	return slices.Compact(slices.Sorted(func(yield func(string) bool) {
+		for _, m := range []map[string][]string{a, b} {
+			for k := range m {
+				if !yield(k) {
+					return
+				}
+			}
 		}
-	}
-	slices.Sort(out)
-	return out
+	}))
 }

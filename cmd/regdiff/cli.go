@@ -179,31 +179,24 @@ func writeFailed(err error) bool {
 
 // lockNewStore is lockStore for a writer that may create the store: its
 // release removes the store again when this run created it and it still
-// holds no version (an offline fetch, an import of nothing), since nobody
-// asked for an empty one.
+// holds no version (an import of nothing), since nobody asked for an
+// empty one.
 func (g *globals) lockNewStore(ctx context.Context) (*snapshots.Store, func(), error) {
-	s, unlock, fresh, err := g.lockStoreFresh(ctx)
+	dir, err := g.storeDir()
+	if err != nil {
+		return nil, nil, err
+	}
+	_, statErr := os.Stat(dir)
+	s, unlock, err := g.lockStore(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
 	return s, func() {
-		if fresh {
+		if errors.Is(statErr, fs.ErrNotExist) {
 			removeIfUnused(s)
 		}
 		unlock()
 	}, nil
-}
-
-// lockStoreFresh is lockStore, and reports whether this run created the
-// store.
-func (g *globals) lockStoreFresh(ctx context.Context) (s *snapshots.Store, unlock func(), fresh bool, err error) {
-	dir, err := g.storeDir()
-	if err != nil {
-		return nil, nil, false, err
-	}
-	_, statErr := os.Stat(dir)
-	s, unlock, err = g.lockStore(ctx)
-	return s, unlock, err == nil && errors.Is(statErr, fs.ErrNotExist), err
 }
 
 // removeIfUnused removes a store that holds no version. The caller holds
