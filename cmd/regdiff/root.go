@@ -74,6 +74,7 @@ The store is --store, else $REGDIFF_STORE, else $XDG_DATA_HOME/regdiff, else
 	pf.StringVar(&g.registry, "registry", snapshots.DefaultRegistry, "registry to act on")
 	pf.DurationVar(&g.wait, "wait", 2*time.Minute, "how long a writer waits for another regdiff to release the store")
 	root.AddCommand(newImportCmd(g), newFetchCmd(g), newLogCmd(g), newShowCmd(g), newDiffCmd(g), newHistoryCmd(g), newChangelogCmd(g), newVerifyCmd(g), newReindexCmd(g), newRegistriesCmd(g), newVersionCmd(g))
+	root.AddCommand(newServeCmd(g), newSiteCmd(g), newPushCmd(g), newCloneCmd(g), newExportCmd(g))
 	root.Version = version()
 	root.SetVersionTemplate("{{.Version}}\n")
 	// Defined here so that cobra does not take -v for it.

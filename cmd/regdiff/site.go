@@ -1,0 +1,19 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/spf13/cobra"
+)
+
+// Stub: to be written (issue 14).
+func newSiteCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:    "site",
+		Short:  "not written yet",
+		Hidden: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return withCode(exitError, errors.New("site: not written yet"))
+		},
+	}
+}
