@@ -16,6 +16,7 @@ import (
 	"github.com/regdiff/regdiff/history"
 	"github.com/regdiff/regdiff/snapshots"
 	"github.com/regdiff/regdiff/snapshots/record"
+	"github.com/spf13/cobra"
 )
 
 // streams holds what a command reads from its environment, so that tests
@@ -231,12 +232,32 @@ func (g *globals) lockStore(ctx context.Context) (*snapshots.Store, func(), erro
 }
 
 // run executes regdiff with args and returns the exit code.
+// errInternal marks a panic turned into an error by execute.
+var errInternal = errors.New("internal error")
+
+// execute runs the command line and turns a panic into an error: a bug
+// met on some input should end in one line that says what to report, not
+// in a stack trace, and with the deferred releases of locks and temporary
+// files done. REGDIFF_TRACEBACK=1 lets the panic through, for whoever
+// debugs it.
+func execute(ctx context.Context, root *cobra.Command, io *streams) (err error) {
+	if io.Getenv("REGDIFF_TRACEBACK") == "" {
+		defer func() {
+			if p := recover(); p != nil {
+				err = withCode(exitError, fmt.Errorf("%w: %v", errInternal, p),
+					"this is a bug in regdiff: please report it with the command line that caused it (REGDIFF_TRACEBACK=1 shows where it happened)")
+			}
+		}()
+	}
+	return root.ExecuteContext(ctx)
+}
+
 func run(ctx context.Context, io *streams, args []string) int {
 	root := newRoot(io)
 	root.SetArgs(args)
 	root.SetOut(io.Out)
 	root.SetErr(io.Err)
-	err := root.ExecuteContext(ctx)
+	err := execute(ctx, root, io)
 	io.stopPager() // before any error, which goes below the paged output
 	if err == nil {
 		return exitOK
