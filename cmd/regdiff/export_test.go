@@ -1,0 +1,628 @@
+package main
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/regdiff/regdiff/sqlexport"
+)
+
+// The fixtures of the export tests: file → registry and version. 2022 is
+// imported last where a test inserts a version before exported ones.
+var exportFixtures = []struct{ file, registry, version string }{
+	{"testdata/ports-2019.xml", "service-names-port-numbers", "2019-12-31"},
+	{"testdata/export-ports-2022.xml", "service-names-port-numbers", "2022-01-10"},
+	{"testdata/ports-2024.xml", "service-names-port-numbers", "2024-03-18"},
+	{"testdata/export-ports-2025.xml", "service-names-port-numbers", "2025-06-30"},
+	{"testdata/tls-2019.xml", "tls-parameters", "2019-01-10"},
+	{"testdata/tls-2024.xml", "tls-parameters", "2024-03-18"},
+}
+
+func importFiles(t *testing.T, store string, files ...string) {
+	t.Helper()
+	g, _, _ := testGlobals(t, store)
+	if err := runImport(context.Background(), &importOptions{globals: g, inputs: files, quiet: true}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// exportTo runs regdiff export --sqlite db --json and returns what it says.
+func exportTo(t *testing.T, store, db string) map[string]sqlexport.Registry {
+	t.Helper()
+	c := &cli{t: t, store: store}
+	out := c.mustRun("export", "--sqlite", db, "--json")
+	got := map[string]sqlexport.Registry{}
+	dec := json.NewDecoder(strings.NewReader(out))
+	for {
+		var r sqlexport.Registry
+		if err := dec.Decode(&r); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("export --json: %v\n%s", err, out)
+		}
+		got[r.Registry] = r
+	}
+	return got
+}
+
+func openDB(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path)+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// strings1 runs a query and returns each row as its columns joined by |.
+func queryRows(t *testing.T, db *sql.DB, q string, args ...any) []string {
+	t.Helper()
+	rows, err := db.Query(q, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var out []string
+	for rows.Next() {
+		vals := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		parts := make([]string, len(cols))
+		for i, v := range vals {
+			parts[i] = "NULL"
+			if v.Valid {
+				parts[i] = strconv.Quote(v.String)
+			}
+		}
+		out = append(out, strings.Join(parts, "|"))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// dumpDB is every table of an export, its rows sorted: two exports of the
+// same store compare equal row for row.
+func dumpDB(t *testing.T, path string) map[string][]string {
+	t.Helper()
+	db := openDB(t, path)
+	out := map[string][]string{}
+	for _, tbl := range queryRows(t, db, "SELECT name FROM sqlite_master WHERE type = 'table'") {
+		name, _ := strconv.Unquote(tbl)
+		rows := queryRows(t, db, "SELECT * FROM "+name)
+		slices.Sort(rows)
+		out[name] = rows
+	}
+	return out
+}
+
+// naiveRecord is a record as encoding/xml reads it, for a check that does
+// not go through regdiff's parser.
+type naiveRecord struct{ table, name, protocol, number, description string }
+
+// naiveRecords reads every <record> of a registry file with encoding/xml:
+// its table is the id of the innermost nested <registry> around it.
+func naiveRecords(t *testing.T, file string) []naiveRecord {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	var ids []string // the <registry> ids open, outermost first
+	var out []naiveRecord
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch el := tok.(type) {
+		case xml.StartElement:
+			switch el.Name.Local {
+			case "registry":
+				id := ""
+				for _, a := range el.Attr {
+					if a.Name.Local == "id" {
+						id = a.Value
+					}
+				}
+				ids = append(ids, id)
+			case "record":
+				var r struct {
+					Name        string `xml:"name"`
+					Protocol    string `xml:"protocol"`
+					Number      string `xml:"number"`
+					Value       string `xml:"value"`
+					Description string `xml:"description"`
+				}
+				if err := dec.DecodeElement(&r, &el); err != nil {
+					t.Fatal(err)
+				}
+				table := ""
+				if len(ids) > 1 {
+					table = ids[len(ids)-1]
+				}
+				out = append(out, naiveRecord{table, r.Name, r.Protocol, r.Number + r.Value, strings.Join(strings.Fields(r.Description), " ")})
+			}
+		case xml.EndElement:
+			if el.Name.Local == "registry" {
+				ids = ids[:len(ids)-1]
+			}
+		}
+	}
+	return out
+}
+
+// canonical re-encodes JSON text with sorted keys.
+func canonical(t *testing.T, v any) string {
+	t.Helper()
+	if s, ok := v.(string); ok {
+		var x any
+		if err := json.Unmarshal([]byte(s), &x); err != nil {
+			t.Fatalf("%q: %v", s, err)
+		}
+		v = x
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+type diffJSON struct {
+	Changes []struct {
+		Kind   string          `json:"kind"`
+		Key    json.RawMessage `json:"key"`
+		OldKey json.RawMessage `json:"old_key"`
+		Fields json.RawMessage `json:"fields"`
+	} `json:"changes"`
+	Transitions []struct{ Protocol, Ports, From, To string } `json:"transitions"`
+	Items       []struct {
+		Kind, Table, Element, Key, From, To string
+	} `json:"registry_items"`
+}
+
+// TestExportSQLite exports a store of fixtures and checks each table
+// against an independent reading: records against the fixture files read
+// with encoding/xml, changes and transitions against regdiff diff --json
+// for each consecutive pair, periods against regdiff history --json, and
+// the README's two example queries.
+func TestExportSQLite(t *testing.T) {
+	store := filepath.Join(t.TempDir(), "store")
+	var files []string
+	for _, f := range exportFixtures {
+		files = append(files, f.file)
+	}
+	importFiles(t, store, files...)
+	path := filepath.Join(t.TempDir(), "iana.db")
+	sum := exportTo(t, store, path)
+	want := map[string]sqlexport.Registry{
+		"service-names-port-numbers": {Registry: "service-names-port-numbers", Added: 4, Versions: 4},
+		"tls-parameters":             {Registry: "tls-parameters", Added: 2, Versions: 2},
+	}
+	if !reflect.DeepEqual(sum, want) {
+		t.Errorf("summary %+v, want %+v", sum, want)
+	}
+	db := openDB(t, path)
+	c := &cli{t: t, store: store}
+
+	for _, reg := range []string{"service-names-port-numbers", "tls-parameters"} {
+		// Versions, against regdiff log.
+		var log []struct{ Version, Date, Commit, Sha256 string }
+		if err := json.Unmarshal([]byte(c.mustRun("--registry", reg, "log", "--json")), &log); err != nil {
+			t.Fatal(err)
+		}
+		slices.Reverse(log)
+		var wantVersions []string
+		for i, v := range log {
+			wantVersions = append(wantVersions, fmt.Sprintf("%d %s %s %s %s", i, v.Version, v.Date, v.Commit, v.Sha256))
+		}
+		var gotVersions []string
+		for _, r := range queryRows(t, db, "SELECT seq || ' ' || name || ' ' || date || ' ' || commit_hash || ' ' || sha256 FROM versions WHERE registry = ? ORDER BY seq", reg) {
+			s, _ := strconv.Unquote(r)
+			gotVersions = append(gotVersions, s)
+		}
+		if !slices.Equal(gotVersions, wantVersions) {
+			t.Errorf("%s: versions\n%s\nwant\n%s", reg, strings.Join(gotVersions, "\n"), strings.Join(wantVersions, "\n"))
+		}
+
+		// Records, computed back from their ranges, against the files.
+		for seq, v := range log {
+			var file string
+			for _, f := range exportFixtures {
+				if f.registry == reg && f.version == v.Version {
+					file = f.file
+				}
+			}
+			var wantRecs []string
+			for _, r := range naiveRecords(t, file) {
+				wantRecs = append(wantRecs, strings.Join([]string{strconv.Quote(r.table), strconv.Quote(r.name), strconv.Quote(r.protocol), strconv.Quote(r.number), strconv.Quote(r.description)}, "|"))
+			}
+			slices.Sort(wantRecs)
+			gotRecs := queryRows(t, db, `SELECT tbl, name, protocol, number, coalesce(description, '') FROM records
+				WHERE registry = ? AND first_seq <= ? AND last_seq >= ? ORDER BY 1, 2, 3, 4, 5`, reg, seq, seq)
+			if !slices.Equal(gotRecs, wantRecs) {
+				t.Errorf("%s %s: records\n%s\nwant (encoding/xml)\n%s", reg, v.Version, strings.Join(gotRecs, "\n"), strings.Join(wantRecs, "\n"))
+			}
+		}
+
+		// Changes, item changes and transitions, against regdiff diff --json.
+		for seq := 1; seq < len(log); seq++ {
+			var d diffJSON
+			if err := json.Unmarshal([]byte(c.mustRun("--registry", reg, "diff", log[seq-1].Version, log[seq].Version, "--json")), &d); err != nil {
+				t.Fatal(err)
+			}
+			var wantCh []string
+			for _, ch := range d.Changes {
+				m := map[string]any{"kind": ch.Kind, "key": canonical(t, string(ch.Key)), "fields": canonical(t, string(ch.Fields))}
+				if ch.OldKey != nil {
+					m["old_key"] = canonical(t, string(ch.OldKey))
+				}
+				wantCh = append(wantCh, canonical(t, m))
+			}
+			var gotCh []string
+			rows, err := db.Query("SELECT kind, key_json, old_key_json, fields FROM changes WHERE registry = ? AND from_seq = ? AND to_seq = ?", reg, seq-1, seq)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var kind, key, fields string
+				var oldKey sql.NullString
+				if err := rows.Scan(&kind, &key, &oldKey, &fields); err != nil {
+					t.Fatal(err)
+				}
+				m := map[string]any{"kind": kind, "key": canonical(t, key), "fields": canonical(t, fields)}
+				if oldKey.Valid {
+					m["old_key"] = canonical(t, oldKey.String)
+				}
+				gotCh = append(gotCh, canonical(t, m))
+			}
+			rows.Close()
+			slices.Sort(gotCh)
+			slices.Sort(wantCh)
+			if len(wantCh) == 0 || !slices.Equal(gotCh, wantCh) {
+				t.Errorf("%s %s→%s: changes\n%s\nwant (diff --json)\n%s", reg, log[seq-1].Version, log[seq].Version, strings.Join(gotCh, "\n"), strings.Join(wantCh, "\n"))
+			}
+
+			var wantTr, gotTr []string
+			for _, tr := range d.Transitions {
+				wantTr = append(wantTr, tr.Protocol+" "+tr.Ports+" "+tr.From+" "+tr.To)
+			}
+			for _, r := range queryRows(t, db, `SELECT protocol || ' ' || CASE WHEN lo = hi THEN lo ELSE lo || '-' || hi END || ' ' || from_status || ' ' || to_status
+				FROM transitions WHERE registry = ? AND to_seq = ? ORDER BY rowid`, reg, seq) {
+				s, _ := strconv.Unquote(r)
+				gotTr = append(gotTr, s)
+			}
+			if !slices.Equal(gotTr, wantTr) {
+				t.Errorf("%s %s: transitions %q, want (diff --json) %q", reg, log[seq].Version, gotTr, wantTr)
+			}
+			var wantIt, gotIt []string
+			for _, it := range d.Items {
+				wantIt = append(wantIt, strings.Join([]string{it.Kind, it.Table, it.Element, it.Key, it.From, it.To}, "|"))
+			}
+			for _, r := range queryRows(t, db, "SELECT kind, tbl, element, key, old_text, new_text FROM item_changes WHERE registry = ? AND to_seq = ? ORDER BY rowid", reg, seq) {
+				var parts []string
+				for _, p := range strings.Split(r, "|") {
+					s, _ := strconv.Unquote(p)
+					parts = append(parts, s)
+				}
+				gotIt = append(gotIt, strings.Join(parts, "|"))
+			}
+			if !slices.Equal(gotIt, wantIt) {
+				t.Errorf("%s %s: item changes %q, want (diff --json) %q", reg, log[seq].Version, gotIt, wantIt)
+			}
+		}
+	}
+
+	// The first README query: the history of port 253, as history says it.
+	checkPortHistory(t, c, db, 253)
+	checkPortHistory(t, c, db, 81)
+	checkPortHistory(t, c, db, 3001)
+
+	// The second: every port that became Reserved in 2025, as diff says.
+	got := queryRows(t, db, readmeReserved2025)
+	var d diffJSON
+	if err := json.Unmarshal([]byte(c.mustRun("diff", "2024", "2025", "--json")), &d); err != nil {
+		t.Fatal(err)
+	}
+	var wantRes []string
+	for _, tr := range d.Transitions {
+		if tr.To == "Reserved" {
+			lo, hi, _ := strings.Cut(tr.Ports, "-")
+			wantRes = append(wantRes, fmt.Sprintf("%q|%q|%q|%q|%q", tr.Protocol, lo, cmp.Or(hi, lo), tr.From, "2025-06-30"))
+		}
+	}
+	if len(wantRes) != 2 || !slices.Equal(got, wantRes) {
+		t.Errorf("ports that became Reserved in 2025:\n%s\nwant (diff --json)\n%s", strings.Join(got, "\n"), strings.Join(wantRes, "\n"))
+	}
+	var wantPeriods []string
+	for _, r := range wantRes {
+		parts := strings.Split(r, "|")
+		wantPeriods = append(wantPeriods, strings.Join([]string{parts[0], parts[1], parts[2], parts[4]}, "|"))
+	}
+	if got := queryRows(t, db, readmeReserved2025Periods); !slices.Equal(got, wantPeriods) {
+		t.Errorf("ports Reserved since 2025, from the periods:\n%s\nwant (diff --json)\n%s", strings.Join(got, "\n"), strings.Join(wantPeriods, "\n"))
+	}
+
+	// A record held twice in one version is two rows.
+	if n := queryRows(t, db, "SELECT count(*) FROM records WHERE name = 'twice' AND last_seq = 3"); n[0] != `"2"` {
+		t.Errorf("the record held twice has %s rows, want 2", n[0])
+	}
+}
+
+// The README's example queries.
+const (
+	readmeHistory253 = `SELECT protocol, status, from_version, to_version, versions
+FROM port_history WHERE 253 BETWEEN lo AND hi ORDER BY protocol, from_seq`
+	readmeReserved2025 = `SELECT t.protocol, t.lo, t.hi, t.from_status, v.name AS version
+FROM transitions t JOIN versions v ON v.registry = t.registry AND v.seq = t.to_seq
+WHERE t.to_status = 'Reserved' AND v.date >= '2025' AND v.date < '2026'
+ORDER BY v.seq, t.protocol, t.lo`
+	// The same ports from the periods: those that began in 2025, after the
+	// registry's oldest version.
+	readmeReserved2025Periods = `SELECT protocol, lo, hi, from_version FROM port_history
+WHERE status = 'Reserved' AND from_seq > 0 AND from_date >= '2025' AND from_date < '2026'
+ORDER BY from_seq, protocol, lo`
+)
+
+// checkPortHistory compares the port's periods in the export with
+// regdiff history PORT --json.
+func checkPortHistory(t *testing.T, c *cli, db *sql.DB, port int) {
+	t.Helper()
+	var h struct {
+		Periods []struct {
+			Protocol, Status, From, To string
+			Versions                   int
+		}
+	}
+	if err := json.Unmarshal([]byte(c.mustRun("history", strconv.Itoa(port), "--json")), &h); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, p := range h.Periods {
+		want = append(want, fmt.Sprintf("%q|%q|%q|%q|\"%d\"", p.Protocol, p.Status, p.From, p.To, p.Versions))
+	}
+	slices.Sort(want) // history lists by transport in its own order
+	got := queryRows(t, db, strings.Replace(readmeHistory253, "253", strconv.Itoa(port), 1))
+	slices.Sort(got)
+	if len(want) == 0 || !slices.Equal(got, want) {
+		t.Errorf("history of %d:\n%s\nwant (history --json)\n%s", port, strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestExportIncremental: a second export adds only the new version's
+// rows, keeps every earlier row that did not reach the newest version,
+// and gives, row for row, what a fresh export of the whole store gives;
+// a version inserted before exported ones rebuilds that registry alone.
+func TestExportIncremental(t *testing.T) {
+	dir := t.TempDir()
+	store := filepath.Join(dir, "store")
+	importFiles(t, store, "testdata/ports-2019.xml", "testdata/ports-2024.xml", "testdata/tls-2019.xml", "testdata/tls-2024.xml")
+	path := filepath.Join(dir, "iana.db")
+	exportTo(t, store, path)
+	before := dumpDB(t, path)
+
+	importFiles(t, store, "testdata/export-ports-2025.xml")
+	sum := exportTo(t, store, path)
+	if r := sum["service-names-port-numbers"]; r.Added != 1 || r.Versions != 3 || r.Rebuilt {
+		t.Errorf("ports: %+v, want 1 version added, 3 in all", r)
+	}
+	if r := sum["tls-parameters"]; r.Added != 0 || r.Versions != 2 {
+		t.Errorf("tls: %+v, want none added", r)
+	}
+	after := dumpDB(t, path)
+	fresh := filepath.Join(dir, "fresh.db")
+	exportTo(t, store, fresh)
+	if f := dumpDB(t, fresh); !reflect.DeepEqual(after, f) {
+		t.Errorf("incremental export differs from a fresh one:\n%s", dumpDiff(after, f))
+	}
+	// Only the new version's rows were added: every row of before is still
+	// there, but the ports registry's rows that ran to its newest version
+	// (seq 1), which now run on or end there.
+	db := openDB(t, path)
+	for table, rows := range before {
+		kept := map[string]bool{}
+		for _, r := range after[table] {
+			kept[r] = true
+		}
+		for _, r := range rows {
+			if !kept[r] && !strings.HasPrefix(r, `"service-names-port-numbers"|`) {
+				t.Errorf("%s: row %s of another registry changed", table, r)
+			}
+			if !kept[r] && table != "records" && table != "port_periods" && table != "meta" {
+				t.Errorf("%s: row %s lost", table, r)
+			}
+		}
+	}
+	if got := queryRows(t, db, "SELECT DISTINCT to_seq FROM changes WHERE registry = 'service-names-port-numbers' ORDER BY 1"); !slices.Equal(got, []string{`"1"`, `"2"`}) {
+		t.Errorf("changes cover to_seq %v, want 1 and 2", got)
+	}
+	openRows := len(queryRows(t, openDB(t, filepath.Join(dir, "fresh.db")), "SELECT 1 FROM records WHERE registry = 'service-names-port-numbers' AND last_seq = 1"))
+	if n := len(after["records"]) - len(before["records"]); n <= 0 || openRows == 0 {
+		t.Errorf("records: %d rows added, %d closed at the old newest version", n, openRows)
+	}
+
+	// A version inserted before the exported ones: ports is rebuilt.
+	importFiles(t, store, "testdata/export-ports-2022.xml")
+	sum = exportTo(t, store, path)
+	if r := sum["service-names-port-numbers"]; !r.Rebuilt || r.Added != 4 || r.Versions != 4 {
+		t.Errorf("ports after an inserted version: %+v, want rebuilt with 4", r)
+	}
+	if r := sum["tls-parameters"]; r.Rebuilt || r.Added != 0 {
+		t.Errorf("tls after an inserted ports version: %+v, want untouched", r)
+	}
+	os.Remove(fresh)
+	exportTo(t, store, fresh)
+	if a, f := dumpDB(t, path), dumpDB(t, fresh); !reflect.DeepEqual(a, f) {
+		t.Errorf("rebuilt export differs from a fresh one:\n%s", dumpDiff(a, f))
+	}
+	// Nothing new: nothing added, the file unchanged.
+	sumBefore := fileSum(t, path)
+	sum = exportTo(t, store, path)
+	for reg, r := range sum {
+		if r.Added != 0 || r.Rebuilt {
+			t.Errorf("%s: export with nothing new: %+v", reg, r)
+		}
+	}
+	if fileSum(t, path) != sumBefore {
+		t.Errorf("an export with nothing new changed the file")
+	}
+}
+
+func dumpDiff(a, b map[string][]string) string {
+	var s strings.Builder
+	for table, rows := range a {
+		if !slices.Equal(rows, b[table]) {
+			fmt.Fprintf(&s, "%s:\n  got  %s\n  want %s\n", table, strings.Join(rows, "\n       "), strings.Join(b[table], "\n       "))
+		}
+	}
+	return s.String()
+}
+
+func fileSum(t *testing.T, path string) [32]byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sha256.Sum256(b)
+}
+
+// TestExportInterrupted: an export cancelled midway leaves an existing
+// database as it was, byte for byte and readable, and a new one not there
+// at all, with no temporary file beside it.
+func TestExportInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	store := filepath.Join(dir, "store")
+	importFiles(t, store, "testdata/ports-2019.xml", "testdata/tls-2019.xml")
+	out := filepath.Join(dir, "out")
+	os.Mkdir(out, 0o755)
+	path := filepath.Join(out, "iana.db")
+	exportTo(t, store, path)
+	want := fileSum(t, path)
+	wantRows := dumpDB(t, path)
+	importFiles(t, store, "testdata/ports-2024.xml", "testdata/export-ports-2025.xml", "testdata/tls-2024.xml")
+
+	g, _, _ := testGlobals(t, store)
+	s, err := g.openStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		path string
+	}{{"existing", path}, {"new", filepath.Join(out, "new.db")}} {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			calls := 0
+			_, err := sqlexport.Export(ctx, s, tt.path, sqlexport.Options{Progress: func(reg string, done, total int) {
+				calls++
+				if calls == 2 { // midway through the ports registry's new versions
+					cancel()
+				}
+			}})
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("export cancelled midway: %v, want context.Canceled", err)
+			}
+			if calls != 2 {
+				t.Errorf("export went on for %d versions after the cancel", calls-2)
+			}
+			ents, _ := os.ReadDir(out)
+			var names []string
+			for _, e := range ents {
+				names = append(names, e.Name())
+			}
+			if !slices.Equal(names, []string{"iana.db"}) {
+				t.Errorf("files beside the export: %q, want only iana.db", names)
+			}
+			if fileSum(t, path) != want {
+				t.Errorf("an interrupted export changed %s", path)
+			}
+			if got := dumpDB(t, path); !reflect.DeepEqual(got, wantRows) {
+				t.Errorf("an interrupted export changed the rows:\n%s", dumpDiff(got, wantRows))
+			}
+		})
+	}
+	// And the next export completes it.
+	if sum := exportTo(t, store, path); sum["service-names-port-numbers"].Added != 2 {
+		t.Errorf("export after the interrupted one: %+v", sum)
+	}
+}
+
+// TestExportErrors: the exit codes of export.
+func TestExportErrors(t *testing.T) {
+	dir := t.TempDir()
+	store := filepath.Join(dir, "store")
+	importFiles(t, store, "testdata/ports-2019.xml")
+	notExport := filepath.Join(dir, "notes.db")
+	os.WriteFile(notExport, []byte("my own notes, not a database\n"), 0o644)
+	otherDB := filepath.Join(dir, "other.db")
+	func() {
+		db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(otherDB))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.Exec("CREATE TABLE mine (x)"); err != nil {
+			t.Fatal(err)
+		}
+	}()
+	tests := []struct {
+		name  string
+		store string
+		args  []string
+		code  int
+		err   string
+	}{
+		{"no format", store, []string{"export"}, exitError, "formats: --sqlite FILE"},
+		{"missing store", filepath.Join(dir, "none"), []string{"export", "--sqlite", filepath.Join(dir, "x.db")}, exitStore, "no store"},
+		{"folder missing", store, []string{"export", "--sqlite", filepath.Join(dir, "no", "such", "x.db")}, exitWrite, "x.db"},
+		{"a text file", store, []string{"export", "--sqlite", notExport}, exitError, "not a regdiff SQLite export"},
+		{"another program's database", store, []string{"export", "--sqlite", otherDB}, exitError, "not a regdiff SQLite export"},
+		{"a folder", store, []string{"export", "--sqlite", dir}, exitError, "not a regdiff SQLite export"},
+		{"an argument", store, []string{"export", "x.db"}, exitError, "unknown command"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := map[string][32]byte{notExport: fileSum(t, notExport), otherDB: fileSum(t, otherDB)}
+			c := &cli{t: t, store: tt.store}
+			code, _, stderr := c.run(tt.args...)
+			if code != tt.code || !strings.Contains(stderr, tt.err) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr, tt.code, tt.err)
+			}
+			for p, sum := range before {
+				if fileSum(t, p) != sum {
+					t.Errorf("%s was written to", p)
+				}
+			}
+		})
+	}
+}
