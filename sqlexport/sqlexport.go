@@ -38,16 +38,22 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/regdiff/regdiff/diff"
 	"github.com/regdiff/regdiff/snapshots"
 	"github.com/regdiff/regdiff/snapshots/record"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // ErrNotExport is returned for a file that exists and is no regdiff
 // export: it is never written to.
 var ErrNotExport = errors.New("not a regdiff SQLite export")
+
+// ErrBusy is returned when another process kept the database locked for
+// longer than Options.Wait.
+var ErrBusy = errors.New("the database is locked by another process")
 
 // WriteError is a failure to write the database (as opposed to reading
 // the store): no room, no permission, a locked file.
@@ -63,6 +69,9 @@ func (e *WriteError) Unwrap() error { return e.Err }
 type Options struct {
 	// Progress, when set, is called after each version exported.
 	Progress func(registry string, done, total int)
+	// Wait is how long to wait for another process writing the same
+	// database (another export) before failing with ErrBusy.
+	Wait time.Duration
 }
 
 // Registry says what an export did to one registry.
@@ -102,7 +111,7 @@ func Export(ctx context.Context, s Store, path string, opts Options) ([]Registry
 	case fi.Size() == 0:
 		fresh = true // an empty file is an empty database to SQLite too
 	default:
-		ok, err := current(ctx, path)
+		ok, err := current(ctx, path, opts.Wait)
 		if err != nil {
 			return nil, err
 		}
@@ -151,14 +160,17 @@ func createTemp(path string) (string, error) {
 // current tells whether the file at path is a regdiff export of this
 // schema (true), one of another schema (false, to be rebuilt), or
 // neither (ErrNotExport).
-func current(ctx context.Context, path string) (bool, error) {
-	db, err := open(path, true)
+func current(ctx context.Context, path string, wait time.Duration) (bool, error) {
+	db, err := open(path, true, wait)
 	if err != nil {
 		return false, err
 	}
 	defer db.Close()
 	var app, ver int
 	if err := db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&app); err != nil {
+		if busy(err) {
+			return false, fmt.Errorf("%s: %w: %v", path, ErrBusy, err)
+		}
 		return false, fmt.Errorf("%s: %w (%v)", path, ErrNotExport, err)
 	}
 	if app != applicationID {
@@ -170,8 +182,8 @@ func current(ctx context.Context, path string) (bool, error) {
 	return ver == schemaVersion, nil
 }
 
-func open(path string, readOnly bool) (*sql.DB, error) {
-	dsn := "file:" + filepath.ToSlash(path) + "?_pragma=busy_timeout(10000)&_txlock=immediate"
+func open(path string, readOnly bool, wait time.Duration) (*sql.DB, error) {
+	dsn := fmt.Sprintf("file:%s?_pragma=busy_timeout(%d)&_txlock=immediate", filepath.ToSlash(path), wait.Milliseconds())
 	if readOnly {
 		dsn += "&mode=ro"
 	}
@@ -187,7 +199,7 @@ func open(path string, readOnly bool) (*sql.DB, error) {
 // update brings the database at file (named name in errors) up to date
 // with s in one transaction.
 func update(ctx context.Context, s Store, file, name string, regs []string, opts Options) (_ []Registry, err error) {
-	db, err := open(file, false)
+	db, err := open(file, false, opts.Wait)
 	if err != nil {
 		return nil, err
 	}
@@ -196,12 +208,13 @@ func update(ctx context.Context, s Store, file, name string, regs []string, opts
 			err = &WriteError{name, cerr}
 		}
 	}()
+	w := &writer{ctx: ctx, name: name}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, &WriteError{name, err}
+		return nil, w.fail(err)
 	}
 	defer tx.Rollback() // a no-op after Commit
-	w := &writer{ctx: ctx, tx: tx, name: name}
+	w.tx = tx
 	var ver int
 	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&ver); err != nil {
 		return nil, w.fail(err)
@@ -277,7 +290,17 @@ func (w *writer) fail(err error) error {
 	if ctxErr := w.ctx.Err(); ctxErr != nil {
 		return ctxErr
 	}
+	if busy(err) {
+		return fmt.Errorf("%s: %w: %v", w.name, ErrBusy, err)
+	}
 	return &WriteError{w.name, err}
+}
+
+// busy tells a lock held by another connection (SQLITE_BUSY, or
+// SQLITE_LOCKED, with their extended codes).
+func busy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && (se.Code()&0xff == sqlite3.SQLITE_BUSY || se.Code()&0xff == sqlite3.SQLITE_LOCKED)
 }
 
 func (w *writer) prepare() error {
@@ -341,6 +364,11 @@ func (w *writer) registry(s Store, reg string, opts Options) (Registry, error) {
 	err = w.tx.QueryRowContext(w.ctx, "SELECT versions, last_commit, ports FROM meta WHERE registry = ?", reg).Scan(&n, &last, &ports)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
+		// Not exported, or its meta row was lost: rows without one are
+		// none of the export's.
+		if err := w.drop(reg); err != nil {
+			return out, err
+		}
 		n = 0
 	case err != nil:
 		return out, w.fail(err)

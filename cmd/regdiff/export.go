@@ -72,7 +72,7 @@ func runExport(ctx context.Context, o *exportOptions) error {
 	}
 	var p *progress
 	shown := ""
-	opts := sqlexport.Options{Progress: func(reg string, done, total int) {
+	opts := sqlexport.Options{Wait: g.wait, Progress: func(reg string, done, total int) {
 		if reg != shown {
 			if p != nil {
 				p.done()
@@ -90,6 +90,8 @@ func runExport(ctx context.Context, o *exportOptions) error {
 		switch {
 		case errors.Is(err, sqlexport.ErrNotExport):
 			return withCode(exitError, err, "choose another file name; export writes only files it made")
+		case errors.Is(err, sqlexport.ErrBusy):
+			return withCode(exitLocked, err, fmt.Sprintf("another process (another regdiff export?) is writing %s; --wait sets how long to wait (%v)", o.sqlite, g.wait))
 		case errors.As(err, &we):
 			return withCode(exitWrite, err, o.sqlite+" is as it was before this export")
 		case errors.Is(err, context.Canceled):

@@ -11,14 +11,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/regdiff/regdiff/internal/realstore"
 	"github.com/regdiff/regdiff/sqlexport"
 )
 
@@ -624,5 +628,165 @@ func TestExportErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestExportBusy: an export waits --wait for another writer of the same
+// database, then gives up with exit 6 and leaves the file as it was.
+func TestExportBusy(t *testing.T) {
+	dir := t.TempDir()
+	store := filepath.Join(dir, "store")
+	importFiles(t, store, "testdata/ports-2019.xml")
+	path := filepath.Join(dir, "iana.db")
+	exportTo(t, store, path)
+	importFiles(t, store, "testdata/ports-2024.xml")
+	want := fileSum(t, path)
+
+	db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(context.Background(), "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	c := &cli{t: t, store: store}
+	code, _, stderr := c.run("--wait", "200ms", "export", "--sqlite", path)
+	if code != exitLocked || !strings.Contains(stderr, "locked by another process") {
+		t.Errorf("export while another writer holds the database: exit %d, %q; want %d", code, stderr, exitLocked)
+	}
+	conn.ExecContext(context.Background(), "ROLLBACK")
+	conn.Close()
+	if fileSum(t, path) != want {
+		t.Errorf("a refused export changed %s", path)
+	}
+	if sum := exportTo(t, store, path); sum["service-names-port-numbers"].Added != 1 {
+		t.Errorf("export once the other writer is gone: %+v", sum)
+	}
+}
+
+// TestExportProgress: progress goes to a terminal only, and never with
+// --json or --quiet.
+func TestExportProgress(t *testing.T) {
+	dir := t.TempDir()
+	store := filepath.Join(dir, "store")
+	importFiles(t, store, "testdata/ports-2019.xml", "testdata/ports-2024.xml")
+	for _, tt := range []struct {
+		name string
+		tty  bool
+		json bool
+		want bool
+	}{{"terminal", true, false, true}, {"pipe", false, false, false}, {"terminal json", true, true, false}} {
+		t.Run(tt.name, func(t *testing.T) {
+			g, out, errb := testGlobals(t, store)
+			g.io.ErrTTY = tt.tty
+			if err := runExport(context.Background(), &exportOptions{globals: g, sqlite: filepath.Join(t.TempDir(), "x.db"), json: tt.json}); err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Contains(errb.String(), "exporting service-names-port-numbers"); got != tt.want {
+				t.Errorf("progress shown: %v, want %v (stderr %q)", got, tt.want, errb)
+			}
+			if tt.json == strings.Contains(out.String(), "versions added") {
+				t.Errorf("stdout %q", out)
+			}
+		})
+	}
+}
+
+func cmdOK(cmd *exec.Cmd) bool { return cmd.ProcessState != nil && cmd.ProcessState.Success() }
+
+// TestKillDuringExport kills real export processes at random moments while
+// they rebuild the port registry of the shared bundle's store in an
+// existing database: after each kill the database passes SQLite's
+// integrity check and holds, row for row, what it held before.
+func TestKillDuringExport(t *testing.T) {
+	store, _ := realstore.Store(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "iana.db")
+	exportTo(t, store, path)
+	// Forget the port registry's export: the next export rebuilds it, all
+	// of its versions in one transaction.
+	forget := func() map[string][]string {
+		db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.Exec("DELETE FROM meta WHERE registry = 'service-names-port-numbers'"); err != nil {
+			t.Fatal(err)
+		}
+		return dumpDB(t, path)
+	}
+	before := forget()
+	_, d := timed(t, regdiffProcess(t.Context(), "--store", store, "export", "--sqlite", filepath.Join(dir, "unkilled.db")))
+	t.Logf("an export takes %v unkilled", d.Round(time.Millisecond))
+	os.Remove(filepath.Join(dir, "unkilled.db"))
+	kills, landed := 4, 0
+	for attempt := 0; landed < kills && attempt < 3*kills; attempt++ {
+		delay := rand.N(d)
+		ranCmd := regdiffProcess(t.Context(), "--store", store, "export", "--sqlite", path)
+		killed, ran := runKilled(t, ranCmd, delay)
+		db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var check string
+		err = db.QueryRow("PRAGMA integrity_check").Scan(&check) // rolls back what the kill left
+		db.Close()
+		if err != nil || check != "ok" {
+			t.Fatalf("after a kill at %v: integrity check %q, %v", delay, check, err)
+		}
+		if !killed {
+			if !cmdOK(ranCmd) {
+				t.Fatalf("an export that was not killed failed")
+			}
+			t.Logf("export finished in %v, before the kill at %v", ran.Round(time.Millisecond), delay.Round(time.Millisecond))
+			d = nextRange(d, ran)
+			before = forget()
+			continue
+		}
+		landed++
+		if got := dumpDB(t, path); !reflect.DeepEqual(got, before) {
+			t.Fatalf("kill %d after %v changed the database:\n%.2000s", landed, delay, dumpDiff(got, before))
+		}
+		t.Logf("kill %d after %v: the database is as it was", landed, delay.Round(time.Millisecond))
+	}
+	if landed < kills {
+		t.Fatalf("only %d of %d kills landed before the export finished", landed, kills)
+	}
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if e.Name() != "iana.db" {
+			t.Errorf("left beside the database: %s", e.Name())
+		}
+	}
+}
+
+// TestExportLostMeta: rows of a registry whose meta row is gone are
+// dropped and written again, never doubled.
+func TestExportLostMeta(t *testing.T) {
+	dir := t.TempDir()
+	store := filepath.Join(dir, "store")
+	importFiles(t, store, "testdata/ports-2019.xml", "testdata/ports-2024.xml")
+	path := filepath.Join(dir, "iana.db")
+	exportTo(t, store, path)
+	want := dumpDB(t, path)
+	db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("DELETE FROM meta"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if sum := exportTo(t, store, path); sum["service-names-port-numbers"].Added != 2 {
+		t.Errorf("export after the meta row was lost: %+v, want 2 versions added", sum)
+	}
+	if got := dumpDB(t, path); !reflect.DeepEqual(got, want) {
+		t.Errorf("export after the meta row was lost:\n%s", dumpDiff(got, want))
 	}
 }
