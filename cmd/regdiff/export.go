@@ -44,6 +44,10 @@ regdiff export is never written to.
   regdiff export --sqlite iana.db --json     # versions added per registry`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("registry") || cmd.InheritedFlags().Changed("registry") {
+				return withCode(exitError, errors.New("export writes every registry of the store: --registry does not apply"),
+					"leave out --registry; query one registry with WHERE registry = '…'")
+			}
 			return runExport(cmd.Context(), o)
 		},
 	}

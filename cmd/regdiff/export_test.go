@@ -613,6 +613,7 @@ func TestExportErrors(t *testing.T) {
 		{"another program's database", store, []string{"export", "--sqlite", otherDB}, exitError, "not a regdiff SQLite export"},
 		{"a folder", store, []string{"export", "--sqlite", dir}, exitError, "not a regdiff SQLite export"},
 		{"an argument", store, []string{"export", "x.db"}, exitError, "unknown command"},
+		{"--registry", store, []string{"--registry", "protocol-numbers", "export", "--sqlite", filepath.Join(dir, "y.db")}, exitError, "--registry does not apply"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -788,5 +789,46 @@ func TestExportLostMeta(t *testing.T) {
 	}
 	if got := dumpDB(t, path); !reflect.DeepEqual(got, want) {
 		t.Errorf("export after the meta row was lost:\n%s", dumpDiff(got, want))
+	}
+}
+
+// TestExportOtherSchema: an export written with another schema version,
+// and an empty file, are rebuilt whole.
+func TestExportOtherSchema(t *testing.T) {
+	dir := t.TempDir()
+	store := filepath.Join(dir, "store")
+	importFiles(t, store, "testdata/ports-2019.xml", "testdata/ports-2024.xml")
+	want := filepath.Join(dir, "want.db")
+	exportTo(t, store, want)
+	for _, tt := range []struct {
+		name  string
+		setup func(path string)
+	}{
+		{"newer schema", func(path string) {
+			exportTo(t, store, path)
+			db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if _, err := db.Exec("PRAGMA user_version = 99; CREATE TABLE from_the_future (x)"); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"empty file", func(path string) { os.WriteFile(path, nil, 0o644) }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "iana.db")
+			tt.setup(path)
+			if sum := exportTo(t, store, path); sum["service-names-port-numbers"].Added != 2 {
+				t.Errorf("export: %+v, want 2 versions added", sum)
+			}
+			if got, w := dumpDB(t, path), dumpDB(t, want); !reflect.DeepEqual(got, w) {
+				t.Errorf("export over it:\n%s", dumpDiff(got, w))
+			}
+			if v := queryRows(t, openDB(t, path), "PRAGMA user_version"); v[0] != `"1"` {
+				t.Errorf("user_version %s", v[0])
+			}
+		})
 	}
 }
