@@ -408,7 +408,11 @@ func (w *writer) registry(s Store, reg string, opts Options) (Registry, error) {
 		if err := w.ctx.Err(); err != nil {
 			return out, err
 		}
+		src.read = false
 		res, err := diff.Between(src, vs[i-1], vs[i], diff.Filter{})
+		if err == nil && !src.read {
+			_, _, err = src.RecordsDiffering(vs[i-1], vs[i])
+		}
 		if err != nil {
 			return out, err
 		}
@@ -461,14 +465,18 @@ func hasPorts(recs []record.Record) bool {
 }
 
 // remember is a diff.Source that keeps the records it last read, so that
-// the records table is built from the very records diff compared.
+// the records table is built from the very records diff compared, read
+// once. (It is no diff.TitleSource: titles are for headings, which the
+// export has none of, and each would cost two more reads.)
 type remember struct {
 	Store
 	old, new []record.Record
+	read     bool
 }
 
 func (r *remember) RecordsDiffering(a, b record.Version) (old, new []record.Record, err error) {
 	r.old, r.new, err = r.Store.RecordsDiffering(a, b)
+	r.read = err == nil
 	return r.old, r.new, err
 }
 

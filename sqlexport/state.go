@@ -202,25 +202,22 @@ func (w *writer) addRecords(reg string, rows []closedForm) error {
 		if l, h, ok := r.Range(); ok {
 			lo, hi = l, h
 		}
-		other, err := jsonOrNull(r.Other, len(r.Other))
-		if err != nil {
-			return err
-		}
-		refs, err := jsonOrNull(r.Refs, len(r.Refs))
-		if err != nil {
-			return err
-		}
-		assignee, err := jsonOrNull(r.Assignee, len(r.Assignee))
-		if err != nil {
-			return err
-		}
-		contact, err := jsonOrNull(r.Contact, len(r.Contact))
-		if err != nil {
-			return err
+		var js [4]any // refs, assignee, contact, other: JSON, NULL when empty
+		for i, v := range []struct {
+			v any
+			n int
+		}{{r.Refs, len(r.Refs)}, {r.Assignee, len(r.Assignee)}, {r.Contact, len(r.Contact)}, {r.Other, len(r.Other)}} {
+			if v.n > 0 {
+				j, err := marshal(v.v)
+				if err != nil {
+					return err
+				}
+				js[i] = j
+			}
 		}
 		if err := w.exec(w.rec, reg, r.Table, r.Name, r.Protocol, r.Number, lo, hi,
-			textOrNull(r.Description), refs, assignee, contact, textOrNull(r.Registered), textOrNull(r.Modified),
-			textOrNull(r.Note), textOrNull(r.Unauthorized), textOrNull(r.ServiceCode), other,
+			textOrNull(r.Description), js[0], js[1], js[2], textOrNull(r.Registered), textOrNull(r.Modified),
+			textOrNull(r.Note), textOrNull(r.Unauthorized), textOrNull(r.ServiceCode), js[3],
 			c.first, c.last); err != nil {
 			return err
 		}
@@ -233,13 +230,6 @@ func textOrNull(s string) any {
 		return nil
 	}
 	return s
-}
-
-func jsonOrNull(v any, n int) (any, error) {
-	if n == 0 {
-		return nil, nil
-	}
-	return marshal(v)
 }
 
 func (w *writer) addPeriods(reg string, rows []periodRow) error {
