@@ -122,6 +122,7 @@ func Export(ctx context.Context, s Store, path string, opts Options) ([]Registry
 	}
 	// A temporary file beside path, so that the rename stays within one
 	// file system.
+	removeStale(path, time.Now())
 	tmp, err := createTemp(path)
 	if err != nil {
 		return nil, &WriteError{path, err}
@@ -138,6 +139,27 @@ func Export(ctx context.Context, s Store, path string, opts Options) ([]Registry
 		return nil, &WriteError{path, err}
 	}
 	return done, nil
+}
+
+// staleAge is how old a temporary file beside the export must be for an
+// export to take it for the leftover of one that was killed: exports take
+// seconds, and a running one writes its file at least at its end.
+const staleAge = 6 * time.Hour
+
+// removeStale removes the temporary files that exports into path killed
+// before their rename left beside it (and their journals), once they are
+// staleAge old.
+func removeStale(path string, now time.Time) {
+	dir := filepath.Dir(path)
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if !strings.HasPrefix(e.Name(), "."+filepath.Base(path)+".tmp-") {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && fi.Mode().IsRegular() && now.Sub(fi.ModTime()) > staleAge {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // createTemp makes an empty file beside path for the new database. Not

@@ -832,3 +832,28 @@ func TestExportOtherSchema(t *testing.T) {
 		})
 	}
 }
+
+// TestExportRemovesStale: a temporary file that a killed export left beside
+// the database is removed by a later export once it is hours old, and one
+// that may belong to a running export is left alone.
+func TestExportRemovesStale(t *testing.T) {
+	dir := t.TempDir()
+	store := filepath.Join(dir, "store")
+	importFiles(t, store, "testdata/ports-2019.xml")
+	out := t.TempDir()
+	old := filepath.Join(out, ".iana.db.tmp-1-2")
+	recent := filepath.Join(out, ".iana.db.tmp-3-4")
+	other := filepath.Join(out, ".other.db.tmp-5-6")
+	for _, p := range []string{old, recent, other} {
+		os.WriteFile(p, []byte("left by a kill"), 0o644)
+	}
+	long := time.Now().Add(-7 * time.Hour)
+	os.Chtimes(old, long, long)
+	os.Chtimes(other, long, long)
+	exportTo(t, store, filepath.Join(out, "iana.db"))
+	for p, want := range map[string]bool{old: false, recent: true, other: true} {
+		if _, err := os.Stat(p); (err == nil) != want {
+			t.Errorf("%s: there %v, want %v", filepath.Base(p), err == nil, want)
+		}
+	}
+}
