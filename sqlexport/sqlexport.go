@@ -405,30 +405,51 @@ func (w *writer) registry(s Store, reg string, opts Options) (Registry, error) {
 	if n == len(vs) {
 		return out, nil
 	}
+	err = w.extend(s, reg, vs, n, ports, opts)
+	if n > 0 && errors.Is(err, errDisagrees) {
+		// The rows do not agree with the store (edited by hand, or
+		// written by a regdiff with a bug): they cannot be extended.
+		if err := w.drop(reg); err != nil {
+			return out, err
+		}
+		out.Added, out.Rebuilt = len(vs), true
+		err = w.extend(s, reg, vs, 0, false, opts)
+	}
+	return out, err
+}
 
+// errDisagrees marks rows of the export that contradict the store: a
+// record the next version removes is not open, a port diff says changed
+// from one status has another, the open rows are not the newest version's
+// records.
+var errDisagrees = errors.New("the export disagrees with the store")
+
+// extend exports versions n and on of reg (all of them when n is 0; the
+// meta row says whether the registry has ports otherwise).
+func (w *writer) extend(s Store, reg string, vs []record.Version, n int, ports bool, opts Options) error {
 	st := &state{}
 	if n == 0 {
 		recs, err := s.Records(vs[0])
 		if err != nil {
-			return out, err
+			return err
 		}
 		ports = hasPorts(recs)
 		if err := st.start(recs, ports); err != nil {
-			return out, err
+			return err
 		}
 		if err := w.addVersion(reg, 0, vs[0]); err != nil {
-			return out, err
+			return err
 		}
 		n = 1
 		progress(opts, reg, 1, len(vs))
-	} else if err := w.resume(st, reg, n-1, ports); err != nil {
-		return out, err
+	} else if err := w.resume(st, reg, n-1, vs[n-1].Records, ports); err != nil {
+		return err
 	}
 
 	src := &remember{Store: s}
 	for i := n; i < len(vs); i++ {
 		if err := w.ctx.Err(); err != nil {
-			return out, err
+			return err
 		}
 		src.read = false
 		res, err := diff.Between(src, vs[i-1], vs[i], diff.Filter{})
@@ -436,42 +457,42 @@ func (w *writer) registry(s Store, reg string, opts Options) (Registry, error) {
 			_, _, err = src.RecordsDiffering(vs[i-1], vs[i])
 		}
 		if err != nil {
-			return out, err
+			return err
 		}
 		if err := w.addVersion(reg, i, vs[i]); err != nil {
-			return out, err
+			return err
 		}
 		if err := w.addChanges(reg, i, res); err != nil {
-			return out, err
+			return err
 		}
 		closed, err := st.records.apply(i, src.old, src.new)
 		if err != nil {
-			return out, fmt.Errorf("%s %s: %w", reg, vs[i].Name, err)
+			return fmt.Errorf("%s %s: %w", reg, vs[i].Name, err)
 		}
 		if err := w.addRecords(reg, closed); err != nil {
-			return out, err
+			return err
 		}
 		if ports {
 			rows, err := st.ports.apply(i, res.Transitions)
 			if err != nil {
-				return out, fmt.Errorf("%s %s: %w", reg, vs[i].Name, err)
+				return fmt.Errorf("%s %s: %w", reg, vs[i].Name, err)
 			}
 			if err := w.addPeriods(reg, rows); err != nil {
-				return out, err
+				return err
 			}
 		}
 		progress(opts, reg, i+1, len(vs))
 	}
 	lastSeq := len(vs) - 1
 	if err := w.addRecords(reg, st.records.flush(lastSeq)); err != nil {
-		return out, err
+		return err
 	}
 	if ports {
 		if err := w.addPeriods(reg, st.ports.flush(lastSeq)); err != nil {
-			return out, err
+			return err
 		}
 	}
-	return out, w.exec(w.meta, reg, len(vs), vs[lastSeq].Commit.String(), ports)
+	return w.exec(w.meta, reg, len(vs), vs[lastSeq].Commit.String(), ports)
 }
 
 func progress(opts Options, reg string, done, total int) {

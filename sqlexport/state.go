@@ -76,7 +76,7 @@ func (f *forms) apply(seq int, old, new []record.Record) ([]closedForm, error) {
 		d := delta[k]
 		switch os := f.open[k]; {
 		case d < 0 && len(os) < -d:
-			return nil, fmt.Errorf("version %d removes a record the export does not hold open: %.200s", seq, k)
+			return nil, fmt.Errorf("%w: version %d removes a record the export does not hold open: %.200s", errDisagrees, seq, k)
 		case d < 0:
 			for _, o := range os[len(os)+d:] {
 				closed = append(closed, closedForm{o.rec, o.first, seq - 1})
@@ -158,7 +158,7 @@ func (p *periods) apply(seq int, ts []diff.Transition) ([]periodRow, error) {
 		}
 		for port := tr.Lo; port <= tr.Hi; port++ {
 			if p.status[t][port] != tr.From {
-				return nil, fmt.Errorf("diff says %d/%s went from %s, the export had it %s", port, tr.Protocol, tr.From, p.status[t][port])
+				return nil, fmt.Errorf("%w: diff says %d/%s went from %s, the export had it %s", errDisagrees, port, tr.Protocol, tr.From, p.status[t][port])
 			}
 			closed = append(closed, closedPort{t, port, tr.From, p.since[t][port]})
 			p.status[t][port], p.since[t][port] = tr.To, int32(seq)
@@ -247,7 +247,7 @@ func (w *writer) addPeriods(reg string, rows []periodRow) error {
 // resume takes up the rows still open at version last (the newest
 // exported) into st, and deletes them: they are written again, longer,
 // when the export ends.
-func (w *writer) resume(st *state, reg string, last int, ports bool) error {
+func (w *writer) resume(st *state, reg string, last, records int, ports bool) error {
 	st.records.open = map[string][]openForm{}
 	rows, err := w.tx.QueryContext(w.ctx, `SELECT tbl, name, protocol, number, description, refs, assignee, contact,
 		registered, modified, note, unauthorized, service_code, other, first_seq
@@ -273,7 +273,7 @@ func (w *writer) resume(st *state, reg string, last int, ports bool) error {
 			if j.s.Valid {
 				if err := json.Unmarshal([]byte(j.s.String), j.to); err != nil {
 					rows.Close()
-					return fmt.Errorf("%s: a record of %s does not read back: %w", w.name, reg, err)
+					return fmt.Errorf("%w: %s: a record of %s does not read back: %v", errDisagrees, w.name, reg, err)
 				}
 			}
 		}
@@ -288,8 +288,13 @@ func (w *writer) resume(st *state, reg string, last int, ports bool) error {
 	if err := rows.Err(); err != nil {
 		return w.fail(err)
 	}
+	open := 0
 	for _, os := range st.records.open {
 		slices.SortStableFunc(os, func(a, b openForm) int { return cmp.Compare(a.first, b.first) })
+		open += len(os)
+	}
+	if open != records {
+		return fmt.Errorf("%w: %s holds %d records of %s open at its newest version, which has %d", errDisagrees, w.name, open, reg, records)
 	}
 	if _, err := w.tx.ExecContext(w.ctx, "DELETE FROM records WHERE registry = ? AND last_seq = ?", reg, last); err != nil {
 		return w.fail(err)
@@ -313,7 +318,7 @@ func (w *writer) resume(st *state, reg string, last int, ports bool) error {
 		s, err := diff.ParseStatus(status)
 		if t < 0 || err != nil || lo < 0 || hi > diff.MaxPort || lo > hi {
 			rows.Close()
-			return fmt.Errorf("%s: a port period of %s does not read back: %s %d-%d %s", w.name, reg, proto, lo, hi, status)
+			return fmt.Errorf("%w: %s: a port period of %s does not read back: %s %d-%d %s", errDisagrees, w.name, reg, proto, lo, hi, status)
 		}
 		for port := lo; port <= hi; port++ {
 			st.ports.status[t][port], st.ports.since[t][port] = s, int32(from)
@@ -322,6 +327,11 @@ func (w *writer) resume(st *state, reg string, last int, ports bool) error {
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return w.fail(err)
+	}
+	for t, proto := range diff.Transports {
+		if i := slices.Index(st.ports.status[t], 0); i >= 0 {
+			return fmt.Errorf("%w: %s has no period of port %d/%s of %s at its newest version", errDisagrees, w.name, i, proto, reg)
+		}
 	}
 	if _, err := w.tx.ExecContext(w.ctx, "DELETE FROM port_periods WHERE registry = ? AND to_seq = ?", reg, last); err != nil {
 		return w.fail(err)

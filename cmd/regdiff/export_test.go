@@ -857,3 +857,55 @@ func TestExportRemovesStale(t *testing.T) {
 		}
 	}
 }
+
+// TestExportEditedRows: rows edited by hand so that they contradict the
+// store are not extended: the registry is rebuilt, and the file is what a
+// fresh export writes.
+func TestExportEditedRows(t *testing.T) {
+	tests := []struct{ name, sql string }{
+		{"open record deleted", "DELETE FROM records WHERE name = 'ssh' AND last_seq = 1"},
+		{"open record edited", "UPDATE records SET description = 'edited' WHERE name = 'newsvc'"},
+		{"unreadable JSON", "UPDATE records SET refs = '[' WHERE refs IS NOT NULL AND last_seq = 1"},
+		{"open period deleted", "DELETE FROM port_periods WHERE protocol = 'tcp' AND lo <= 81 AND hi >= 81 AND to_seq = 1"},
+		{"period status edited", "UPDATE port_periods SET status = 'Unassigned' WHERE protocol = 'tcp' AND lo <= 81 AND hi >= 81 AND to_seq = 1"},
+		{"unknown status", "UPDATE port_periods SET status = 'Lost' WHERE to_seq = 1"},
+	}
+	dir := t.TempDir()
+	store := filepath.Join(dir, "store")
+	importFiles(t, store, "testdata/ports-2019.xml", "testdata/ports-2024.xml")
+	base := filepath.Join(dir, "base.db")
+	exportTo(t, store, base)
+	importFiles(t, store, "testdata/export-ports-2025.xml")
+	fresh := filepath.Join(dir, "fresh.db")
+	exportTo(t, store, fresh)
+	want := dumpDB(t, fresh)
+	data, err := os.ReadFile(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "iana.db")
+			os.WriteFile(path, data, 0o644)
+			db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := db.Exec(tt.sql)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				t.Fatalf("%s changed nothing", tt.sql)
+			}
+			db.Close()
+			sum := exportTo(t, store, path)
+			if r := sum["service-names-port-numbers"]; !r.Rebuilt || r.Added != 3 {
+				t.Errorf("export over edited rows: %+v, want rebuilt with 3 versions", r)
+			}
+			if got := dumpDB(t, path); !reflect.DeepEqual(got, want) {
+				t.Errorf("export over edited rows:\n%s", dumpDiff(got, want))
+			}
+		})
+	}
+}
