@@ -183,7 +183,7 @@ func createTemp(path string) (string, error) {
 // schema (true), one of another schema (false, to be rebuilt), or
 // neither (ErrNotExport).
 func current(ctx context.Context, path string, wait time.Duration) (bool, error) {
-	db, err := open(path, true, wait)
+	db, err := open(path, wait)
 	if err != nil {
 		return false, err
 	}
@@ -204,11 +204,11 @@ func current(ctx context.Context, path string, wait time.Duration) (bool, error)
 	return ver == schemaVersion, nil
 }
 
-func open(path string, readOnly bool, wait time.Duration) (*sql.DB, error) {
-	dsn := fmt.Sprintf("file:%s?_pragma=busy_timeout(%d)&_txlock=immediate", filepath.ToSlash(path), wait.Milliseconds())
-	if readOnly {
-		dsn += "&mode=ro"
-	}
+// open opens the database at path, read-write even to look: a kill
+// during an export leaves a hot journal beside the file, which SQLite
+// rolls back on the first read, and a read-only connection cannot.
+func open(path string, wait time.Duration) (*sql.DB, error) {
+	dsn := fmt.Sprintf("file:%s?_pragma=busy_timeout(%d)&_txlock=immediate", uriPath(path), wait.Milliseconds())
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, &WriteError{path, err}
@@ -218,10 +218,16 @@ func open(path string, readOnly bool, wait time.Duration) (*sql.DB, error) {
 	return db, nil
 }
 
+// uriPath writes path for a SQLite URI filename, where % is an escape, ?
+// starts the parameters and # a fragment.
+func uriPath(path string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(filepath.ToSlash(path))
+}
+
 // update brings the database at file (named name in errors) up to date
 // with s in one transaction.
 func update(ctx context.Context, s Store, file, name string, regs []string, opts Options) (_ []Registry, err error) {
-	db, err := open(file, false, opts.Wait)
+	db, err := open(file, opts.Wait)
 	if err != nil {
 		return nil, err
 	}
