@@ -77,9 +77,10 @@ type Options struct {
 // Registry says what an export did to one registry.
 type Registry struct {
 	Registry string `json:"registry"`
-	Added    int    `json:"added"`    // versions added by this export
-	Versions int    `json:"versions"` // versions in the database now
-	Rebuilt  bool   `json:"rebuilt"`  // its earlier rows were dropped: the store's history no longer extends them
+	Added    int    `json:"added"`             // versions added by this export
+	Versions int    `json:"versions"`          // versions in the database now
+	Rebuilt  bool   `json:"rebuilt"`           // its earlier rows were dropped: the store's history no longer extends them
+	Removed  bool   `json:"removed,omitempty"` // it is no longer in the store, and its rows were dropped
 }
 
 // Store is what an export reads: *snapshots.Store.
@@ -94,7 +95,8 @@ var _ Store = (*snapshots.Store)(nil)
 
 // Export writes every registry of s into the SQLite database at path,
 // creating it or bringing it up to date (see the package documentation).
-// Registries come in the order s lists them.
+// It returns what it did to each registry: first those it removed, then
+// the store's, in the order s lists them.
 func Export(ctx context.Context, s Store, path string, opts Options) ([]Registry, error) {
 	regs, err := s.Registries()
 	if err != nil {
@@ -281,13 +283,13 @@ func update(ctx context.Context, s Store, file, name string, regs []string, opts
 	if err := rows.Err(); err != nil {
 		return nil, w.fail(err)
 	}
+	var out []Registry
 	for _, reg := range gone {
 		if err := w.drop(reg); err != nil {
 			return nil, err
 		}
+		out = append(out, Registry{Registry: reg, Removed: true})
 	}
-
-	var out []Registry
 	for _, reg := range regs {
 		r, err := w.registry(s, reg, opts)
 		if err != nil {

@@ -110,6 +110,8 @@ func runExport(ctx context.Context, o *exportOptions) error {
 				return err
 			}
 		case o.quiet:
+		case r.Removed:
+			fmt.Fprintf(g.io.Out, "%s: removed from %s (no longer in the store)\n", r.Registry, o.sqlite)
 		case r.Rebuilt:
 			fmt.Fprintf(g.io.Out, "%s: rebuilt, %d versions (the store's history no longer extends what %s held)\n", r.Registry, r.Versions, o.sqlite)
 		default:

@@ -989,3 +989,31 @@ func TestExportOddPath(t *testing.T) {
 		t.Errorf("second export into %q: %+v", odd, sum)
 	}
 }
+
+// TestExportRegistryGone: a registry the store no longer holds loses its
+// rows; the others stay as they are. (A second store with the same port
+// versions has the same commits: hashes depend on the data alone.)
+func TestExportRegistryGone(t *testing.T) {
+	dir := t.TempDir()
+	both, portsOnly := filepath.Join(dir, "both"), filepath.Join(dir, "ports")
+	importFiles(t, both, "testdata/ports-2019.xml", "testdata/ports-2024.xml", "testdata/tls-2019.xml", "testdata/tls-2024.xml")
+	importFiles(t, portsOnly, "testdata/ports-2019.xml", "testdata/ports-2024.xml")
+	path, want := filepath.Join(dir, "iana.db"), filepath.Join(dir, "want.db")
+	exportTo(t, both, path)
+	exportTo(t, portsOnly, want)
+	sum := exportTo(t, portsOnly, path)
+	if r := sum["tls-parameters"]; !r.Removed {
+		t.Errorf("tls-parameters: %+v, want removed", r)
+	}
+	if r := sum["service-names-port-numbers"]; r.Added != 0 || r.Rebuilt {
+		t.Errorf("ports: %+v, want untouched", r)
+	}
+	if got, w := dumpDB(t, path), dumpDB(t, want); !reflect.DeepEqual(got, w) {
+		t.Errorf("after the registry went:\n%s", dumpDiff(got, w))
+	}
+	c := &cli{t: t, store: portsOnly}
+	exportTo(t, both, path)
+	if out := c.mustRun("export", "--sqlite", path); !strings.Contains(out, "tls-parameters: removed from") {
+		t.Errorf("text output: %q", out)
+	}
+}
