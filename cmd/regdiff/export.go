@@ -35,7 +35,9 @@ registry whose history in the store no longer extends what the file holds
 is rebuilt). A new file is built under a temporary name beside FILE and
 renamed; an existing one is updated in one transaction: an export that
 fails or is interrupted leaves FILE as it was. A file that is not a
-regdiff export is never written to.
+regdiff export is never written to. Exit status 6 also means that another
+process (another export) kept FILE locked past --wait, and 9 that FILE
+could not be written; FILE is then as it was.
 
 ` + exitCodesHelp,
 		Example: `  regdiff export --sqlite iana.db
