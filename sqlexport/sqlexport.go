@@ -124,6 +124,9 @@ func Export(ctx context.Context, s Store, path string, opts Options) ([]Registry
 	}
 	// A temporary file beside path, so that the rename stays within one
 	// file system.
+	if fi, err := os.Stat(filepath.Dir(path)); err != nil || !fi.IsDir() {
+		return nil, &WriteError{path, fmt.Errorf("no folder %s to write it in", filepath.Dir(path))}
+	}
 	removeStale(path, time.Now())
 	tmp, err := createTemp(path)
 	if err != nil {

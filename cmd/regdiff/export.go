@@ -99,7 +99,7 @@ func runExport(ctx context.Context, o *exportOptions) error {
 		case errors.Is(err, sqlexport.ErrBusy):
 			return withCode(exitLocked, err, fmt.Sprintf("another process (another regdiff export?) is writing %s; --wait sets how long to wait (%v)", o.sqlite, g.wait))
 		case errors.As(err, &we):
-			return withCode(exitWrite, err, o.sqlite+" is as it was before this export")
+			return withCode(exitWrite, err, "nothing was written: "+o.sqlite+" is as it was before this export")
 		case errors.Is(err, context.Canceled):
 			return withCode(exitError, fmt.Errorf("interrupted: %s is as it was before this export", o.sqlite))
 		}

@@ -609,7 +609,7 @@ func TestExportErrors(t *testing.T) {
 	}{
 		{"no format", store, []string{"export"}, exitError, "formats: --sqlite FILE"},
 		{"missing store", filepath.Join(dir, "none"), []string{"export", "--sqlite", filepath.Join(dir, "x.db")}, exitStore, "no store"},
-		{"folder missing", store, []string{"export", "--sqlite", filepath.Join(dir, "no", "such", "x.db")}, exitWrite, "x.db"},
+		{"folder missing", store, []string{"export", "--sqlite", filepath.Join(dir, "no", "such", "x.db")}, exitWrite, "no folder " + filepath.Join(dir, "no", "such") + " to write it in"},
 		{"a text file", store, []string{"export", "--sqlite", notExport}, exitError, "not a regdiff SQLite export"},
 		{"another program's database", store, []string{"export", "--sqlite", otherDB}, exitError, "not a regdiff SQLite export"},
 		{"a folder", store, []string{"export", "--sqlite", dir}, exitError, "not a regdiff SQLite export"},
