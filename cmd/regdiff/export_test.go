@@ -75,7 +75,24 @@ func openDB(t *testing.T, path string) *sql.DB {
 	return db
 }
 
-// strings1 runs a query and returns each row as its columns joined by |.
+// execSQL runs statements on the database at path, as another program
+// would, and returns the rows they changed.
+func execSQL(t *testing.T, path, q string) int64 {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	res, err := db.Exec(q)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	n, _ := res.RowsAffected()
+	return n
+}
+
+// queryRows runs a query and returns each row as its columns joined by |.
 func queryRows(t *testing.T, db *sql.DB, q string, args ...any) []string {
 	t.Helper()
 	rows, err := db.Query(q, args...)
@@ -716,14 +733,7 @@ func TestKillDuringExport(t *testing.T) {
 	// Forget the port registry's export: the next export rebuilds it, all
 	// of its versions in one transaction.
 	forget := func() map[string][]string {
-		db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		if _, err := db.Exec("DELETE FROM meta WHERE registry = 'service-names-port-numbers'"); err != nil {
-			t.Fatal(err)
-		}
+		execSQL(t, path, "DELETE FROM meta WHERE registry = 'service-names-port-numbers'")
 		return dumpDB(t, path)
 	}
 	before := forget()
@@ -794,14 +804,7 @@ func TestExportLostMeta(t *testing.T) {
 	path := filepath.Join(dir, "iana.db")
 	exportTo(t, store, path)
 	want := dumpDB(t, path)
-	db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec("DELETE FROM meta"); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	execSQL(t, path, "DELETE FROM meta")
 	if sum := exportTo(t, store, path); sum["service-names-port-numbers"].Added != 2 {
 		t.Errorf("export after the meta row was lost: %+v, want 2 versions added", sum)
 	}
@@ -824,14 +827,7 @@ func TestExportOtherSchema(t *testing.T) {
 	}{
 		{"newer schema", func(path string) {
 			exportTo(t, store, path)
-			db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if _, err := db.Exec("PRAGMA user_version = 99; CREATE TABLE from_the_future (x)"); err != nil {
-				t.Fatal(err)
-			}
+			execSQL(t, path, "PRAGMA user_version = 99; CREATE TABLE from_the_future (x)")
 		}},
 		{"empty file", func(path string) { os.WriteFile(path, nil, 0o644) }},
 	} {
@@ -905,18 +901,9 @@ func TestExportEditedRows(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "iana.db")
 			os.WriteFile(path, data, 0o644)
-			db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path))
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := db.Exec(tt.sql)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
+			if execSQL(t, path, tt.sql) == 0 {
 				t.Fatalf("%s changed nothing", tt.sql)
 			}
-			db.Close()
 			sum := exportTo(t, store, path)
 			if r := sum["service-names-port-numbers"]; !r.Rebuilt || r.Added != 3 {
 				t.Errorf("export over edited rows: %+v, want rebuilt with 3 versions", r)
