@@ -229,6 +229,11 @@ type diffJSON struct {
 	Items       []struct {
 		Kind, Table, Element, Key, From, To string
 	} `json:"registry_items"`
+	People []struct {
+		Kind   string          `json:"kind"`
+		ID     string          `json:"id"`
+		Fields json.RawMessage `json:"fields"`
+	} `json:"people"`
 }
 
 // TestExportSQLite exports a store of fixtures and checks each table
@@ -359,6 +364,28 @@ func TestExportSQLite(t *testing.T) {
 			}
 			if !slices.Equal(gotIt, wantIt) {
 				t.Errorf("%s %s: item changes %q, want (diff --json) %q", reg, log[seq].Version, gotIt, wantIt)
+			}
+			var wantPe, gotPe []string
+			for _, p := range d.People {
+				wantPe = append(wantPe, p.Kind+" "+p.ID+" "+canonical(t, string(p.Fields)))
+			}
+			rows, err = db.Query("SELECT kind, person_id, fields FROM people_changes WHERE registry = ? AND to_seq = ? ORDER BY rowid", reg, seq)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var kind, id, fields string
+				if err := rows.Scan(&kind, &id, &fields); err != nil {
+					t.Fatal(err)
+				}
+				gotPe = append(gotPe, kind+" "+id+" "+canonical(t, fields))
+			}
+			rows.Close()
+			if !slices.Equal(gotPe, wantPe) {
+				t.Errorf("%s %s: people changes %q, want (diff --json) %q", reg, log[seq].Version, gotPe, wantPe)
+			}
+			if reg == "service-names-port-numbers" && log[seq].Version == "2025-06-30" && len(wantPe) != 1 {
+				t.Errorf("the 2025 fixture adds one person; diff --json says %q", wantPe)
 			}
 		}
 	}
