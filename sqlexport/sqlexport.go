@@ -17,7 +17,9 @@
 // registry gone from the store loses its rows. Rows that are still open
 // (a record form or a port period that lasts to the newest exported
 // version) are taken up again and extended, so that the result is, row
-// for row, what a fresh export of the whole store writes.
+// for row, what a fresh export of the whole store writes. Rows that
+// contradict the store (edited by hand) are never extended: that registry
+// is rebuilt.
 //
 // # Atomic
 //
