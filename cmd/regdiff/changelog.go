@@ -123,16 +123,9 @@ func (o *changelogOptions) write(c *changelog.Changelog, format string) error {
 // writes them as one.
 func runChangelogAll(ctx context.Context, o *changelogOptions, format string) error {
 	g := o.globals
-	s, err := g.openStore()
+	s, regs, err := g.openRegistries()
 	if err != nil {
 		return err
-	}
-	regs, err := s.Registries()
-	if err != nil {
-		return err
-	}
-	if len(regs) == 0 {
-		return withCode(exitStore, fmt.Errorf("no versions stored in %s", s.Dir()), "run `regdiff fetch` or `regdiff import PATH` first")
 	}
 	p := g.progress("comparing versions", false)
 	defer p.done()

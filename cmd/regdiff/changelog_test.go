@@ -117,7 +117,7 @@ func TestChangelogAll(t *testing.T) {
 	if _, err := snapshots.Create(empty.store); err != nil { // a store with no versions
 		t.Fatal(err)
 	}
-	if code, _, errs := empty.run("changelog", "--all"); code != exitStore || !strings.Contains(errs, "no versions stored") {
+	if code, _, errs := empty.run("changelog", "--all"); code != exitStore || !strings.Contains(errs, "holds no versions") {
 		t.Errorf("--all on an empty store: exit %d, %q", code, errs)
 	}
 	if code, _, errs := c.run("changelog", "--all", "--since", "2030"); code != exitOK || !strings.Contains(errs, "no version of any registry") {

@@ -140,6 +140,24 @@ func (g *globals) openVersions() (*snapshots.Store, []record.Version, error) {
 	return s, vs, err
 }
 
+// openRegistries opens the store for reading and lists its registries,
+// for the commands that act on all of them; a store with none is an error,
+// as for one registry: nothing to act on is no success.
+func (g *globals) openRegistries() (*snapshots.Store, []string, error) {
+	s, err := g.openStore()
+	if err != nil {
+		return nil, nil, err
+	}
+	regs, err := s.Registries()
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(regs) == 0 {
+		return nil, nil, withCode(exitStore, fmt.Errorf("store %s holds no versions", s.Dir()), "run `regdiff fetch` or `regdiff import PATH` first")
+	}
+	return s, regs, nil
+}
+
 // maxListed bounds the registries an error lists.
 const maxListed = 12
 

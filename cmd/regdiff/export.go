@@ -65,16 +65,9 @@ func runExport(ctx context.Context, o *exportOptions) error {
 		return withCode(exitError, errors.New("export needs a format flag; formats: "+strings.Join(exportFormats, ", ")),
 			"regdiff export --sqlite FILE.db")
 	}
-	s, err := g.openStore()
+	s, _, err := g.openRegistries()
 	if err != nil {
 		return err
-	}
-	regs, err := s.Registries()
-	if err != nil {
-		return err
-	}
-	if len(regs) == 0 {
-		return withCode(exitStore, fmt.Errorf("store %s holds no versions", s.Dir()), "run `regdiff fetch` or `regdiff import PATH` first")
 	}
 	var p *progress
 	shown := ""

@@ -49,17 +49,9 @@ version it belongs to ("regdiff import FILE").
 
 func runVerify(ctx context.Context, o *verifyOptions) error {
 	g, asJSON := o.globals, o.json
-	s, err := g.openStore()
+	s, regs, err := g.openRegistries()
 	if err != nil {
 		return err
-	}
-	regs, err := s.Registries()
-	if err != nil {
-		return err
-	}
-	if len(regs) == 0 {
-		// As log and diff say: nothing to verify is no proof of health.
-		return withCode(exitStore, fmt.Errorf("store %s holds no versions", s.Dir()), "run `regdiff fetch` or `regdiff import PATH` first")
 	}
 	p := g.progress("verifying", asJSON)
 	problems, err := s.Verify(ctx, p.update)
