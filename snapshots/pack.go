@@ -3,6 +3,7 @@ package snapshots
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"container/list"
 	"crypto/sha1"
 	"encoding/binary"
@@ -531,6 +532,7 @@ type packedSet struct {
 	cache  map[packedKey]*list.Element // resolved objects, see read; values are *cacheEntry
 	lru    list.List                   // the same, most recently used first
 	cached int                         // bytes in cache
+	max    int                         // bound on cached; 0 for packCacheBytes
 }
 
 type cacheEntry struct {
@@ -695,7 +697,7 @@ func (ps *packedSet) read(p *packFile, off int64, depth int) (packedObject, erro
 	}
 	ps.cache[key] = ps.lru.PushFront(&cacheEntry{key, o})
 	ps.cached += len(o.data)
-	for ps.cached > packCacheBytes && ps.lru.Len() > 1 {
+	for ps.cached > cmp.Or(ps.max, packCacheBytes) && ps.lru.Len() > 1 {
 		old := ps.lru.Remove(ps.lru.Back()).(*cacheEntry)
 		delete(ps.cache, old.key)
 		ps.cached -= len(old.o.data)

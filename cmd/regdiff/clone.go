@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/regdiff/regdiff/history"
 	"github.com/regdiff/regdiff/snapshots"
 
 	"github.com/spf13/cobra"
@@ -32,8 +31,10 @@ uses (--store, $REGDIFF_STORE, $XDG_DATA_HOME/regdiff,
 Nothing is written at STORE until the copy is known good: the remote's refs
 must be a store's, it is fetched into a temporary folder beside STORE, and
 "regdiff verify"'s checks must find no problem; then the folder is renamed
-into place in one step, and its caches are built, so that the first diff
-and history queries are as quick as on the source store.
+into place in one step. Of what lives beside the refs, the marker is
+written, the version lists (cache/versions) are built, and the history
+cache is built by the first history queries as on any store: a diff or a
+history query answers at once.
 
 A remote that is not a regdiff store, or that fails the checks, is refused
 with exit 4; one that cannot be reached, or stops answering, exits 5; a
@@ -84,39 +85,12 @@ func runClone(ctx context.Context, o *cloneOptions) error {
 		}
 		return withCode(exitRefused, err)
 	}
-	warmHistory(g, dir)
 	if o.json {
 		return writeJSON(g.io.Out, res)
 	}
 	fmt.Fprintf(g.io.Out, "cloned %d version(s) of %d registr%s (%d refs) from %s into %s\n",
 		res.Versions, len(res.Registries), plural(len(res.Registries), "y", "ies"), res.Refs, res.Remote, res.Store)
 	return nil
-}
-
-// warmHistory builds the history cache (cache/history.idx) of a new store,
-// which lives outside git and so is not cloned: a query of the default
-// registry's whole number range reads every record file of every version
-// once. A cache not built only makes the first query slower.
-func warmHistory(g *globals, dir string) {
-	s, err := snapshots.Open(dir)
-	if err != nil {
-		return
-	}
-	if _, err := s.Versions(snapshots.DefaultRegistry); err != nil {
-		return
-	}
-	ix, err := history.OpenIndex(s, s.HistoryCache())
-	if err != nil {
-		return
-	}
-	q, err := history.ParseQuery("0-65535")
-	if err != nil {
-		return
-	}
-	if _, err := history.Build(context.Background(), ix, snapshots.DefaultRegistry, q); err != nil {
-		return
-	}
-	saveIndex(g, ix)
 }
 
 func plural(n int, one, many string) string {
