@@ -151,7 +151,7 @@ func (s *Store) push(ctx context.Context, ep string, o PushOptions) (*PushResult
 	if err != nil {
 		return nil, fmt.Errorf("push to %s: %w", ep, err)
 	}
-	res := &PushResult{}
+	res := &PushResult{Updated: []RefUpdate{}}
 	names := make([]string, 0, len(local))
 	for name := range local {
 		names = append(names, name)
@@ -189,7 +189,7 @@ func (s *Store) push(ctx context.Context, ep string, o PushOptions) (*PushResult
 	}
 	sort.Strings(res.RemoteOnly)
 	if len(res.Refused) > 0 && !o.Force {
-		res.Updated = nil
+		res.Updated = []RefUpdate{}
 		return res, fmt.Errorf("push to %s: %w at %d ref(s) (%s): nothing was pushed", ep, ErrNonFastForward, len(res.Refused), listSome(res.Refused))
 	}
 	if len(specs) == 0 {

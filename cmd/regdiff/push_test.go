@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http/cgi"
 	"net/http/httptest"
 	"os"
@@ -79,9 +80,13 @@ func TestPushBareRemote(t *testing.T) {
 	oldMeta := strings.TrimSpace(gitCLI(t, remote, "rev-parse", "refs/regdiff/meta"))
 
 	c.mustRun("import", "testdata/ports-2024.xml")
+	store := snapshot(t, c.store)
 	var res snapshots.PushResult
 	if err := json.Unmarshal([]byte(c.mustRun("push", remote, "--json")), &res); err != nil {
 		t.Fatal(err)
+	}
+	if !sameFiles(store, snapshot(t, c.store)) {
+		t.Error("push wrote into the store (go-git's remote-tracking refs?)")
 	}
 	// What is new, by git on the store: objects reachable from the new
 	// tips and not from the old ones.
@@ -272,5 +277,85 @@ func TestWorkflowExample(t *testing.T) {
 	}
 	if seen < 4 {
 		t.Errorf("found %d regdiff command lines in the workflow, want 4 or more", seen)
+	}
+}
+
+// Push's failures have their exit codes and leave the remote as it was.
+func TestPushErrors(t *testing.T) {
+	remote := bareRemote(t)
+	c := newCLI(t)
+	c.mustRun("import", "testdata/ports-2019.xml")
+	none := &cli{t: t, store: filepath.Join(t.TempDir(), "none")}
+	cases := []struct {
+		name string
+		c    *cli
+		args []string
+		code int
+		say  string
+	}{
+		{"no store", none, []string{"push", remote}, exitStore, "no store"},
+		{"no remote given", c, []string{"push"}, exitError, "accepts 1 arg"},
+		{"connection refused", c, []string{"push", "http://127.0.0.1:1/x.git"}, exitNetwork, "unreachable"},
+		{"no repository there", c, []string{"push", filepath.Join(t.TempDir(), "nothing")}, exitRefused, "nothing"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errs := tc.c.run(tc.args...)
+			if code != tc.code || !strings.Contains(errs, tc.say) {
+				t.Errorf("exit %d, want %d; stderr lacks %q?\n%s", code, tc.code, tc.say, errs)
+			}
+		})
+	}
+	if refs := refsOf(t, remote); refs != "" {
+		t.Errorf("the remote gained refs:\n%s", refs)
+	}
+	if _, err := os.Stat(none.store); err == nil {
+		t.Error("push made a store")
+	}
+}
+
+// Pushes made while imports write the store all succeed, and each leaves
+// the remote whole and consistent: every tag on the remote is on its
+// registry's branch there (git merge-base on the remote).
+func TestPushDuringImport(t *testing.T) {
+	remote := bareRemote(t)
+	c := newCLI(t)
+	c.mustRun("import", "testdata/ports-2019.xml")
+	done := make(chan error, 1)
+	go func() {
+		for _, f := range []string{"testdata/tls-2019.xml", "testdata/ports-2024.xml", "testdata/tls-2024.xml", "testdata/protocols.xml"} {
+			if code, _, errs := c.run("import", f); code != 0 {
+				done <- fmt.Errorf("import %s: exit %d: %s", f, code, errs)
+				return
+			}
+		}
+		done <- nil
+	}()
+	for i := 0; ; i++ {
+		if code, _, errs := c.run("push", remote); code != 0 {
+			t.Fatalf("push %d during imports: exit %d\n%s", i, code, errs)
+		}
+		gitCLI(t, remote, "fsck", "--no-dangling")
+		for _, line := range strings.Split(strings.TrimSpace(refsOf(t, remote)), "\n") {
+			hash, name, _ := strings.Cut(line, " ")
+			tag, ok := strings.CutPrefix(name, "refs/tags/")
+			if !ok {
+				continue
+			}
+			reg, _, _ := strings.Cut(tag, "/")
+			gitCLI(t, remote, "merge-base", "--is-ancestor", hash, "refs/heads/"+reg)
+		}
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.mustRun("push", remote)
+			if got, want := refsOf(t, remote), refsOf(t, c.store); got != want {
+				t.Errorf("remote refs after the imports:\n%s\nwant:\n%s", got, want)
+			}
+			return
+		default:
+		}
 	}
 }
