@@ -104,10 +104,17 @@ func Export(ctx context.Context, s Store, path string, opts Options) ([]Registry
 	if err != nil {
 		return nil, err
 	}
+	// The file a link names is the one to write: a rename onto the link
+	// would replace it with a file of its own and leave the target stale.
+	file, err := followLinks(path)
+	if err != nil {
+		return nil, &WriteError{path, err}
+	}
 	fresh := false
-	switch fi, err := os.Stat(path); {
+	fi, err := os.Stat(file)
+	switch {
 	case errors.Is(err, os.ErrNotExist):
-		fresh = true
+		fresh, fi = true, nil
 	case err != nil:
 		return nil, &WriteError{path, err}
 	case !fi.Mode().IsRegular():
@@ -115,22 +122,31 @@ func Export(ctx context.Context, s Store, path string, opts Options) ([]Registry
 	case fi.Size() == 0:
 		fresh = true // an empty file is an empty database to SQLite too
 	default:
-		ok, err := current(ctx, path, opts.Wait)
+		ok, err := current(ctx, file, path, opts.Wait)
 		if err != nil {
 			return nil, err
 		}
 		fresh = !ok
 	}
 	if !fresh {
-		return update(ctx, s, path, path, regs, opts)
+		return update(ctx, s, file, path, regs, opts)
 	}
-	// A temporary file beside path, so that the rename stays within one
-	// file system.
-	if fi, err := os.Stat(filepath.Dir(path)); err != nil || !fi.IsDir() {
-		return nil, &WriteError{path, fmt.Errorf("no folder %s to write it in", filepath.Dir(path))}
+	if fi != nil {
+		// Rebuilt whole, the file is replaced by a rename, which a
+		// read-only file does not stop: check it could be written in place.
+		f, err := os.OpenFile(file, os.O_WRONLY, 0)
+		if err != nil {
+			return nil, &WriteError{path, err}
+		}
+		f.Close()
 	}
-	removeStale(path, time.Now())
-	tmp, err := createTemp(path)
+	// A temporary file beside the file, so that the rename stays within
+	// one file system.
+	if fi, err := os.Stat(filepath.Dir(file)); err != nil || !fi.IsDir() {
+		return nil, &WriteError{path, fmt.Errorf("no folder %s to write it in", filepath.Dir(file))}
+	}
+	removeStale(file, time.Now())
+	tmp, err := createTemp(file)
 	if err != nil {
 		return nil, &WriteError{path, err}
 	}
@@ -142,10 +158,37 @@ func Export(ctx context.Context, s Store, path string, opts Options) ([]Registry
 	if err != nil {
 		return nil, err
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if fi != nil {
+		// The file rebuilt keeps the permissions it was given (0600 for a
+		// private one), not those a new file gets.
+		if err := os.Chmod(tmp, fi.Mode().Perm()); err != nil {
+			return nil, &WriteError{path, err}
+		}
+	}
+	if err := os.Rename(tmp, file); err != nil {
 		return nil, &WriteError{path, err}
 	}
 	return done, nil
+}
+
+// followLinks resolves path while it is a symbolic link, to the file the
+// links end at, which need not exist (a link to a file yet to be made).
+func followLinks(path string) (string, error) {
+	for range 64 {
+		fi, err := os.Lstat(path)
+		if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			return path, nil // a missing file, or any error, is Stat's to tell
+		}
+		to, err := os.Readlink(path)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(to) {
+			to = filepath.Join(filepath.Dir(path), to)
+		}
+		path = to
+	}
+	return "", fmt.Errorf("too many symbolic links")
 }
 
 // staleAge is how old a temporary file beside the export must be for an
@@ -186,11 +229,11 @@ func createTemp(path string) (string, error) {
 	}
 }
 
-// current tells whether the file at path is a regdiff export of this
-// schema (true), one of another schema (false, to be rebuilt), or
-// neither (ErrNotExport).
-func current(ctx context.Context, path string, wait time.Duration) (bool, error) {
-	db, err := open(path, wait)
+// current tells whether the file is a regdiff export of this schema
+// (true), one of another schema (false, to be rebuilt), or neither
+// (ErrNotExport). Errors say name.
+func current(ctx context.Context, file, name string, wait time.Duration) (bool, error) {
+	db, err := open(file, wait)
 	if err != nil {
 		return false, err
 	}
@@ -198,15 +241,15 @@ func current(ctx context.Context, path string, wait time.Duration) (bool, error)
 	var app, ver int
 	if err := db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&app); err != nil {
 		if busy(err) {
-			return false, fmt.Errorf("%s: %w: %v", path, ErrBusy, err)
+			return false, fmt.Errorf("%s: %w: %v", name, ErrBusy, err)
 		}
-		return false, fmt.Errorf("%s: %w (%v)", path, ErrNotExport, err)
+		return false, fmt.Errorf("%s: %w (%v)", name, ErrNotExport, err)
 	}
 	if app != applicationID {
-		return false, fmt.Errorf("%s: %w", path, ErrNotExport)
+		return false, fmt.Errorf("%s: %w", name, ErrNotExport)
 	}
 	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&ver); err != nil {
-		return false, fmt.Errorf("%s: %w", path, err)
+		return false, fmt.Errorf("%s: %w", name, err)
 	}
 	return ver == schemaVersion, nil
 }

@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -1029,5 +1030,103 @@ func TestExportRegistryGone(t *testing.T) {
 	exportTo(t, both, path)
 	if out := c.mustRun("export", "--sqlite", path); !strings.Contains(out, "tls-parameters: removed from") {
 		t.Errorf("text output: %q", out)
+	}
+}
+
+// TestExportSymlink: FILE a symbolic link writes the file it names, and
+// the link stays a link, whether the target is updated in place, rebuilt
+// whole (another schema, empty) or not there yet. The rebuilds renamed
+// the new file onto the link, leaving the target as it was.
+func TestExportSymlink(t *testing.T) {
+	dir := t.TempDir()
+	store := filepath.Join(dir, "store")
+	importFiles(t, store, "testdata/ports-2019.xml")
+	old := filepath.Join(dir, "old.db")
+	exportTo(t, store, old)
+	importFiles(t, store, "testdata/ports-2024.xml")
+	want := filepath.Join(dir, "want.db")
+	exportTo(t, store, want)
+	oldData, err := os.ReadFile(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name   string
+		target func(path string) // makes the link's target, or not
+	}{
+		{"to an export", func(path string) { os.WriteFile(path, oldData, 0o644) }},
+		{"to another schema", func(path string) {
+			os.WriteFile(path, oldData, 0o644)
+			execSQL(t, path, "PRAGMA user_version = 99")
+		}},
+		{"to an empty file", func(path string) { os.WriteFile(path, nil, 0o644) }},
+		{"to no file yet", func(string) {}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d := t.TempDir()
+			target, link := filepath.Join(d, "data", "iana.db"), filepath.Join(d, "iana.db")
+			os.Mkdir(filepath.Dir(target), 0o755)
+			tt.target(target)
+			if err := os.Symlink(filepath.Join("data", "iana.db"), link); err != nil {
+				t.Skipf("no symbolic links here: %v", err)
+			}
+			exportTo(t, store, link)
+			if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+				t.Fatalf("%s is no longer a link (%v)", link, err)
+			}
+			if got, w := dumpDB(t, target), dumpDB(t, want); !reflect.DeepEqual(got, w) {
+				t.Errorf("the link's target:\n%s", dumpDiff(got, w))
+			}
+			if ents, _ := os.ReadDir(d); len(ents) != 2 {
+				t.Errorf("beside the link: %v, want the link and data/ alone", ents)
+			}
+		})
+	}
+}
+
+// TestExportRebuildKeepsMode: a file rebuilt whole (written by the rename
+// of a new file) keeps its permissions; it had those of a new file.
+func TestExportRebuildKeepsMode(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix permissions on Windows")
+	}
+	dir := t.TempDir()
+	store := filepath.Join(dir, "store")
+	importFiles(t, store, "testdata/ports-2019.xml")
+	path := filepath.Join(dir, "iana.db")
+	exportTo(t, store, path)
+	execSQL(t, path, "PRAGMA user_version = 99")
+	if err := os.Chmod(path, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if r := exportTo(t, store, path)["service-names-port-numbers"]; r.Added != 1 {
+		t.Fatalf("export over another schema: %+v, want it rebuilt", r)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o640 {
+		t.Errorf("after the rebuild: %v (%v), want -rw-r-----", fi.Mode(), err)
+	}
+}
+
+// TestExportReadOnlyRebuild: a read-only file that needs a rebuild is
+// refused (exit 9) and left as it is, as the file updated in place is by
+// SQLite; the rename replaced it. (Root may write any file: skipped.)
+func TestExportReadOnlyRebuild(t *testing.T) {
+	if runtime.GOOS == "windows" || os.Geteuid() == 0 {
+		t.Skip("needs Unix permissions that bind (not root)")
+	}
+	dir := t.TempDir()
+	store := filepath.Join(dir, "store")
+	importFiles(t, store, "testdata/ports-2019.xml")
+	path := filepath.Join(dir, "iana.db")
+	exportTo(t, store, path)
+	execSQL(t, path, "PRAGMA user_version = 99")
+	os.Chmod(path, 0o444)
+	want := fileSum(t, path)
+	c := &cli{t: t, store: store}
+	if code, _, stderr := c.run("export", "--sqlite", path); code != exitWrite || !strings.Contains(stderr, "permission denied") {
+		t.Errorf("export over a read-only file: exit %d, %q; want %d", code, stderr, exitWrite)
+	}
+	if fileSum(t, path) != want {
+		t.Errorf("the read-only file was replaced")
 	}
 }
