@@ -53,6 +53,10 @@ import (
 // export: it is never written to.
 var ErrNotExport = errors.New("not a regdiff SQLite export")
 
+// ErrDamaged comes with ErrNotExport for a file that SQLite finds
+// damaged (cut short, overwritten): it is not written to either.
+var ErrDamaged = errors.New("a damaged SQLite database")
+
 // ErrBusy is returned when another process kept the database locked for
 // longer than Options.Wait.
 var ErrBusy = errors.New("the database is locked by another process")
@@ -231,7 +235,8 @@ func createTemp(path string) (string, error) {
 
 // current tells whether the file is a regdiff export of this schema
 // (true), one of another schema (false, to be rebuilt), or neither
-// (ErrNotExport). Errors say name.
+// (ErrNotExport; ErrDamaged as well when SQLite finds it damaged). Errors
+// say name.
 func current(ctx context.Context, file, name string, wait time.Duration) (bool, error) {
 	db, err := open(file, wait)
 	if err != nil {
@@ -240,8 +245,14 @@ func current(ctx context.Context, file, name string, wait time.Duration) (bool, 
 	defer db.Close()
 	var app, ver int
 	if err := db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&app); err != nil {
-		if busy(err) {
+		var se *sqlite.Error
+		switch {
+		case busy(err):
 			return false, fmt.Errorf("%s: %w: %v", name, ErrBusy, err)
+		case errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CORRUPT:
+			// A cut-short export reads as this: it is not to be
+			// written to, but it is no other program's file either.
+			return false, fmt.Errorf("%s: %w (%v), hence %w", name, ErrDamaged, err, ErrNotExport)
 		}
 		return false, fmt.Errorf("%s: %w (%v)", name, ErrNotExport, err)
 	}

@@ -87,6 +87,8 @@ func runExport(ctx context.Context, o *exportOptions) error {
 	if err != nil {
 		var we *sqlexport.WriteError
 		switch {
+		case errors.Is(err, sqlexport.ErrDamaged):
+			return withCode(exitError, err, fmt.Sprintf("sqlite3 %s 'PRAGMA integrity_check' tells what is wrong; if it is an export, remove it and export again", o.sqlite))
 		case errors.Is(err, sqlexport.ErrNotExport):
 			return withCode(exitError, err, "choose another file name; export writes only files it made")
 		case errors.Is(err, sqlexport.ErrBusy):

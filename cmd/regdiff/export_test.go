@@ -1130,3 +1130,30 @@ func TestExportReadOnlyRebuild(t *testing.T) {
 		t.Errorf("the read-only file was replaced")
 	}
 }
+
+// TestExportDamaged: an export cut short is refused as damaged (exit 2),
+// with how to find out and what to do, and left as it is. It was called
+// "not a regdiff SQLite export", which it is.
+func TestExportDamaged(t *testing.T) {
+	dir := t.TempDir()
+	store := filepath.Join(dir, "store")
+	importFiles(t, store, "testdata/ports-2019.xml", "testdata/ports-2024.xml")
+	path := filepath.Join(dir, "iana.db")
+	exportTo(t, store, path)
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(path, fi.Size()/2); err != nil {
+		t.Fatal(err)
+	}
+	want := fileSum(t, path)
+	c := &cli{t: t, store: store}
+	code, _, stderr := c.run("export", "--sqlite", path)
+	if code != exitError || !strings.Contains(stderr, "damaged") || !strings.Contains(stderr, "integrity_check") {
+		t.Errorf("export into a cut-short export: exit %d, %q; want %d, damaged and a hint", code, stderr, exitError)
+	}
+	if fileSum(t, path) != want {
+		t.Errorf("the damaged file was written to")
+	}
+}
