@@ -180,6 +180,16 @@ func TestPushWhileLocked(t *testing.T) {
 // loopback, pushes allowed.
 func httpRemote(t *testing.T, remote string) string {
 	t.Helper()
+	gitCLI(t, remote, "config", "http.receivepack", "true")
+	srv := httptest.NewServer(httpBackend(t, remote))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/" + filepath.Base(remote)
+}
+
+// httpBackend is git http-backend serving the folder that holds remote; it
+// skips the test without one.
+func httpBackend(t *testing.T, remote string) *cgi.Handler {
+	t.Helper()
 	out, err := exec.Command("git", "--exec-path").Output()
 	if err != nil {
 		t.Skip("git --exec-path:", err)
@@ -188,12 +198,7 @@ func httpRemote(t *testing.T, remote string) string {
 	if _, err := os.Stat(backend); err != nil {
 		t.Skip("no git-http-backend:", err)
 	}
-	gitCLI(t, remote, "config", "http.receivepack", "true")
-	srv := httptest.NewServer(&cgi.Handler{Path: backend, Env: []string{
-		"GIT_PROJECT_ROOT=" + filepath.Dir(remote), "GIT_HTTP_EXPORT_ALL=1",
-	}})
-	t.Cleanup(srv.Close)
-	return srv.URL + "/" + filepath.Base(remote)
+	return &cgi.Handler{Path: backend, Env: []string{"GIT_PROJECT_ROOT=" + filepath.Dir(remote), "GIT_HTTP_EXPORT_ALL=1"}}
 }
 
 // Push and clone through git http-backend: the clone answers the diff and
