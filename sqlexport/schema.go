@@ -1,14 +1,18 @@
 package sqlexport
 
 // schemaVersion is the database's PRAGMA user_version. A file written with
-// another schema is rebuilt whole, never patched.
-const schemaVersion = 1
+// another schema is rebuilt whole, never patched. (2: the indexes that
+// look up a name, number or port lead with it, not with the registry.)
+const schemaVersion = 2
 
 // applicationID is the database's PRAGMA application_id ("rgdf"), so that
 // an export never writes into a SQLite file that some other program owns.
 const applicationID = 0x72676466
 
-// Schema is the SQL that creates an empty export. Versions are numbered
+// Schema is the SQL that creates an empty export. The indexes that look
+// up a name, a number or a port lead with it: queries seldom name the
+// registry (a name or a port is mostly in one), and an index that leads
+// with the registry is of no use to one that does not. Versions are numbered
 // per registry by seq, 0 for the oldest; every other table names versions
 // by seq, and the views join in their names and dates.
 const Schema = `
@@ -30,7 +34,7 @@ CREATE TABLE versions (
   commit_hash TEXT NOT NULL,
   PRIMARY KEY (registry, seq)
 );
-CREATE UNIQUE INDEX versions_name ON versions (registry, name);
+CREATE UNIQUE INDEX versions_name ON versions (name, registry);
 CREATE INDEX versions_date ON versions (date);
 CREATE TABLE records (
   registry TEXT NOT NULL,
@@ -53,9 +57,9 @@ CREATE TABLE records (
   first_seq INTEGER NOT NULL, -- the record held in this form from first_seq
   last_seq  INTEGER NOT NULL  -- to last_seq, in every version between
 );
-CREATE INDEX records_number ON records (registry, number);
-CREATE INDEX records_range ON records (registry, lo, hi);
-CREATE INDEX records_name ON records (registry, name);
+CREATE INDEX records_number ON records (number, registry);
+CREATE INDEX records_range ON records (lo, hi);
+CREATE INDEX records_name ON records (name, registry);
 CREATE INDEX records_seq ON records (registry, last_seq, first_seq);
 CREATE TABLE changes (
   registry TEXT NOT NULL,
@@ -73,8 +77,8 @@ CREATE TABLE changes (
   fields       TEXT NOT NULL  -- {"field": {"from": …, "to": …}, …}
 );
 CREATE INDEX changes_seq ON changes (registry, to_seq);
-CREATE INDEX changes_number ON changes (registry, number);
-CREATE INDEX changes_name ON changes (registry, name);
+CREATE INDEX changes_number ON changes (number, registry);
+CREATE INDEX changes_name ON changes (name, registry);
 CREATE TABLE item_changes (
   registry TEXT NOT NULL,
   from_seq INTEGER NOT NULL,
@@ -107,7 +111,7 @@ CREATE TABLE transitions (
   to_status   TEXT NOT NULL
 );
 CREATE INDEX transitions_seq ON transitions (registry, to_seq);
-CREATE INDEX transitions_port ON transitions (registry, protocol, lo, hi);
+CREATE INDEX transitions_port ON transitions (lo, hi, protocol);
 CREATE TABLE port_periods (
   registry TEXT NOT NULL,
   protocol TEXT NOT NULL,  -- tcp, udp, sctp, dccp
@@ -117,7 +121,7 @@ CREATE TABLE port_periods (
   from_seq INTEGER NOT NULL,
   to_seq   INTEGER NOT NULL
 );
-CREATE INDEX port_periods_port ON port_periods (registry, protocol, lo, hi);
+CREATE INDEX port_periods_port ON port_periods (lo, hi, protocol);
 CREATE INDEX port_periods_status ON port_periods (status, from_seq);
 CREATE INDEX port_periods_open ON port_periods (registry, to_seq);
 

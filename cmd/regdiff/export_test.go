@@ -868,7 +868,7 @@ func TestExportOtherSchema(t *testing.T) {
 			if got, w := dumpDB(t, path), dumpDB(t, want); !reflect.DeepEqual(got, w) {
 				t.Errorf("export over it:\n%s", dumpDiff(got, w))
 			}
-			if v := queryRows(t, openDB(t, path), "PRAGMA user_version"); v[0] != `"1"` {
+			if v := queryRows(t, openDB(t, path), "PRAGMA user_version"); v[0] != `"2"` {
 				t.Errorf("user_version %s", v[0])
 			}
 		})
@@ -1155,5 +1155,36 @@ func TestExportDamaged(t *testing.T) {
 	}
 	if fileSum(t, path) != want {
 		t.Errorf("the damaged file was written to")
+	}
+}
+
+// TestExportQueryPlans: the README's queries find their rows through an
+// index, not by reading a whole table (EXPLAIN QUERY PLAN says SCAN for
+// that). They name no registry, and the indexes led with it: the life of
+// a port and every change to a name read every row.
+func TestExportQueryPlans(t *testing.T) {
+	dir := t.TempDir()
+	store := filepath.Join(dir, "store")
+	importFiles(t, store, "testdata/ports-2019.xml", "testdata/ports-2024.xml", "testdata/tls-2019.xml")
+	path := filepath.Join(dir, "iana.db")
+	exportTo(t, store, path)
+	db := openDB(t, path)
+	for _, q := range []string{
+		`SELECT protocol, status, from_version, to_version, versions
+		 FROM port_history WHERE 253 BETWEEN lo AND hi ORDER BY protocol, from_seq`,
+		`SELECT t.protocol, t.lo, t.hi, t.from_status, v.name AS version
+		 FROM transitions t JOIN versions v ON v.registry = t.registry AND v.seq = t.to_seq
+		 WHERE t.to_status = 'Reserved' AND v.date >= '2025' AND v.date < '2026'
+		 ORDER BY v.seq, t.protocol, t.lo`,
+		`SELECT * FROM records r JOIN versions v ON v.registry = r.registry AND v.name = '2024-03-18'
+		 WHERE r.first_seq <= v.seq AND r.last_seq >= v.seq`,
+		`SELECT to_version, kind, protocol, fields FROM change_history WHERE name = 'ssh'`,
+		`SELECT value FROM records, json_each(records.refs) WHERE name = 'http'`,
+	} {
+		for _, step := range queryRows(t, db, "EXPLAIN QUERY PLAN "+q) {
+			if strings.Contains(step, "SCAN ") && !strings.Contains(step, "VIRTUAL TABLE") {
+				t.Errorf("%s\nreads a whole table: %s", q, step)
+			}
+		}
 	}
 }
