@@ -180,9 +180,10 @@ func (h *Handler) registry(ctx context.Context, id string, vs []record.Version) 
 		tmpl: "registry", data: struct {
 			view
 			ID, Feed, Changelog, JSON string
+			Static                    bool
 			Spark                     template.HTML
 			Rows                      []versionRow
-		}{h.view(c.Title), id, h.link(id, "feed.atom"), h.link(id, "changelog.html"), h.link(id, "index.json"), sparkline(vs), rows},
+		}{h.view(c.Title), id, h.link(id, "feed.atom"), h.link(id, "changelog.html"), h.link(id, "index.json"), h.static, sparkline(vs), rows},
 		json: func(w io.Writer) error { return changelog.WriteJSON(w, c) },
 		etag: vs[len(vs)-1].Commit.String(),
 	}, nil
@@ -308,22 +309,21 @@ func (h *Handler) version(r *http.Request, id string, vs []record.Version, spec 
 	if q != "" {
 		etag = ""
 	}
-	var prev, next string
+	// No link to the next version: a permalink's page must not change
+	// when a version is added.
+	var prev string
 	if i > 0 {
 		prev = h.dirLink(id, "diff", vs[i-1].Name+".."+v.Name)
-	}
-	if i+1 < len(vs) {
-		next = h.dirLink(id, vs[i+1].Name)
 	}
 	return &page{
 		tmpl: "version", data: struct {
 			view
-			V                                       record.Version
-			Commit, Registry, Raw, JSON, Diff, Next string
-			Q                                       string
-			Records                                 []record.Record
-			Total                                   int
-		}{h.view(v.Title + " — " + v.Name), v, v.Commit.String(), h.dirLink(id), h.link(id, v.Name, "raw."+v.Format), h.link(id, v.Name, "index.json"), prev, next, q, shown, len(recs)},
+			V                                 record.Version
+			Commit, Registry, Raw, JSON, Diff string
+			Q                                 string
+			Records                           []record.Record
+			Total                             int
+		}{h.view(v.Title + " — " + v.Name), v, v.Commit.String(), h.dirLink(id), h.link(id, v.Name, "raw."+v.Format), h.link(id, v.Name, "index.json"), prev, q, shown, len(recs)},
 		json: func(w io.Writer) error {
 			items, people, err := h.s.Items(v)
 			if err != nil {

@@ -78,6 +78,8 @@ type Handler struct {
 	ixMu sync.Mutex // history.Index is not safe for concurrent use
 	ix   *history.Index
 
+	static bool // pages for a static copy (see Site): no history form
+
 	// busy bounds the pages rendered at once, so that a crowd of clients
 	// queues instead of holding a version's records each.
 	busy chan struct{}
@@ -218,21 +220,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	hd.Set("Vary", "Accept")
-	var buf bytes.Buffer
-	switch {
-	case p.raw != nil:
-		hd.Set("Content-Type", p.ctype)
-		buf.Write(p.raw)
-	case wantJSON && p.json != nil:
-		hd.Set("Content-Type", "application/json")
-		err = p.json(&buf)
-	case p.ctype != "":
-		hd.Set("Content-Type", p.ctype)
-		err = p.json(&buf) // a writer of another type (Atom, changelog HTML)
-	default:
-		hd.Set("Content-Type", "text/html; charset=utf-8")
-		err = pages.ExecuteTemplate(&buf, p.tmpl, p.data)
-	}
+	body, ctype, err := p.body(wantJSON)
+	hd.Set("Content-Type", ctype)
 	if err != nil {
 		hd.Del("ETag")
 		hd.Set("Cache-Control", "no-cache")
@@ -241,17 +230,43 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case p.immutable:
-		h.keep(key, &rendered{hd.Get("Content-Type"), hd.Get("ETag"), buf.Bytes()})
+		h.keep(key, &rendered{ctype, hd.Get("ETag"), body})
 	case p.etag != "":
-		h.keep(tagged, &rendered{hd.Get("Content-Type"), hd.Get("ETag"), buf.Bytes()})
+		h.keep(tagged, &rendered{ctype, hd.Get("ETag"), body})
 	}
-	h.send(w, r, buf.Bytes())
+	h.send(w, r, body)
+}
+
+// body renders a page, as JSON or not, with its content type.
+func (p *page) body(asJSON bool) ([]byte, string, error) {
+	var buf bytes.Buffer
+	var ctype string
+	var err error
+	switch {
+	case p.raw != nil:
+		return p.raw, p.ctype, nil
+	case p.ctype != "":
+		ctype = p.ctype
+		err = p.json(&buf) // a writer of another type (Atom, changelog HTML)
+	case asJSON && p.json != nil:
+		ctype = "application/json"
+		err = p.json(&buf)
+	default:
+		ctype = "text/html; charset=utf-8"
+		err = pages.ExecuteTemplate(&buf, p.tmpl, p.data)
+	}
+	return buf.Bytes(), ctype, err
 }
 
 func (h *Handler) send(w http.ResponseWriter, r *http.Request, body []byte) {
 	hd := w.Header()
 	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:")
+	if strings.HasPrefix(hd.Get("Content-Type"), "text/html") {
+		hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:")
+	} else {
+		// A raw file is the registry's, not ours: XML can hold script.
+		hd.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	}
 	hd.Set("Content-Length", strconv.Itoa(len(body)))
 	if r.Method == http.MethodHead {
 		return

@@ -83,6 +83,7 @@ func TestServePages(t *testing.T) {
 		{P + "/", "", 200, "text/html", "", "no-cache"},
 		{P + "/index.json", "", 200, "application/json", "", "no-cache"},
 		{P + "/feed.atom", "", 200, "application/atom+xml", "", "no-cache"},
+		{P + "/feed.atom", "application/json", 200, "application/atom+xml", "", "no-cache"},
 		{P + "/changelog.html", "", 200, "text/html", "", "no-cache"},
 		{P + "/2024-03-18/", "", 200, "text/html", "", "immutable"},
 		{P + "/2024-03-18", "", 200, "text/html", "", "immutable"},
