@@ -156,16 +156,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	key := fmt.Sprintf("%t %s?%s", wantJSON, r.URL.EscapedPath(), r.URL.RawQuery)
 	if c := h.cached(key); c != nil {
-		hd := w.Header()
-		hd.Set("Cache-Control", "public, max-age=31536000, immutable")
-		hd.Set("ETag", c.etag)
-		hd.Set("Vary", "Accept")
-		if r.Header.Get("If-None-Match") == c.etag {
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
-		hd.Set("Content-Type", c.ctype)
-		h.send(w, r, c.body)
+		h.sendCached(w, r, c, immutable)
 		return
 	}
 	select {
@@ -189,22 +180,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if p.etag != "" && !p.immutable {
 		// A page that moves with the store is the same for the same tips.
 		if c := h.cached(tagged); c != nil {
-			hd := w.Header()
-			hd.Set("Cache-Control", "no-cache")
-			hd.Set("ETag", c.etag)
-			hd.Set("Vary", "Accept")
-			if r.Header.Get("If-None-Match") == c.etag {
-				w.WriteHeader(http.StatusNotModified)
-				return
-			}
-			hd.Set("Content-Type", c.ctype)
-			h.send(w, r, c.body)
+			h.sendCached(w, r, c, "no-cache")
 			return
 		}
 	}
 	hd := w.Header()
 	if p.immutable {
-		hd.Set("Cache-Control", "public, max-age=31536000, immutable")
+		hd.Set("Cache-Control", immutable)
 	} else {
 		hd.Set("Cache-Control", "no-cache")
 	}
@@ -256,6 +238,22 @@ func (p *page) body(asJSON bool) ([]byte, string, error) {
 		err = pages.ExecuteTemplate(&buf, p.tmpl, p.data)
 	}
 	return buf.Bytes(), ctype, err
+}
+
+const immutable = "public, max-age=31536000, immutable"
+
+// sendCached sends a page rendered before, or 304 when the client has it.
+func (h *Handler) sendCached(w http.ResponseWriter, r *http.Request, c *rendered, cacheControl string) {
+	hd := w.Header()
+	hd.Set("Cache-Control", cacheControl)
+	hd.Set("ETag", c.etag)
+	hd.Set("Vary", "Accept")
+	if r.Header.Get("If-None-Match") == c.etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	hd.Set("Content-Type", c.ctype)
+	h.send(w, r, c.body)
 }
 
 func (h *Handler) send(w http.ResponseWriter, r *http.Request, body []byte) {

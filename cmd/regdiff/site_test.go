@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -256,4 +259,90 @@ func TestSiteReal(t *testing.T) {
 		t.Errorf("after one new version, changed:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	t.Logf("after one new version: %v, %d files written, %d unchanged, %d skipped (full export %v: %.1fx)", inc, sum.Written, sum.Unchanged, sum.Skipped, full, float64(full)/float64(inc))
+}
+
+// BenchmarkSiteFull: a site of the shared bundle's store from nothing
+// (target ≤ 60 s), against BenchmarkSiteBaseline in the same run.
+func BenchmarkSiteFull(b *testing.B) {
+	store, _ := realstore.Store(b)
+	s, err := snapshots.Open(store)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range b.N {
+		dir := filepath.Join(b.TempDir(), fmt.Sprint("site", i))
+		sum, err := web.Site(context.Background(), s, dir, web.SiteOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(sum.Written), "files")
+	}
+}
+
+// BenchmarkSiteOneNew: the export after one new version (target ≤ 5 s).
+func BenchmarkSiteOneNew(b *testing.B) {
+	store := realstore.Copy(b)
+	s, err := snapshots.Open(store)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	base := filepath.Join(b.TempDir(), "site")
+	if _, err := web.Site(ctx, s, base, web.SiteOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	vs, _ := s.Versions(snapshots.DefaultRegistry)
+	last := vs[len(vs)-1]
+	raw, _ := s.Raw(last)
+	next := bytes.Replace(raw, []byte("<updated>"+last.Date+"</updated>"), []byte("<updated>2099-01-01</updated>"), 1)
+	file := filepath.Join(b.TempDir(), "next.xml")
+	os.WriteFile(file, next, 0o644)
+	var out, errb bytes.Buffer
+	g := &globals{store: store, registry: snapshots.DefaultRegistry, io: &streams{Out: &out, Err: &errb, Getenv: func(string) string { return "" }}}
+	if err := runImport(ctx, &importOptions{globals: g, inputs: []string{file}, quiet: true, force: true}); err != nil {
+		b.Fatalf("%v: %s", err, errb.String())
+	}
+	s, _ = snapshots.Open(store)
+	b.ResetTimer()
+	for i := range b.N {
+		b.StopTimer()
+		dir := filepath.Join(b.TempDir(), fmt.Sprint("site", i))
+		if out, err := exec.Command("cp", "-a", base, dir).CombinedOutput(); err != nil {
+			b.Fatalf("%v: %s", err, out)
+		}
+		b.StartTimer()
+		sum, err := web.Site(ctx, s, dir, web.SiteOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(sum.Written), "files")
+	}
+}
+
+// BenchmarkSiteBaseline: what the commands print for the same pages'
+// JSON, to a buffer: show --json for every version and diff --json for
+// every consecutive pair, of both registries.
+func BenchmarkSiteBaseline(b *testing.B) {
+	store, _ := realstore.Store(b)
+	s, err := snapshots.Open(store)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	for range b.N {
+		for _, reg := range realstore.Registries {
+			vs, _ := s.Versions(reg)
+			for i, v := range vs {
+				g := &globals{store: store, registry: reg, io: &streams{Out: io.Discard, Err: io.Discard, Getenv: func(string) string { return "" }}}
+				if err := runShow(ctx, &showOptions{globals: g, version: v.Name, json: true}); err != nil {
+					b.Fatal(err)
+				}
+				if i > 0 {
+					if err := runDiff(ctx, &diffOptions{globals: g, from: vs[i-1].Name, to: v.Name, json: true, color: "never"}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		}
+	}
 }
