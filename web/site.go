@@ -104,7 +104,8 @@ func Site(ctx context.Context, s *snapshots.Store, dir string, o SiteOptions) (S
 		for i, v := range vs {
 			done[v.Name] = v.Commit.String()
 			if old.Registries[id][v.Name] == v.Commit.String() && (i == 0 || old.Registries[id][vs[i-1].Name] == vs[i-1].Commit.String()) &&
-				exists(filepath.Join(dir, id, v.Name, "index.html")) {
+				exists(filepath.Join(dir, id, v.Name, "index.html"), filepath.Join(dir, id, v.Name, "index.json"), filepath.Join(dir, id, v.Name, "raw."+v.Format)) &&
+				(i == 0 || exists(filepath.Join(dir, id, "diff", vs[i-1].Name+".."+v.Name, "index.html"), filepath.Join(dir, id, "diff", vs[i-1].Name+".."+v.Name, "index.json"))) {
 				sum.Skipped += 3
 				if i > 0 {
 					sum.Skipped += 2
@@ -220,7 +221,16 @@ func readManifest(path, base string) manifest {
 	return m
 }
 
-func exists(path string) bool { _, err := os.Stat(path); return err == nil }
+// exists says whether every path is there: a file removed from DIR by
+// hand is written again.
+func exists(paths ...string) bool {
+	for _, p := range paths {
+		if _, err := os.Stat(p); err != nil {
+			return false
+		}
+	}
+	return true
+}
 
 // writeIfChanged writes body to path through a temporary file and a
 // rename, unless path holds those bytes already.

@@ -152,6 +152,18 @@ func testSite(t *testing.T, base string) {
 	if c := changedFiles(files, siteFiles(t, dir)); len(c) > 0 {
 		t.Errorf("second run changed %v", c)
 	}
+	// A file removed by hand is written again, and only it.
+	os.Remove(filepath.Join(dir, P+"2019-12-31/index.json"))
+	g, out, _ = testGlobals(t, store)
+	if err := runSite(ctx, &siteOptions{globals: g, dir: dir, base: base, json: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `"written": 1,`) {
+		t.Errorf("after a removed file: %s", out)
+	}
+	if c := changedFiles(files, siteFiles(t, dir)); len(c) > 0 {
+		t.Errorf("after a removed file, changed %v", c)
+	}
 
 	// A new version: its pages, the diff with the one before, and the
 	// pages that list versions; nothing else.
