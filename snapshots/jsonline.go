@@ -134,38 +134,47 @@ const hexDigits = "0123456789abcdef"
 // quotes, backslashes and control characters escaped, invalid UTF-8
 // replaced by U+FFFD as encoding/json does.
 func appendJSONString(b []byte, s string) []byte {
+	// Runs of bytes that need no escape are appended whole: byte by byte,
+	// this loop was a tenth of an import's and a verify's time.
+	run := 0
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[run:i]...)
+			switch c {
+			case '"', '\\':
 				b = append(b, '\\', c)
-			case c == '\n':
+			case '\n':
 				b = append(b, '\\', 'n')
-			case c == '\r':
+			case '\r':
 				b = append(b, '\\', 'r')
-			case c == '\t':
+			case '\t':
 				b = append(b, '\\', 't')
-			case c < 0x20:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 			default:
-				b = append(b, c)
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 			}
 			i++
+			run = i
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == utf8.RuneError && size == 1:
+			b = append(b, s[run:i]...)
 			b = append(b, `\ufffd`...)
+			run = i + size
 		case r == '\u2028' || r == '\u2029':
+			b = append(b, s[run:i]...)
 			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-		default:
-			b = append(b, s[i:i+size]...)
+			run = i + size
 		}
 		i += size
 	}
-	return b
+	return append(b, s[run:]...)
 }
 
 // parseRecordJSON decodes a line written by appendRecordJSON, several

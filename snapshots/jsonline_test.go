@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/regdiff/regdiff/snapshots/record"
 )
@@ -97,4 +98,55 @@ func TestEncodeRecordsOrder(t *testing.T) {
 			t.Errorf("%s is not in Compare order:\n got %v\nwant %v", name, got, want)
 		}
 	}
+}
+
+// appendJSONStringByByte is the escape written one byte at a time, as it
+// was before runs were appended whole: the normalized files' bytes, and so
+// their hashes in every store, must not change.
+func appendJSONStringByByte(b []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c == '\n':
+				b = append(b, '\\', 'n')
+			case c == '\r':
+				b = append(b, '\\', 'r')
+			case c == '\t':
+				b = append(b, '\\', 't')
+			case c < 0x20:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+		default:
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return b
+}
+
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range []string{"", "plain", "a\"b\\c\n\r\t\x01\x1f", "café \u2028\u2029 \xe9\xff end", "\xf0\x9f\x98", "é"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := appendJSONString([]byte("x"), s)
+		want := appendJSONStringByByte([]byte("x"), s)
+		if string(got) != string(want) {
+			t.Fatalf("appendJSONString(%q) = %q, byte by byte %q", s, got, want)
+		}
+	})
 }

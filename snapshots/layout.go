@@ -172,17 +172,29 @@ func encodeRecords(recs []record.Record) (map[string][]byte, error) {
 		return record.CompareText(ra, rb)
 	})
 	files := map[string]*bytes.Buffer{}
-	var lastName string
+	// Records come in file order: the file's name is built only when the
+	// bucket changes (for every record, it was a sixth of the encoding).
+	type bucket struct {
+		table  string
+		ok     bool
+		ranged bool
+		n      int
+	}
+	var last bucket
 	var b *bytes.Buffer
 	for _, k := range keys {
 		r := &recs[k.i]
-		name := bucketName(r.Table, k.lo, k.hi, k.ok)
-		if b == nil || name != lastName {
+		at := bucket{r.Table, k.ok, k.lo != k.hi, k.lo / bucketSize}
+		if !at.ok || at.ranged {
+			at.n = 0
+		}
+		if b == nil || at != last {
+			name := bucketName(r.Table, k.lo, k.hi, k.ok)
 			if b = files[name]; b == nil {
 				b = &bytes.Buffer{}
 				files[name] = b
 			}
-			lastName = name
+			last = at
 		}
 		b.Write(appendRecordJSON(b.AvailableBuffer(), r))
 		b.WriteByte('\n')

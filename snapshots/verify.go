@@ -3,15 +3,15 @@ package snapshots
 import (
 	"context"
 	"crypto/sha1"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/regdiff/regdiff/snapshots/formats"
 	"github.com/regdiff/regdiff/snapshots/record"
@@ -43,7 +43,8 @@ func (p Problem) String() string {
 // refs/regdiff/meta's history reads and hashes to its id, and its sources
 // files parse; each cached version list agrees with its branch. A cache
 // that is damaged or disagrees is a problem, and is removed (commands
-// rebuild it). progress, when set, is called after each version.
+// rebuild it). Versions are checked in parallel, one worker per CPU;
+// progress, when set, is called after each version, never concurrently.
 func (s *Store) Verify(ctx context.Context, progress func(done, total int)) ([]Problem, error) {
 	s = s.strict()
 	regs, err := s.Registries()
@@ -85,30 +86,104 @@ func (s *Store) Verify(ctx context.Context, progress func(done, total int)) ([]P
 	for _, msg := range s.checkPacks() {
 		problems = append(problems, Problem{Registry: "objects/pack", Msg: msg})
 	}
-	done := 0
+	var jobs []verifyJob
 	for i, reg := range regs {
-		vs := all[i]
-		for j, v := range vs {
-			if err := ctx.Err(); err != nil {
-				return problems, err
+		for j, v := range all[i] {
+			job := verifyJob{reg: reg, v: v}
+			if j > 0 {
+				job.prev = &all[i][j-1]
 			}
-			bad := func(format string, args ...any) {
-				problems = append(problems, Problem{Registry: reg, Version: v.Name, Msg: fmt.Sprintf(format, args...)})
-			}
-			if j > 0 && vs[j-1].Date > v.Date {
-				bad("out of date order: comes after %s", vs[j-1].Name)
-			}
-			if h := refs["refs/tags/"+reg+"/"+v.Name]; h != plumbing.Hash(v.Commit) {
-				bad("tag %s/%s points at %s, not at the version's commit %s", reg, v.Name, short(h), short(plumbing.Hash(v.Commit)))
-			}
-			s.verifyVersion(v, bad)
-			done++
-			if progress != nil {
-				progress(done, total)
-			}
+			jobs = append(jobs, job)
 		}
 	}
+	var mu sync.Mutex
+	done := 0
+	var wg sync.WaitGroup
+	parts := splitJobs(jobs, min(runtime.GOMAXPROCS(0), maxVerifyWorkers))
+	for _, part := range parts {
+		// go-git's storage, and regdiff's pack reader, serve one reader at
+		// a time: each worker reads through a view of its own, and the
+		// views share strict's pack cache between them. On the shared
+		// bundle's cloned store, two workers of 64 MiB each took 7.3 s at
+		// 298 MB, one of 128 MiB 15.4 s at 290 MB; two of 128 MiB went
+		// past main's soft memory limit and collected without end (20 s).
+		view := s.strict()
+		view.packed.max = max(view.packed.max/len(parts), 32<<20)
+		wg.Go(func() {
+			read := map[plumbing.Hash]bool{}
+			for k := range part {
+				if ctx.Err() != nil {
+					return
+				}
+				part[k].check(view, refs, read)
+				if progress != nil {
+					mu.Lock()
+					done++
+					progress(done, total)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return problems, err
+	}
+	for _, job := range jobs {
+		problems = append(problems, job.problems...)
+	}
 	return problems, nil
+}
+
+// maxVerifyWorkers bounds Verify's workers, whose pack caches share a
+// fixed budget: past four, each would hold too little of a delta chain.
+const maxVerifyWorkers = 4
+
+// verifyJob is the check of one version, and what it found.
+type verifyJob struct {
+	reg      string
+	v        record.Version
+	prev     *record.Version // the registry's version before, if any
+	problems []Problem
+}
+
+// check checks job j's version; read holds the normalized files that
+// earlier jobs of the same worker read whole.
+func (j *verifyJob) check(s *Store, refs map[string]plumbing.Hash, read map[plumbing.Hash]bool) {
+	reg, v := j.reg, j.v
+	bad := func(format string, args ...any) {
+		j.problems = append(j.problems, Problem{Registry: reg, Version: v.Name, Msg: fmt.Sprintf(format, args...)})
+	}
+	if j.prev != nil && j.prev.Date > v.Date {
+		bad("out of date order: comes after %s", j.prev.Name)
+	}
+	if h := refs["refs/tags/"+reg+"/"+v.Name]; h != plumbing.Hash(v.Commit) {
+		bad("tag %s/%s points at %s, not at the version's commit %s", reg, v.Name, short(h), short(plumbing.Hash(v.Commit)))
+	}
+	s.verifyVersion(v, bad, read)
+}
+
+// splitJobs cuts jobs into at most n runs of about equal work, counted in
+// records. Runs, not a shared queue: consecutive versions share delta
+// bases, which a worker's pack cache then holds for the next one.
+func splitJobs(jobs []verifyJob, n int) [][]verifyJob {
+	total := 0
+	for _, j := range jobs {
+		total += j.v.Records + 1
+	}
+	var parts [][]verifyJob
+	start, sum := 0, 0
+	for k, j := range jobs {
+		sum += j.v.Records + 1
+		if len(parts) < n-1 && sum*n >= total*(len(parts)+1) {
+			parts = append(parts, jobs[start:k+1])
+			start = k + 1
+		}
+	}
+	if start < len(jobs) {
+		parts = append(parts, jobs[start:])
+	}
+	return parts
 }
 
 // checkVersionsCache compares the cached version list with the walked one
@@ -145,16 +220,16 @@ func short(h plumbing.Hash) string {
 	return h.String()[:12]
 }
 
-func (s *Store) verifyVersion(v record.Version, bad func(string, ...any)) {
+// verifyVersion checks v's files, reading each of its normalized files
+// unless read holds it, and adding those that read whole: most are the same
+// from one version to the next.
+func (s *Store) verifyVersion(v record.Version, bad func(string, ...any), read map[plumbing.Hash]bool) {
 	raw, err := s.Raw(v)
 	if err != nil {
 		bad("raw file unreadable: %v", err)
 		return
 	}
-	sum := sha256.Sum256(raw)
-	if got := hex.EncodeToString(sum[:]); got != v.SHA256 {
-		bad("raw file sha256 is %s, recorded %s", got[:16], v.SHA256[:min(16, len(v.SHA256))])
-	}
+	// Raw has checked the file against its recorded sha256.
 	reg, err := formats.Parse(raw)
 	if err != nil {
 		bad("raw file no longer parses: %v", err)
@@ -180,9 +255,15 @@ func (s *Store) verifyVersion(v record.Version, bad func(string, ...any)) {
 	}
 	have := map[string]plumbing.Hash{}
 	for _, f := range files {
-		have[f.Path] = plumbing.Hash(f.Hash)
-		if _, err := s.Blob(f.Hash); err != nil {
+		h := plumbing.Hash(f.Hash)
+		have[f.Path] = h
+		if read[h] {
+			continue
+		}
+		if _, err := s.blob(h); err != nil {
 			bad("%s unreadable: %v", f.Path, err)
+		} else {
+			read[h] = true
 		}
 	}
 	var names []string

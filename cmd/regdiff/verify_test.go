@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -40,6 +41,23 @@ func TestVerify(t *testing.T) {
 		code, out, errs := c.run("verify")
 		if code != exitVerify || !strings.Contains(out, "service-names-port-numbers 2019-12-31: raw file unreadable") {
 			t.Errorf("exit %d\n%s%s", code, out, errs)
+		}
+	})
+	t.Run("problems in version order", func(t *testing.T) {
+		// Two workers check a version each; the report keeps the order.
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+		c, vs := setup(t)
+		s, _ := snapshots.Open(c.store)
+		hashes := []string{rawBlobHash(t, s, vs[0]), rawBlobHash(t, s, vs[1])}
+		unpack(t, c.store)
+		for _, h := range hashes {
+			os.Remove(filepath.Join(c.store, "objects", h[:2], h[2:]))
+		}
+		code, out, errs := c.run("verify")
+		first := strings.Index(out, "service-names-port-numbers 2019-12-31: raw file unreadable")
+		second := strings.Index(out, "service-names-port-numbers 2024-03-18: raw file unreadable")
+		if code != exitVerify || first < 0 || second < first {
+			t.Errorf("exit %d, want both versions' raw files unreadable, in order:\n%s%s", code, out, errs)
 		}
 	})
 	t.Run("tag moved", func(t *testing.T) {
