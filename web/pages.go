@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -305,9 +306,11 @@ func (h *Handler) version(r *http.Request, id string, vs []record.Version, spec 
 			shown = append(shown, rec)
 		}
 	}
+	// A search of a permalink is as lasting as the version; its own ETag
+	// keeps a client from taking one search's answer for another's.
 	etag := v.Commit.String()
 	if q != "" {
-		etag = ""
+		etag += "?q=" + url.QueryEscape(q)
 	}
 	// No link to the next version: a permalink's page must not change
 	// when a version is added.
@@ -331,7 +334,7 @@ func (h *Handler) version(r *http.Request, id string, vs []record.Version, spec 
 			}
 			return diff.EncodeJSON(w, versionJSON{v.Registry, v.Name, v.Date, v.Commit.String(), v.Records, v.Format, v.SHA256, v.Title, recs, orEmpty(items), orEmpty(people)})
 		},
-		etag: etag, immutable: etag != "",
+		etag: etag, immutable: true,
 	}, nil
 }
 
@@ -412,6 +415,10 @@ func (h *Handler) history(ctx context.Context, id string, vs []record.Version, q
 	if err != nil {
 		return nil, &httpError{http.StatusBadRequest, err}
 	}
+	return &page{etag: vs[len(vs)-1].Commit.String(), build: func() (*page, error) { return h.historyPage(ctx, id, vs, query, q) }}, nil
+}
+
+func (h *Handler) historyPage(ctx context.Context, id string, vs []record.Version, query string, q history.Query) (*page, error) {
 	h.ixMu.Lock()
 	hist, err := history.Build(ctx, h.ix, id, q)
 	h.ixMu.Unlock()
@@ -462,7 +469,6 @@ func (h *Handler) history(ctx context.Context, id string, vs []record.Version, q
 			Text                        string
 		}{h.view(fmt.Sprintf("%s: history of %s", id, query)), h.dirLink(id), h.link(id, "history", query, "index.json"), vs[0].Name, vs[len(vs)-1].Name, lanes, text.String()},
 		json: func(w io.Writer) error { return history.WriteJSON(w, hist) },
-		etag: vs[len(vs)-1].Commit.String(),
 	}, nil
 }
 

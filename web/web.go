@@ -145,6 +145,10 @@ type page struct {
 	etag      string // "" for none
 	immutable bool
 	redirect  string
+	// build, when set, makes the page itself: a page whose etag is known
+	// before the work (a history, by the registry's tip) is served from
+	// the cache or as 304 without it.
+	build func() (*page, error)
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -202,6 +206,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	hd.Set("Vary", "Accept")
+	if p.build != nil {
+		etag, immutable := p.etag, p.immutable
+		if p, err = p.build(); err != nil {
+			hd.Del("ETag")
+			hd.Set("Cache-Control", "no-cache")
+			h.writeError(w, r, wantJSON, err)
+			return
+		}
+		p.etag, p.immutable = etag, immutable
+	}
 	body, ctype, err := p.body(wantJSON)
 	hd.Set("Content-Type", ctype)
 	if err != nil {

@@ -89,6 +89,8 @@ func TestServePages(t *testing.T) {
 		{P + "/2024-03-18", "", 200, "text/html", "", "immutable"},
 		{P + "/2024-03-18.json", "", 200, "application/json", "", "immutable"},
 		{P + "/2024-03-18/raw.xml", "", 200, "application/xml", "", "immutable"},
+		{P + "/2024-03-18/?q=ssh", "", 200, "text/html", "", "immutable"},
+		{P + "/2024-03-18/?q=ssh", "application/json", 200, "application/json", "", "immutable"},
 		{P + "/2024-03-18/raw.csv", "", 404, "text/html", "", "no-cache"},
 		{P + "/latest", "", 302, "", P + "/2024-03-18/", "no-cache"},
 		{P + "/latest.json", "", 302, "", P + "/2024-03-18/index.json", "no-cache"},
@@ -261,6 +263,17 @@ func TestServePicksUpNewVersions(t *testing.T) {
 		t.Fatalf("latest is %q", resp.Header.Get("Location"))
 	}
 	get(t, srv.URL+P+"/") // builds the changelog of one version
+	// A history page is kept by the registry's tip: asked again it is the
+	// same, a 304 to its ETag, until a version is added.
+	const H = P + "/history/81/"
+	resp, before := get(t, srv.URL+H)
+	etag := resp.Header.Get("ETag")
+	if resp, again := get(t, srv.URL+H); !bytes.Equal(again, before) || resp.Header.Get("ETag") != etag || etag == "" {
+		t.Fatalf("history asked twice: ETag %q then %q, bodies equal %v", etag, resp.Header.Get("ETag"), bytes.Equal(again, before))
+	}
+	if resp, _ := get(t, srv.URL+H, "If-None-Match", etag); resp.StatusCode != http.StatusNotModified {
+		t.Fatalf("history with its ETag: %d, want 304", resp.StatusCode)
+	}
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	for range 4 { // readers during the import
@@ -292,6 +305,11 @@ func TestServePicksUpNewVersions(t *testing.T) {
 	}
 	if _, body := get(t, srv.URL+P+"/"); !bytes.Contains(body, []byte("2024-03-18")) {
 		t.Errorf("the registry page does not list the new version")
+	}
+	resp, after := get(t, srv.URL+H, "If-None-Match", etag)
+	if resp.StatusCode != 200 || resp.Header.Get("ETag") == etag || bytes.Contains(before, []byte("2024-03-18")) || !bytes.Contains(after, []byte("2024-03-18")) {
+		t.Errorf("history after the import, with the old ETag: %d, ETag %q (was %q); the new version shown: before %v, after %v",
+			resp.StatusCode, resp.Header.Get("ETag"), etag, bytes.Contains(before, []byte("2024-03-18")), bytes.Contains(after, []byte("2024-03-18")))
 	}
 }
 
@@ -488,11 +506,14 @@ func benchServe(b *testing.B, path string) {
 	}
 }
 
-// BenchmarkServeHistory: the history page of port 253 (target ≤ 50 ms),
-// rendered anew each time (no page cache),
-// against BenchmarkCLIHistory, runHistory of the same query to a buffer.
+// BenchmarkServeHistory: history pages (target ≤ 50 ms) of a port, a
+// port and transport, a service name and a value of another registry,
+// rendered anew each time (no page cache), against BenchmarkCLIHistory,
+// runHistory of port 253 to a buffer.
 func BenchmarkServeHistory(b *testing.B) {
-	benchServe(b, "/service-names-port-numbers/history/253/")
+	for _, p := range []string{"service-names-port-numbers/history/253", "service-names-port-numbers/history/22/tcp", "service-names-port-numbers/history/ssh", "protocol-numbers/history/6"} {
+		b.Run(strings.ReplaceAll(p, "/", "_"), func(b *testing.B) { benchServe(b, "/"+p+"/") })
+	}
 }
 
 func BenchmarkCLIHistory(b *testing.B) {
