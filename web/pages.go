@@ -237,28 +237,6 @@ func (h *Handler) raw(id, spec, file string) (*page, error) {
 	return &page{raw: b, ctype: rawType(v.Format), etag: v.Commit.String(), immutable: true}, nil
 }
 
-// versionJSON is the object `regdiff show VERSION --json` prints.
-type versionJSON struct {
-	Registry string          `json:"registry"`
-	Version  string          `json:"version"`
-	Date     string          `json:"date"`
-	Commit   string          `json:"commit"`
-	Records  int             `json:"records"`
-	Format   string          `json:"format"`
-	SHA256   string          `json:"sha256"`
-	Title    string          `json:"title"`
-	Entries  []record.Record `json:"entries"`
-	Items    []record.Item   `json:"registry_items"`
-	People   []record.Person `json:"people"`
-}
-
-func orEmpty[T any](xs []T) []T {
-	if xs == nil {
-		return []T{}
-	}
-	return xs
-}
-
 // matches says whether a record answers a search: a number the record's
 // number or range holds, else text found (case-insensitive) in its
 // number, protocol, name or description.
@@ -332,7 +310,7 @@ func (h *Handler) version(r *http.Request, id string, vs []record.Version, spec 
 			if err != nil {
 				return err
 			}
-			return diff.EncodeJSON(w, versionJSON{v.Registry, v.Name, v.Date, v.Commit.String(), v.Records, v.Format, v.SHA256, v.Title, recs, orEmpty(items), orEmpty(people)})
+			return diff.EncodeJSON(w, record.Show(v, recs, items, people))
 		},
 		etag: etag, immutable: true,
 	}, nil

@@ -66,13 +66,7 @@ func runShow(ctx context.Context, o *showOptions) error {
 		if err != nil {
 			return err
 		}
-		return writeJSON(g.io.Out, struct {
-			versionJSON
-			Title   string          `json:"title"`
-			Entries []record.Record `json:"entries"`
-			Items   []record.Item   `json:"registry_items"`
-			People  []record.Person `json:"people"`
-		}{toVersionJSON(v, nil), v.Title, recs, orEmpty(items), orEmpty(people)})
+		return writeJSON(g.io.Out, record.Show(v, recs, items, people))
 	}
 	for _, r := range recs {
 		where := r.Number
@@ -84,12 +78,4 @@ func runShow(ctx context.Context, o *showOptions) error {
 		fmt.Fprintf(g.io.Out, "%s\t%s\t%s\n", record.Printable(where), record.Printable(r.Name), record.Printable(r.Description))
 	}
 	return nil
-}
-
-// orEmpty makes a nil slice an empty one, for JSON ([] rather than null).
-func orEmpty[T any](xs []T) []T {
-	if xs == nil {
-		return []T{}
-	}
-	return xs
 }
