@@ -242,20 +242,17 @@ type packedRef struct {
 }
 
 // lockFile creates path+".lock" exclusively, as git's lockfile.c does,
-// waiting up to packedRefsWait while another process holds it.
-func lockFile(path string) (*os.File, error) {
+// waiting up to packedRefsWait while another process holds it. The lock
+// is made in dir (the store's root) holding regdiff's mark, then linked
+// into place: a kill at any moment leaves either no lock or one that the
+// next regdiff knows as its own (git's are empty when just created, so an
+// empty lock is never taken for regdiff's). A kill before the link
+// leaves a .regdiff-lock-* file in dir, which git ignores.
+func lockFile(dir, path string) (*os.File, error) {
 	deadline := time.Now().Add(packedRefsWait)
 	for wait := time.Millisecond; ; wait = min(2*wait, 100*time.Millisecond) {
-		f, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+		f, err := createMarked(dir, path+".lock")
 		if err == nil {
-			// Marked at once: a kill before the caller writes its content
-			// (packed-refs reads the refs first) leaves a lock that the next
-			// regdiff knows as its own.
-			if _, err := f.WriteString(regdiffLockMark); err != nil {
-				f.Close()
-				os.Remove(path + ".lock")
-				return nil, err
-			}
 			return f, nil
 		}
 		if !errors.Is(err, fs.ErrExist) {
@@ -275,6 +272,39 @@ func lockFile(path string) (*os.File, error) {
 		}
 		time.Sleep(wait)
 	}
+}
+
+// createMarked creates lock exclusively, with regdiffLockMark in it from
+// the moment it exists. Where the file system has no hard links, the lock
+// is created in place and marked at once.
+func createMarked(dir, lock string) (*os.File, error) {
+	tmp, err := os.CreateTemp(dir, ".regdiff-lock-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(regdiffLockMark); err != nil {
+		tmp.Close()
+		return nil, err
+	}
+	err = os.Link(tmp.Name(), lock)
+	if err == nil {
+		return tmp, nil // the name goes, the file stays as lock
+	}
+	tmp.Close()
+	if errors.Is(err, fs.ErrExist) {
+		return nil, err
+	}
+	f, err := os.OpenFile(lock, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.WriteString(regdiffLockMark); err != nil {
+		f.Close()
+		os.Remove(lock)
+		return nil, err
+	}
+	return f, nil
 }
 
 // regdiffLockMark is what regdiff writes into each lock file it creates,
@@ -303,7 +333,7 @@ func leftByRegdiff(lock string) bool {
 // entries and commits the result through the lock file.
 func (s *Store) rewritePackedRefs(edit func(map[string]packedRef)) (err error) {
 	path := filepath.Join(s.dir, "packed-refs")
-	f, err := lockFile(path)
+	f, err := lockFile(s.dir, path)
 	if err != nil {
 		return fmt.Errorf("write refs in %s: %w", s.dir, err)
 	}
@@ -414,7 +444,7 @@ func (s *Store) foldLooseRefs(loose map[string]plumbing.Hash) error {
 		}
 	}()
 	for n := range loose {
-		f, err := lockFile(filepath.Join(s.dir, filepath.FromSlash(n)))
+		f, err := lockFile(s.dir, filepath.Join(s.dir, filepath.FromSlash(n)))
 		if err != nil {
 			return fmt.Errorf("write refs in %s: %w", s.dir, err)
 		}

@@ -1,6 +1,7 @@
 package snapshots
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -281,8 +282,9 @@ func TestStaleRegdiffLock(t *testing.T) {
 // moment, so that a kill before its content is written does not leave the
 // store locked.
 func TestLockMarkedAtOnce(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "packed-refs")
-	f, err := lockFile(path)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "packed-refs")
+	f, err := lockFile(dir, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,5 +292,16 @@ func TestLockMarkedAtOnce(t *testing.T) {
 	if !leftByRegdiff(path + ".lock") {
 		b, _ := os.ReadFile(path + ".lock")
 		t.Errorf("a fresh lock holds %q: not known as regdiff's", b)
+	}
+	// The lock is the file returned (made elsewhere and linked), and
+	// nothing else is left in dir.
+	if _, err := f.WriteAt([]byte("written"), 0); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path + ".lock"); !bytes.HasPrefix(b, []byte("written")) {
+		t.Errorf("the lock holds %q, not what was written to its file", b)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 || ents[0].Name() != "packed-refs.lock" {
+		t.Errorf("dir holds %v, want packed-refs.lock alone", ents)
 	}
 }
