@@ -248,18 +248,12 @@ func writeImportJSON(g *globals, sum *snapshots.Summary) error {
 
 // versionJSON is how every command shows a version to scripts.
 type versionJSON struct {
-	Registry string   `json:"registry"`
-	Version  string   `json:"version"`
-	Date     string   `json:"date"`
-	Commit   string   `json:"commit"`
-	Records  int      `json:"records"`
-	Format   string   `json:"format"`
-	SHA256   string   `json:"sha256"`
-	Sources  []string `json:"sources,omitempty"`
+	record.Listed
+	Sources []string `json:"sources,omitempty"`
 }
 
 func toVersionJSON(v record.Version, srcs []snapshots.Source) versionJSON {
-	j := versionJSON{Registry: v.Registry, Version: v.Name, Date: v.Date, Commit: v.Commit.String(), Records: v.Records, Format: v.Format, SHA256: v.SHA256}
+	j := versionJSON{Listed: record.List(v)}
 	for _, s := range srcs {
 		j.Sources = append(j.Sources, s.Kind+" "+s.Location)
 	}

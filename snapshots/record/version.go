@@ -38,21 +38,32 @@ func (h Hash) String() string { return hex.EncodeToString(h[:]) }
 // IsZero reports whether h is the zero hash, which names nothing.
 func (h Hash) IsZero() bool { return h == Hash{} }
 
+// Listed is a version as scripts see it in a list (log, import and fetch
+// with --json).
+type Listed struct {
+	Registry string `json:"registry"`
+	Version  string `json:"version"`
+	Date     string `json:"date"`
+	Commit   string `json:"commit"`
+	Records  int    `json:"records"`
+	Format   string `json:"format"`
+	SHA256   string `json:"sha256"`
+}
+
+// List makes the Listed of a version.
+func List(v Version) Listed {
+	return Listed{v.Registry, v.Name, v.Date, v.Commit.String(), v.Records, v.Format, v.SHA256}
+}
+
 // Shown is a version with what it holds, as scripts see it: the object
 // `regdiff show --json` prints and the web view serves as a version's
 // JSON, so the two cannot drift apart.
 type Shown struct {
-	Registry string   `json:"registry"`
-	Version  string   `json:"version"`
-	Date     string   `json:"date"`
-	Commit   string   `json:"commit"`
-	Records  int      `json:"records"`
-	Format   string   `json:"format"`
-	SHA256   string   `json:"sha256"`
-	Title    string   `json:"title"`
-	Entries  []Record `json:"entries"`
-	Items    []Item   `json:"registry_items"`
-	People   []Person `json:"people"`
+	Listed
+	Title   string   `json:"title"`
+	Entries []Record `json:"entries"`
+	Items   []Item   `json:"registry_items"`
+	People  []Person `json:"people"`
 }
 
 // Show makes the Shown of a version; no items or people are [] rather
@@ -64,5 +75,5 @@ func Show(v Version, recs []Record, items []Item, people []Person) Shown {
 	if people == nil {
 		people = []Person{}
 	}
-	return Shown{v.Registry, v.Name, v.Date, v.Commit.String(), v.Records, v.Format, v.SHA256, v.Title, recs, items, people}
+	return Shown{List(v), v.Title, recs, items, people}
 }
