@@ -429,6 +429,7 @@ func (b *builder) nameEvents(m *matcher, version string, prev, cur map[string]re
 			continue
 		}
 		var recs [2][]record.Record
+		var sel [2][]int32
 		for k, f := range sides {
 			if ids[k] == nil && !f.Hash.IsZero() {
 				var err error
@@ -446,8 +447,14 @@ func (b *builder) nameEvents(m *matcher, version string, prev, cur map[string]re
 				}
 				if slots[slot{r.Protocol, r.Number}] {
 					recs[k] = append(recs[k], *r)
+					sel[k] = append(sel[k], id)
 				}
 			}
+		}
+		// The same lines on both sides are the same records: the file
+		// changed elsewhere, and a comparison would find nothing.
+		if slices.Equal(sel[0], sel[1]) {
+			continue
 		}
 		cs = append(cs, b.compare(recs[0], recs[1]).Changes...)
 	}
