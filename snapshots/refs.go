@@ -288,10 +288,17 @@ func createMarked(dir, lock string) (*os.File, error) {
 		return nil, err
 	}
 	err = os.Link(tmp.Name(), lock)
-	if err == nil {
-		return tmp, nil // the name goes, the file stays as lock
-	}
+	// Closed before its name is removed, and the lock opened anew: Windows
+	// removes no open file.
 	tmp.Close()
+	if err == nil {
+		f, err := os.OpenFile(lock, os.O_RDWR, 0)
+		if err != nil {
+			os.Remove(lock)
+			return nil, err
+		}
+		return f, nil
+	}
 	if errors.Is(err, fs.ErrExist) {
 		return nil, err
 	}
