@@ -43,8 +43,10 @@ func (p Problem) String() string {
 // refs/regdiff/meta's history reads and hashes to its id, and its sources
 // files parse; each cached version list agrees with its branch. A cache
 // that is damaged or disagrees is a problem, and is removed (commands
-// rebuild it). Versions are checked in parallel, one worker per CPU;
-// progress, when set, is called after each version, never concurrently.
+// rebuild it). Versions are checked in parallel, by up to
+// maxVerifyWorkers workers (one per CPU); problems are in version order
+// all the same. progress, when set, is called after each version, never
+// concurrently.
 func (s *Store) Verify(ctx context.Context, progress func(done, total int)) ([]Problem, error) {
 	s = s.strict()
 	regs, err := s.Registries()
