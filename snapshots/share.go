@@ -19,6 +19,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/revlist"
 	"github.com/go-git/go-git/v5/plumbing/transport"
+	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
 	"github.com/go-git/go-git/v5/storage/memory"
 )
 
@@ -99,9 +100,9 @@ type PushOptions struct {
 // It takes no lock: it reads the refs once, from packed-refs, which every
 // writer replaces whole by a rename, so the set pushed is one that some
 // moment of the store held, however a concurrent fetch or import goes on.
-// An import that repacks while the push reads its objects can make one
-// vanish from under it; the push then starts again from the refs as they
-// are, up to three times. The remote updates its refs only once it has
+// An import or fetch that installs, merges or drops packs while the push
+// reads can move an object from under it; the push then starts again from
+// the refs as they are, up to three times (see descends). The remote updates its refs only once it has
 // every object, and only from the values it advertised (atomically where
 // it can), so a failed push changes no ref.
 //
@@ -130,7 +131,7 @@ func (s *Store) Push(ctx context.Context, remote string, o PushOptions) (*PushRe
 // vanished reports whether err is an object or a pack gone from the store
 // while it was read.
 func vanished(err error) bool {
-	return errors.Is(err, plumbing.ErrObjectNotFound) || errors.Is(err, fs.ErrNotExist)
+	return errors.Is(err, plumbing.ErrObjectNotFound) || errors.Is(err, fs.ErrNotExist) || errors.Is(err, dotgit.ErrPackfileNotFound)
 }
 
 func (s *Store) push(ctx context.Context, ep string, o PushOptions) (*PushResult, error) {
@@ -166,7 +167,13 @@ func (s *Store) push(ctx context.Context, ep string, o PushOptions) (*PushResult
 			res.UpToDate++
 			continue
 		}
-		if ok && !s.descends(h, old) {
+		forward := !ok
+		if ok {
+			if forward, err = s.descends(h, old); err != nil {
+				return nil, fmt.Errorf("push: read %s in store %s: %w", name, s.dir, err)
+			}
+		}
+		if !forward {
 			res.Refused = append(res.Refused, name)
 			if !o.Force {
 				continue
@@ -234,25 +241,40 @@ func anonymous(ep string) *config.RemoteConfig {
 func (s *Store) has(h plumbing.Hash) bool { return s.st.HasEncodedObject(h) == nil }
 
 // descends reports whether commit old is new or one of its ancestors. An
-// old commit the store does not hold is not.
-func (s *Store) descends(new, old plumbing.Hash) bool {
-	if !s.has(old) {
-		return false
+// old commit the store does not hold is not. Any other failure to read an
+// object is returned: a concurrent import drops its checkpoint packs once
+// its own pack is in place, and a push that listed the packs before then
+// finds one gone, which says nothing of the remote's history (Push starts
+// again from a fresh view).
+func (s *Store) descends(new, old plumbing.Hash) (bool, error) {
+	err := s.st.HasEncodedObject(old)
+	if errors.Is(err, plumbing.ErrObjectNotFound) {
+		// The packs listed may predate the one that holds old: look again.
+		s.st.Reindex()
+		err = s.st.HasEncodedObject(old)
+	}
+	if errors.Is(err, plumbing.ErrObjectNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
 	}
 	c, err := object.GetCommit(s.st, new)
 	if err != nil {
-		return false
+		return false, err
 	}
 	found := false
-	iter := object.NewCommitPreorderIter(c, nil, nil)
-	iter.ForEach(func(c *object.Commit) error {
+	err = object.NewCommitPreorderIter(c, nil, nil).ForEach(func(c *object.Commit) error {
 		if c.Hash == old {
 			found = true
 			return errStopWalk
 		}
 		return nil
 	})
-	return found
+	if err != nil && !errors.Is(err, errStopWalk) {
+		return false, err
+	}
+	return found, nil
 }
 
 var errStopWalk = errors.New("stop")
