@@ -384,9 +384,10 @@ func foldByte(c byte) byte {
 // nameEvents adds the changes between two versions that touch a record with
 // the queried name. Only files whose blob changed can hold changes. Within
 // such a file only the records at a number where the name appears (on
-// either side, on the same protocol) are compared: matching is by key and
-// a rename pairs records of the same protocol and number, so this finds exactly the changes a whole comparison
-// would find for the name.
+// either side, on the same protocol) are compared, and only when the
+// name's own records differ: matching is by key and a rename pairs records
+// of the same protocol and number, so this finds exactly the changes a
+// whole comparison would find for the name (TestRealNameEventsAreTheWholeDiffs).
 func (b *builder) nameEvents(m *matcher, version string, prev, cur map[string]record.Hash) error {
 	var paths []string
 	for p, h := range cur {
@@ -404,7 +405,7 @@ func (b *builder) nameEvents(m *matcher, version string, prev, cur map[string]re
 	var cs []diff.Change
 	for _, p := range paths {
 		sides := [2]snapshots.File{{Path: p, Hash: prev[p]}, {Path: p, Hash: cur[p]}}
-		var ids [2][]int32
+		var ids, own [2][]int32
 		spans := map[span]bool{}
 		slots := map[slot]bool{}
 		for k, f := range sides {
@@ -420,16 +421,22 @@ func (b *builder) nameEvents(m *matcher, version string, prev, cur map[string]re
 			}
 			for _, id := range ids[k] {
 				if has, _ := b.lineHas(m, id); has {
+					own[k] = append(own[k], id)
 					spans[span{b.ix.lines[id].lo, b.ix.lines[id].hi}] = true
 					slots[slot{b.recs[id].Protocol, b.recs[id].Number}] = true
 				}
 			}
 		}
-		if len(slots) == 0 {
+		// The name's records the same lines on both sides, in the same
+		// order: the whole comparison pairs each with its equal (equal
+		// records pair first), so none of the changes it finds is the
+		// name's, however the records beside them changed. This is most
+		// of the work saved: a name without a number shares its slot with
+		// every unnumbered record of its protocol, and those change often.
+		if slices.Equal(own[0], own[1]) {
 			continue
 		}
 		var recs [2][]record.Record
-		var sel [2][]int32
 		for k, f := range sides {
 			if ids[k] == nil && !f.Hash.IsZero() {
 				var err error
@@ -447,14 +454,8 @@ func (b *builder) nameEvents(m *matcher, version string, prev, cur map[string]re
 				}
 				if slots[slot{r.Protocol, r.Number}] {
 					recs[k] = append(recs[k], *r)
-					sel[k] = append(sel[k], id)
 				}
 			}
-		}
-		// The same lines on both sides are the same records: the file
-		// changed elsewhere, and a comparison would find nothing.
-		if slices.Equal(sel[0], sel[1]) {
-			continue
 		}
 		cs = append(cs, b.compare(recs[0], recs[1]).Changes...)
 	}
