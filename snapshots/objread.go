@@ -194,6 +194,8 @@ func (s *Store) packedObject(h plumbing.Hash) (t plumbing.ObjectType, data []byt
 			t, data, err = 0, nil, damaged(h, where, "does not read: %v", r)
 		}
 	}()
+	s.gitMu.Lock()
+	defer s.gitMu.Unlock()
 	o, err := s.st.EncodedObject(plumbing.AnyObject, h)
 	if errors.Is(err, plumbing.ErrObjectNotFound) {
 		return 0, nil, damaged(h, "objects", "missing")

@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -523,8 +524,10 @@ func (s *Store) packs() ([]string, error) {
 }
 
 // packedSet knows the store's packs as their indexes stood when it was
-// first asked or when reloadPacks was last called. Objects git packed since
-// are written loose again, which is harmless.
+// first asked, when reloadPacks was last called, or when a read found an
+// object in none of them (relist). A writer checking for an object does not
+// look again (inPack): objects packed since are written loose again, which
+// is harmless.
 type packedSet struct {
 	mu     sync.Mutex
 	loaded bool
@@ -604,18 +607,60 @@ func (s *Store) packedRead(h plumbing.Hash) (plumbing.ObjectType, []byte, bool) 
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	ps.load(s)
-	for _, p := range ps.packs {
-		off, err := p.idx.FindOffset(h)
-		if err != nil {
-			continue
-		}
-		o, err := ps.read(p, off, 0)
-		if err != nil {
-			return 0, nil, false
-		}
-		return o.t, bytes.Clone(o.data), true // the cache keeps its own
+	o, err := ps.find(h)
+	if (errors.Is(err, errNotInPacks) || errors.Is(err, fs.ErrNotExist)) && ps.relist(s) {
+		// A writer installed or merged packs since they were listed: a
+		// long-lived reader (serve) sees them without a restart.
+		o, err = ps.find(h)
 	}
-	return 0, nil, false
+	if err != nil {
+		return 0, nil, false
+	}
+	return o.t, bytes.Clone(o.data), true // the cache keeps its own
+}
+
+var errNotInPacks = errors.New("in none of the packs listed")
+
+// find reads h from the packs listed.
+func (ps *packedSet) find(h plumbing.Hash) (packedObject, error) {
+	for _, p := range ps.packs {
+		if off, err := p.idx.FindOffset(h); err == nil {
+			return ps.read(p, off, 0)
+		}
+	}
+	return packedObject{}, errNotInPacks
+}
+
+// relist lists the store's packs again and, when they are not the ones
+// loaded, forgets those and loads the new list; it reports whether it did.
+func (ps *packedSet) relist(s *Store) bool {
+	paths, err := s.packs()
+	if err != nil {
+		return false
+	}
+	loaded := make([]string, len(ps.packs))
+	for i, p := range ps.packs {
+		loaded[i] = p.path
+	}
+	slices.Sort(paths)
+	slices.Sort(loaded) // addPack appends
+	if slices.Equal(paths, loaded) {
+		return false
+	}
+	ps.reset()
+	ps.load(s)
+	return true
+}
+
+// reset forgets the packs loaded and what was read from them.
+func (ps *packedSet) reset() {
+	for _, p := range ps.packs {
+		if p.f != nil {
+			p.f.Close()
+		}
+	}
+	ps.loaded, ps.packs, ps.cache, ps.cached = false, nil, nil, 0
+	ps.lru.Init()
 }
 
 // read resolves the pack entry at off (see git's gitformat-pack).
@@ -722,15 +767,11 @@ func (s *Store) addPack(path string, idx *idxfile.MemoryIndex) {
 func (s *Store) reloadPacks() {
 	ps := &s.packed
 	ps.mu.Lock()
-	for _, p := range ps.packs {
-		if p.f != nil {
-			p.f.Close()
-		}
-	}
-	ps.loaded, ps.packs, ps.cache, ps.cached = false, nil, nil, 0
-	ps.lru.Init()
+	ps.reset()
 	ps.mu.Unlock()
+	s.gitMu.Lock()
 	s.st = open(s.dir).st
+	s.gitMu.Unlock()
 }
 
 // looseObjects lists the store's loose objects.
@@ -892,15 +933,11 @@ func (s *Store) packInto(pb *packBuilder, want map[plumbing.Hash]bool) error {
 		}
 	}
 	for h := range want {
-		o, err := s.st.EncodedObject(plumbing.AnyObject, h)
+		t, data, err := s.encoded(plumbing.AnyObject, h)
 		if err != nil {
 			return fmt.Errorf("object %s: %w", h, err)
 		}
-		data, err := readEncoded(o)
-		if err != nil {
-			return fmt.Errorf("object %s: %w", h, err)
-		}
-		if err := pb.add(h, o.Type(), data, ""); err != nil {
+		if err := pb.add(h, t, data, ""); err != nil {
 			return err
 		}
 	}
@@ -912,11 +949,23 @@ func (s *Store) objectData(h plumbing.Hash, t plumbing.ObjectType) ([]byte, erro
 	if t == plumbing.BlobObject {
 		return s.blob(h)
 	}
-	o, err := s.st.EncodedObject(t, h)
+	_, data, err := s.encoded(t, h)
 	if err != nil {
 		return nil, fmt.Errorf("object %s: %w", h, err)
 	}
-	return readEncoded(o)
+	return data, nil
+}
+
+// encoded reads object h whole through go-git.
+func (s *Store) encoded(t plumbing.ObjectType, h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
+	s.gitMu.Lock()
+	defer s.gitMu.Unlock()
+	o, err := s.st.EncodedObject(t, h)
+	if err != nil {
+		return 0, nil, err
+	}
+	data, err := readEncoded(o)
+	return o.Type(), data, err
 }
 
 func readEncoded(o plumbing.EncodedObject) ([]byte, error) {

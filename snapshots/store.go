@@ -30,7 +30,11 @@ import (
 // refs/regdiff/meta.
 type Store struct {
 	dir string
-	st  *filesystem.Storage
+	// st is go-git's view of the store, which is not safe for concurrent
+	// use: the readers reach it under gitMu (serve reads from many
+	// goroutines). Push and Clone use a store of their own.
+	gitMu sync.Mutex
+	st    *filesystem.Storage
 
 	linesMu    sync.Mutex
 	linesCache map[plumbing.Hash][]string  // see lines
