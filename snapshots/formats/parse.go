@@ -25,7 +25,43 @@ var (
 // Parse recognizes a registry file by its content, by the rows of the
 // table of formats in order, and parses it. A format that gives no date of
 // its own leaves Registry.Updated empty.
-func Parse(data []byte) (*record.Registry, error) {
+func Parse(data []byte) (*record.Registry, error) { return parse(data, nil) }
+
+// Parser parses registry files one after another, as a store's versions
+// are read in turn, with the results of [Parse]. It remembers the records
+// and people of the XML file it parsed last by their bytes, and takes an
+// element of the next one that is the same bytes (in the same table, at
+// the same depth) from there rather than parsing it again: consecutive
+// versions of a registry differ in a few records. It holds the elements of
+// the file parsed last, and at most as many more from earlier ones. A
+// Parser is not safe for
+// concurrent use; its zero value is ready to use.
+type Parser struct {
+	elements map[string]*memoElement // by the element's bytes
+	gen      int                     // files parsed
+}
+
+type memoElement struct {
+	table  string
+	depth  int
+	rec    record.Record // for a <record>
+	person record.Person // for a <person>
+	gen    int           // the last file that held it
+}
+
+// freshElement is a record or person parsed, not remembered:
+// p.records[index] or p.persons[index], from data[start:end].
+type freshElement struct {
+	index, start, end int
+	table             string
+	depth             int
+	person            bool
+}
+
+// Parse parses data as [Parse] does.
+func (ps *Parser) Parse(data []byte) (*record.Registry, error) { return parse(data, ps) }
+
+func parse(data []byte, ps *Parser) (*record.Registry, error) {
 	if len(data) == 0 {
 		return nil, ErrEmpty
 	}
@@ -34,7 +70,11 @@ func Parse(data []byte) (*record.Registry, error) {
 		return nil, ErrHTML
 	}
 	for _, f := range table {
-		if f.Looks(head) {
+		switch {
+		case !f.Looks(head):
+		case f.Name == "xml" && ps != nil:
+			return parseXML(data, ps)
+		default:
 			return f.Parse(data)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -79,15 +80,45 @@ import (
 //
 // Records' strings are freshly allocated: the result does not keep data.
 func ParseXML(data []byte) (*record.Registry, error) {
+	return parseXML(data, nil)
+}
+
+func parseXML(data []byte, memo *Parser) (*record.Registry, error) {
 	p := &xmlParser{
 		data: data,
 		seed: maphash.MakeSeed(),
 		// Real registries take 250 to 270 bytes a record.
 		records: make([]record.Record, 0, len(data)/240+16),
+		memo:    memo,
+	}
+	if memo != nil {
+		memo.gen++
 	}
 	reg, err := p.parse()
 	if err != nil {
 		return nil, err
+	}
+	if memo != nil {
+		if memo.elements == nil {
+			memo.elements = make(map[string]*memoElement, len(p.fresh))
+		}
+		for _, f := range p.fresh {
+			m := &memoElement{table: f.table, depth: f.depth, gen: memo.gen}
+			if f.person {
+				m.person = p.persons[f.index]
+				m.person.Other = maps.Clone(m.person.Other) // the caller's is the caller's
+			} else {
+				m.rec = p.records[f.index]
+				m.rec.Other = maps.Clone(m.rec.Other)
+			}
+			memo.elements[string(data[f.start:f.end])] = m
+		}
+		// What this file does not hold is forgotten once it is as much as
+		// the file holds: going over the map after every file took a
+		// quarter of the time.
+		if held := len(p.records) + len(p.persons); len(memo.elements) > 2*held {
+			maps.DeleteFunc(memo.elements, func(_ string, m *memoElement) bool { return m.gen != memo.gen })
+		}
 	}
 	return reg, nil
 }
@@ -233,6 +264,11 @@ type xmlParser struct {
 
 	items   []record.Item
 	persons []record.Person
+
+	// See Parser; fresh lists this file's records and people not found
+	// in memo.
+	memo  *Parser
+	fresh []freshElement
 
 	sawUpdated bool
 	strs       [xmlCacheSize]string // interned strings, by hash
@@ -459,6 +495,23 @@ func (p *xmlParser) people(name []byte, start, depth int, table string) error {
 
 // person reads a <person> element whose start tag next returned last.
 func (p *xmlParser) person(name []byte, start, depth int, self bool) error {
+	end := -1
+	if p.memo != nil && !self {
+		end = p.elementEnd("</person")
+	}
+	if end >= 0 {
+		if m := p.recall(start, end, "", depth); m != nil {
+			pr := m.person
+			pr.Other = maps.Clone(pr.Other) // no two files share a map
+			p.persons = append(p.persons, pr)
+			return nil
+		}
+		defer func() {
+			if p.pos == end {
+				p.fresh = append(p.fresh, freshElement{index: len(p.persons) - 1, start: start, end: end, depth: depth, person: true})
+			}
+		}()
+	}
 	p.tmp = p.attrValue(p.tmp[:0], "id")
 	pr := record.Person{ID: string(p.tmp)}
 	add := func(dst *string, s string) {
@@ -523,6 +576,26 @@ func (p *xmlParser) person(name []byte, start, depth int, self bool) error {
 // appends it to p.records.
 func (p *xmlParser) record(table string, start, depth int) error {
 	name, self := p.name, p.selfClose
+	end := -1
+	if p.memo != nil && !self {
+		end = p.elementEnd("</record")
+	}
+	if end >= 0 {
+		if m := p.recall(start, end, table, depth); m != nil {
+			if len(p.pending) > 0 {
+				p.flush() // they come first in p.records
+			}
+			r := m.rec
+			r.Other = maps.Clone(r.Other)
+			p.records = append(p.records, r)
+			return nil
+		}
+		defer func() {
+			if p.pos == end {
+				p.fresh = append(p.fresh, freshElement{index: len(p.records) - 1, start: start, end: end, table: table, depth: depth})
+			}
+		}()
+	}
 	p.parts, p.other, p.multi = p.parts[:0], p.other[:0], false
 	p.seen = append(p.seen[:0], make([]bool, xfKnown)...)
 	if p.otherIdx != nil {
@@ -600,6 +673,35 @@ func (p *xmlParser) record(table string, start, depth int) error {
 	}
 	p.build(table, registered, modified)
 	return nil
+}
+
+// recall returns the element the Parser remembers as data[start:end], in
+// the same table at the same depth, and moves past it; nil if there is none.
+func (p *xmlParser) recall(start, end int, table string, depth int) *memoElement {
+	m, ok := p.memo.elements[string(p.data[start:end])]
+	if !ok || m.table != table || m.depth != depth {
+		return nil
+	}
+	m.gen, p.pos = p.memo.gen, end
+	return m
+}
+
+// elementEnd returns where the element whose start tag next returned last
+// would end if the first occurrence of endTag ("</record") were its end
+// tag, or -1. An element is remembered only when its parse ended there, so
+// one that is the same bytes up to there parses the same way and ends
+// there too (the parser reads nothing of an element past its end tag); one
+// with its end tag in a comment or CDATA section is parsed each time.
+func (p *xmlParser) elementEnd(endTag string) int {
+	d := p.data
+	k := bytes.Index(d[p.pos:], []byte(endTag))
+	if k < 0 {
+		return -1
+	}
+	if e := xmlSkipSpace(d, p.pos+k+len(endTag)); e < len(d) && d[e] == '>' {
+		return e + 1
+	}
+	return -1
 }
 
 // otherKey returns the key of an element that is not a known field.
