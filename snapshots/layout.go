@@ -1,14 +1,16 @@
 package snapshots
 
 import (
-	"bytes"
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/regdiff/regdiff/snapshots/record"
 )
@@ -116,30 +118,56 @@ func safeName(s string) string {
 
 // encode gives the normalized files of a version.
 func encode(reg *record.Registry) (map[string][]byte, error) {
-	files, err := encodeRecords(reg.Records)
-	if err != nil {
-		return nil, err
-	}
-	if len(reg.Items) > 0 {
-		var b []byte
-		for i := range reg.Items {
-			b = append(appendItemJSON(b, &reg.Items[i]), '\n')
-		}
-		files[itemsFile] = b
-	}
-	if len(reg.People) > 0 {
-		people := slices.Clone(reg.People)
-		slices.SortStableFunc(people, func(a, b record.Person) int { return cmp.Compare(a.ID, b.ID) })
-		for i := range people {
-			name := path.Join(peopleDir, peopleFile(people[i].ID))
-			files[name] = append(appendPersonJSON(files[name], &people[i]), '\n')
-		}
-	}
-	return files, nil
+	return encodeFiles(reg, nil).data(), nil
 }
 
-// encodeRecords groups records into the normalized files.
+// encodeRecords gives the normalized record files of records.
 func encodeRecords(recs []record.Record) (map[string][]byte, error) {
+	return encodeFiles(&record.Registry{Records: recs}, nil).data(), nil
+}
+
+// encoding is a version's normalized files, as encodeFiles gives them.
+type encoding struct {
+	files  map[string]*normFile
+	people []record.Person // the registry's, as parsed
+}
+
+func (e *encoding) data() map[string][]byte {
+	out := make(map[string][]byte, len(e.files))
+	for name, f := range e.files {
+		out[name] = f.data
+	}
+	return out
+}
+
+// normFile is a normalized file as encodeFiles gives it.
+type normFile struct {
+	data []byte
+	// recs are the records a record file holds, in order; nil for other
+	// files.
+	recs []*record.Record
+	hash plumbing.Hash // its blob's, once asked (see hashOf)
+}
+
+// hashOf returns the id of f's blob.
+func (f *normFile) hashOf() plumbing.Hash {
+	if f.hash.IsZero() {
+		f.hash = objectHash(plumbing.BlobObject, f.data)
+	}
+	return f.hash
+}
+
+// encodeFiles gives the normalized files of a version. A record file whose
+// records are those of the same file in last (the encoding of the version
+// before, or nil), and the people files when the people are the same, are
+// taken from there, with their hashes, rather than encoded again:
+// consecutive versions differ in a few records, and verify encodes every
+// version.
+func encodeFiles(reg *record.Registry, last *encoding) *encoding {
+	if last == nil {
+		last = &encoding{}
+	}
+	recs := reg.Records
 	// Sort indexes by precomputed keys: Compare parses numbers on every
 	// call, and this runs for every record of every imported version.
 	type key struct {
@@ -171,7 +199,7 @@ func encodeRecords(recs []record.Record) (map[string][]byte, error) {
 		}
 		return record.CompareText(ra, rb)
 	})
-	files := map[string]*bytes.Buffer{}
+	files := map[string]*normFile{}
 	// Records come in file order: the file's name is built only when the
 	// bucket changes (for every record, it was a sixth of the encoding).
 	type bucket struct {
@@ -180,30 +208,82 @@ func encodeRecords(recs []record.Record) (map[string][]byte, error) {
 		ranged bool
 		n      int
 	}
-	var last bucket
-	var b *bytes.Buffer
+	var at, cur bucket
+	var f *normFile
 	for _, k := range keys {
 		r := &recs[k.i]
-		at := bucket{r.Table, k.ok, k.lo != k.hi, k.lo / bucketSize}
+		at = bucket{r.Table, k.ok, k.lo != k.hi, k.lo / bucketSize}
 		if !at.ok || at.ranged {
 			at.n = 0
 		}
-		if b == nil || at != last {
-			name := bucketName(r.Table, k.lo, k.hi, k.ok)
-			if b = files[name]; b == nil {
-				b = &bytes.Buffer{}
-				files[name] = b
+		if f == nil || at != cur {
+			name := path.Join(recordsDir, bucketName(r.Table, k.lo, k.hi, k.ok))
+			if f = files[name]; f == nil {
+				f = &normFile{}
+				files[name] = f
 			}
-			last = at
+			cur = at
 		}
-		b.Write(appendRecordJSON(b.AvailableBuffer(), r))
-		b.WriteByte('\n')
+		f.recs = append(f.recs, r)
 	}
-	out := make(map[string][]byte, len(files))
-	for k, v := range files {
-		out[path.Join(recordsDir, k)] = v.Bytes()
+	for name, f := range files {
+		if old := last.files[name]; old != nil && old.recs != nil && sameRecords(old.recs, f.recs) {
+			f.data, f.hash = old.data, old.hash
+			continue
+		}
+		size := 0
+		for _, r := range f.recs {
+			size += 64 + len(r.Description) + len(r.Name)
+		}
+		b := make([]byte, 0, size)
+		for _, r := range f.recs {
+			b = append(appendRecordJSON(b, r), '\n')
+		}
+		f.data = b
 	}
-	return out, nil
+	if len(reg.Items) > 0 {
+		var b []byte
+		for i := range reg.Items {
+			b = append(appendItemJSON(b, &reg.Items[i]), '\n')
+		}
+		files[itemsFile] = &normFile{data: b}
+	}
+	if len(reg.People) > 0 && last.people != nil && slices.EqualFunc(reg.People, last.people, samePerson) {
+		for name, f := range last.files {
+			if strings.HasPrefix(name, peopleDir+"/") {
+				files[name] = f
+			}
+		}
+	} else if len(reg.People) > 0 {
+		people := slices.Clone(reg.People)
+		slices.SortStableFunc(people, func(a, b record.Person) int { return cmp.Compare(a.ID, b.ID) })
+		for i := range people {
+			name := path.Join(peopleDir, peopleFile(people[i].ID))
+			if files[name] == nil {
+				files[name] = &normFile{}
+			}
+			files[name].data = append(appendPersonJSON(files[name].data, &people[i]), '\n')
+		}
+	}
+	return &encoding{files: files, people: reg.People}
+}
+
+// samePerson reports whether two people encode the same.
+func samePerson(x, y record.Person) bool {
+	return x.ID == y.ID && x.Name == y.Name && x.Org == y.Org && x.URI == y.URI &&
+		x.Updated == y.Updated && maps.Equal(x.Other, y.Other)
+}
+
+// sameRecords reports whether two lists of records encode the same.
+func sameRecords(a, b []*record.Record) bool {
+	return slices.EqualFunc(a, b, func(x, y *record.Record) bool {
+		return x.Table == y.Table && x.Name == y.Name && x.Protocol == y.Protocol &&
+			x.Number == y.Number && x.Description == y.Description &&
+			slices.Equal(x.Refs, y.Refs) && slices.Equal(x.Assignee, y.Assignee) &&
+			slices.Equal(x.Contact, y.Contact) && x.Registered == y.Registered &&
+			x.Modified == y.Modified && x.Note == y.Note && x.Unauthorized == y.Unauthorized &&
+			x.ServiceCode == y.ServiceCode && maps.Equal(x.Other, y.Other)
+	})
 }
 
 // decodeRecords appends the records of one normalized file to dst.

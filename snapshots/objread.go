@@ -232,8 +232,12 @@ func (s *Store) strict() *Store {
 	// Verify reads every raw file (3.8 MB each in the port registry, in
 	// delta chains up to 30 deep): at packCacheBytes each chain was
 	// resolved again from its base, and verify of the shared bundle's
-	// store took 30 s; at 128 MiB, 9.5 s and 290 MB.
-	v.packed.max = 128 << 20
+	// store took 30 s; at 128 MiB, 9.5 s and 290 MB. Once verify kept the
+	// version before's records (formats.Parser, encodeFiles), 64 MiB was
+	// faster still under main's soft memory limit: the CLI's verify of
+	// that store 6.1-6.4 s against 7.0-7.8 s at 128 MiB and 6.8-7.1 s at
+	// 64 MiB without them (same runs), the collector having less to mark.
+	v.packed.max = 64 << 20
 	return v
 }
 

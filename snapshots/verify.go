@@ -103,21 +103,21 @@ func (s *Store) Verify(ctx context.Context, progress func(done, total int)) ([]P
 	var wg sync.WaitGroup
 	parts := splitJobs(jobs, min(runtime.GOMAXPROCS(0), maxVerifyWorkers))
 	for _, part := range parts {
-		// go-git's storage, and regdiff's pack reader, serve one reader at
-		// a time: each worker reads through a view of its own, and the
-		// views share strict's pack cache between them. On the shared
-		// bundle's cloned store, two workers of 64 MiB each took 7.3 s at
-		// 298 MB, one of 128 MiB 15.4 s at 290 MB; two of 128 MiB went
-		// past main's soft memory limit and collected without end (20 s).
+		// Each worker reads through a view of its own (regdiff's pack
+		// reader serves one reader at a time), and the views share
+		// strict's pack cache between them. On the shared bundle's cloned
+		// store, two workers of 64 MiB each took 7.3 s at 298 MB, one of
+		// 128 MiB 15.4 s at 290 MB; two of 128 MiB went past main's soft
+		// memory limit and collected without end (20 s).
 		view := s.strict()
 		view.packed.max = max(view.packed.max/len(parts), 32<<20)
 		wg.Go(func() {
-			read := map[plumbing.Hash]bool{}
+			w := &verifier{read: map[plumbing.Hash]bool{}}
 			for k := range part {
 				if ctx.Err() != nil {
 					return
 				}
-				part[k].check(view, refs, read)
+				part[k].check(view, refs, w)
 				if progress != nil {
 					mu.Lock()
 					done++
@@ -149,9 +149,17 @@ type verifyJob struct {
 	problems []Problem
 }
 
-// check checks job j's version; read holds the normalized files that
-// earlier jobs of the same worker read whole.
-func (j *verifyJob) check(s *Store, refs map[string]plumbing.Hash, read map[plumbing.Hash]bool) {
+// verifier is what a worker of Verify keeps from one version to the next
+// of its run: a run's versions follow one another, and most of each is as
+// it was in the one before.
+type verifier struct {
+	read   map[plumbing.Hash]bool // normalized files read whole
+	parser formats.Parser         // of the raw files
+	last   *encoding              // the normalized files of the version before
+}
+
+// check checks job j's version.
+func (j *verifyJob) check(s *Store, refs map[string]plumbing.Hash, w *verifier) {
 	reg, v := j.reg, j.v
 	bad := func(format string, args ...any) {
 		j.problems = append(j.problems, Problem{Registry: reg, Version: v.Name, Msg: fmt.Sprintf(format, args...)})
@@ -162,7 +170,7 @@ func (j *verifyJob) check(s *Store, refs map[string]plumbing.Hash, read map[plum
 	if h := refs["refs/tags/"+reg+"/"+v.Name]; h != plumbing.Hash(v.Commit) {
 		bad("tag %s/%s points at %s, not at the version's commit %s", reg, v.Name, short(h), short(plumbing.Hash(v.Commit)))
 	}
-	s.verifyVersion(v, bad, read)
+	s.verifyVersion(v, bad, w)
 }
 
 // splitJobs cuts jobs into at most n runs of about equal work, counted in
@@ -223,16 +231,16 @@ func short(h plumbing.Hash) string {
 }
 
 // verifyVersion checks v's files, reading each of its normalized files
-// unless read holds it, and adding those that read whole: most are the same
-// from one version to the next.
-func (s *Store) verifyVersion(v record.Version, bad func(string, ...any), read map[plumbing.Hash]bool) {
+// unless w has read it whole before (most are the same from one version to
+// the next).
+func (s *Store) verifyVersion(v record.Version, bad func(string, ...any), w *verifier) {
 	raw, err := s.Raw(v)
 	if err != nil {
 		bad("raw file unreadable: %v", err)
 		return
 	}
 	// Raw has checked the file against its recorded sha256.
-	reg, err := formats.Parse(raw)
+	reg, err := w.parser.Parse(raw)
 	if err != nil {
 		bad("raw file no longer parses: %v", err)
 		return
@@ -242,15 +250,13 @@ func (s *Store) verifyVersion(v record.Version, bad func(string, ...any), read m
 	}
 	// A version written by normalizer 1 has its records only, encoded as
 	// now: check those (ReindexDue tells that the rest is missing).
-	want, err := encode(reg)
-	files, listErr := s.normalized(v)
+	files, err := s.normalized(v)
 	if v.Normalizer < 2 {
-		want, err = encodeRecords(reg.Records)
-		files, listErr = s.Files(v)
+		reg = &record.Registry{Records: reg.Records}
+		files, err = s.Files(v)
 	}
-	if err == nil {
-		err = listErr
-	}
+	want := encodeFiles(reg, w.last)
+	w.last = want
 	if err != nil {
 		bad("normalized files unreadable: %v", err)
 		return
@@ -259,33 +265,33 @@ func (s *Store) verifyVersion(v record.Version, bad func(string, ...any), read m
 	for _, f := range files {
 		h := plumbing.Hash(f.Hash)
 		have[f.Path] = h
-		if read[h] {
+		if w.read[h] {
 			continue
 		}
 		if _, err := s.blob(h); err != nil {
 			bad("%s unreadable: %v", f.Path, err)
 		} else {
-			read[h] = true
+			w.read[h] = true
 		}
 	}
 	var names []string
-	for name := range want {
+	for name := range want.files {
 		names = append(names, name)
 	}
 	for name := range have {
-		if _, ok := want[name]; !ok {
+		if _, ok := want.files[name]; !ok {
 			names = append(names, name)
 		}
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		data, ok := want[name]
+		f, ok := want.files[name]
 		switch {
 		case !ok:
 			bad("%s is not what parsing the raw file gives (extra file)", name)
 		case have[name].IsZero():
 			bad("%s is missing", name)
-		case objectHash(plumbing.BlobObject, data) != have[name]:
+		case f.hashOf() != have[name]:
 			bad("%s differs from a new parse of the raw file", name)
 		}
 	}
