@@ -208,11 +208,11 @@ func encodeFiles(reg *record.Registry, last *encoding) *encoding {
 		ranged bool
 		n      int
 	}
-	var at, cur bucket
+	var cur bucket
 	var f *normFile
 	for _, k := range keys {
 		r := &recs[k.i]
-		at = bucket{r.Table, k.ok, k.lo != k.hi, k.lo / bucketSize}
+		at := bucket{r.Table, k.ok, k.lo != k.hi, k.lo / bucketSize}
 		if !at.ok || at.ranged {
 			at.n = 0
 		}

@@ -102,9 +102,9 @@ type PushOptions struct {
 // moment of the store held, however a concurrent fetch or import goes on.
 // An import or fetch that installs, merges or drops packs while the push
 // reads can move an object from under it; the push then starts again from
-// the refs as they are, up to three times (see descends). The remote updates its refs only once it has
-// every object, and only from the values it advertised (atomically where
-// it can), so a failed push changes no ref.
+// the refs as they are, up to three times (see descends). The remote
+// updates its refs only once it has every object, and only from the values
+// it advertised (atomically where it can), so a failed push changes no ref.
 //
 // A remote ref that is not an ancestor of the store's refuses the whole
 // push with [ErrNonFastForward], unless o.Force. Refs that only the remote

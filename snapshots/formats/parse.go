@@ -34,8 +34,7 @@ func Parse(data []byte) (*record.Registry, error) { return parse(data, nil) }
 // the same depth) from there rather than parsing it again: consecutive
 // versions of a registry differ in a few records. It holds the elements of
 // the file parsed last, and at most as many more from earlier ones. A
-// Parser is not safe for
-// concurrent use; its zero value is ready to use.
+// Parser is not safe for concurrent use; its zero value is ready to use.
 type Parser struct {
 	elements map[string]*memoElement // by the element's bytes
 	gen      int                     // files parsed
