@@ -1,6 +1,11 @@
 package snapshots
 
-import "github.com/regdiff/regdiff/snapshots/record"
+import (
+	"os"
+	"path/filepath"
+
+	"github.com/regdiff/regdiff/snapshots/record"
+)
 
 // UseNormalizer1 makes Prepare write what regdiff wrote before it kept
 // items and people (normalizer 1: the records only), until restore is
@@ -42,4 +47,24 @@ func SetPackStage(fn func(stage string)) (restore func()) {
 	old := packStage
 	packStage = fn
 	return func() { packStage = old }
+}
+
+// IndexPack indexes pack as a clone does, from a file of its own.
+func IndexPack(pack []byte, workers int) error {
+	dir, err := os.MkdirTemp("", "regdiff-pack-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "p.pack")
+	if err := os.WriteFile(path, pack, 0o644); err != nil {
+		return err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, _, err = indexPack(f, int64(len(pack)), workers)
+	return err
 }

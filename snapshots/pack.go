@@ -427,31 +427,8 @@ func (b *packBuilder) finish() ([]plumbing.Hash, error) {
 	if err != nil {
 		return fail(err)
 	}
-	var ib bytes.Buffer
-	if _, err := idxfile.NewEncoder(&ib).Encode(idx); err != nil {
-		return fail(err)
-	}
-	name := filepath.Join(b.dir, "pack-"+packHash.String())
-	idxTmp := b.f.Name() + ".idx"
-	if err := os.WriteFile(idxTmp, ib.Bytes(), 0o444); err != nil {
-		return fail(err)
-	}
-	defer os.Remove(idxTmp) // a no-op once renamed
-	if err := syncFile(idxTmp); err != nil {
-		return fail(err)
-	}
-	b.stage("written")
-	if err := os.Chmod(b.f.Name(), 0o444); err != nil {
-		return fail(err)
-	}
-	// The index first: git takes an index without its pack for no pack,
-	// where go-git fails on a pack without its index.
-	if err := os.Rename(idxTmp, name+".idx"); err != nil {
-		return fail(err)
-	}
-	b.stage("renamed")
-	if err := os.Rename(b.f.Name(), name+".pack"); err != nil {
-		os.Remove(name + ".idx")
+	name, err := installPack(b.dir, b.f.Name(), packHash, idx, b.stage)
+	if err != nil {
 		return fail(err)
 	}
 	b.name, b.index = name, idx

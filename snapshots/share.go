@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 
@@ -49,6 +50,11 @@ var ErrUnreachable = errors.New("remote unreachable, or its answer cut short")
 // ErrStoreExists is returned by [Clone] when its target is a folder that is
 // not empty.
 var ErrStoreExists = errors.New("the folder exists and is not empty")
+
+// ErrBadPack is wrapped by Clone's error when the pack the remote sent
+// does not read as a whole (a damaged entry, delta or checksum, a base it
+// lacks): damaged on the way, or in the remote's repository.
+var ErrBadPack = errors.New("the remote sent a damaged pack")
 
 // sharedRef reports whether a ref is one a store keeps and shares.
 func sharedRef(name string) bool {
@@ -393,7 +399,8 @@ func Clone(ctx context.Context, remote, dir string, progress io.Writer) (*CloneR
 	if err != nil {
 		return nil, fmt.Errorf("clone into %s: %w", dir, err)
 	}
-	repo, err := git.Open(s.st, nil)
+	// The pack the fetch receives is indexed by regdiff (receiving).
+	repo, err := git.Open(receiving{Storage: s.st, dir: filepath.Join(work, "objects", "pack"), workers: runtime.GOMAXPROCS(0)}, nil)
 	if err != nil {
 		return nil, fmt.Errorf("clone into %s: %w", dir, err)
 	}
@@ -408,7 +415,7 @@ func Clone(ctx context.Context, remote, dir string, progress io.Writer) (*CloneR
 		Progress:   progress,
 	})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
-		if err = classify(err); !errors.Is(err, ErrUnreachable) && !errors.Is(err, context.Canceled) {
+		if err = classify(err); !errors.Is(err, ErrUnreachable) && !errors.Is(err, context.Canceled) && !errors.Is(err, ErrBadPack) {
 			err = fmt.Errorf("%w: %w", ErrNotStore, err)
 		}
 		return nil, fmt.Errorf("clone %s: %w", remote, err)

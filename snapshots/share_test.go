@@ -1,14 +1,18 @@
 package snapshots_test
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
+	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 
 	"github.com/regdiff/regdiff/internal/realstore"
 	"github.com/regdiff/regdiff/snapshots"
@@ -121,6 +125,47 @@ func BenchmarkPush(b *testing.B) {
 			cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0")
 			if out, err := cmd.CombinedOutput(); err != nil {
 				b.Fatalf("git push: %v\n%s", err, out)
+			}
+		}
+	})
+}
+
+// BenchmarkIndexPack indexes the pack of the shared bundle's store, as a
+// clone receives it (the pack of the bare repository it was pushed to),
+// against go-git's parser and git index-pack of the same pack.
+func BenchmarkIndexPack(b *testing.B) {
+	dir := pushedRealStore(b)
+	packs, _ := filepath.Glob(filepath.Join(dir, "objects", "pack", "*.pack"))
+	if len(packs) != 1 {
+		b.Fatalf("%d packs in the pushed store", len(packs))
+	}
+	pack, err := os.ReadFile(packs[0])
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("regdiff", func(b *testing.B) {
+		for b.Loop() {
+			if err := snapshots.IndexPack(pack, runtime.GOMAXPROCS(0)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("go-git", func(b *testing.B) {
+		for b.Loop() {
+			p, err := packfile.NewParser(packfile.NewScanner(bytes.NewReader(pack)), new(idxfile.Writer))
+			if err == nil {
+				_, err = p.Parse()
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("git-index-pack", func(b *testing.B) {
+		for b.Loop() {
+			out := filepath.Join(b.TempDir(), "p.idx")
+			if o, err := exec.Command("git", "index-pack", "-o", out, packs[0]).CombinedOutput(); err != nil {
+				b.Fatalf("git index-pack: %v: %s", err, o)
 			}
 		}
 	})

@@ -78,6 +78,8 @@ func runClone(ctx context.Context, o *cloneOptions) error {
 			return withCode(exitStore, err, "clone into a new folder, or remove this one first")
 		case errors.Is(err, snapshots.ErrUnreachable):
 			return withCode(exitNetwork, err)
+		case errors.Is(err, snapshots.ErrBadPack):
+			return withCode(exitRefused, err, "try again; if it happens again, the remote's repository may be damaged (git fsck there)")
 		case errors.Is(err, snapshots.ErrNotStore):
 			return withCode(exitRefused, err, "REMOTE must be a repository that `regdiff push` wrote to")
 		case errors.Is(err, context.Canceled), writeFailed(err):

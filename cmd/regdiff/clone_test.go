@@ -56,6 +56,12 @@ func TestCloneDefaultStore(t *testing.T) {
 // short, well-ended body (a truncated pack).
 func cutServer(t *testing.T, remote string, keep int, cut bool) string {
 	t.Helper()
+	return editServer(t, remote, func(body []byte) []byte { return body[:min(keep, len(body))] }, cut)
+}
+
+// editServer serves remote with each upload-pack response changed by edit.
+func editServer(t *testing.T, remote string, edit func([]byte) []byte, cut bool) string {
+	t.Helper()
 	h := httpBackend(t, remote)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.HasSuffix(r.URL.Path, "/git-upload-pack") {
@@ -64,8 +70,7 @@ func cutServer(t *testing.T, remote string, keep int, cut bool) string {
 		}
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, r)
-		body := rec.Body.Bytes()
-		body = body[:min(keep, len(body))]
+		body := edit(rec.Body.Bytes())
 		if cut {
 			conn, buf, err := w.(http.Hijacker).Hijack()
 			if err != nil {
@@ -117,6 +122,8 @@ func TestCloneRefusals(t *testing.T) {
 		{"connection refused", "http://127.0.0.1:1/x.git", "", exitNetwork, "unreachable"},
 		{"vanishes mid-clone", cutServer(t, good, 3000, true), "", exitNetwork, "cut short"},
 		{"truncated pack", cutServer(t, good, 3000, false), "", exitNetwork, "cut short"},
+		// The response ends with the pack's checksum and a flush-pkt.
+		{"damaged pack", editServer(t, good, func(b []byte) []byte { b[len(b)-5] ^= 1; return b }, false), "", exitRefused, "damaged pack: the pack's checksum is"},
 		{"store folder not empty", good, nonEmpty, exitStore, "not empty"},
 	}
 	for _, tc := range cases {
