@@ -361,8 +361,11 @@ func (ix *indexer) resolve(i int, base []byte, kind plumbing.ObjectType, r *entr
 		}
 		data, err := r.read(ix.f, e)
 		if err == nil && base != nil {
-			data, err = applyDelta(base, data)
-			if err != nil {
+			// Checked before applyDelta allocates for it: a chain of
+			// deltas may double an object at each step.
+			if size := deltaTarget(data); size > maxObject {
+				err = fmt.Errorf("the delta at offset %d declares an object of %d bytes", e.off, size)
+			} else if data, err = applyDelta(base, data); err != nil {
 				err = fmt.Errorf("the delta at offset %d: %w", e.off, err)
 			}
 		}
@@ -385,6 +388,17 @@ func (ix *indexer) resolve(i int, base []byte, kind plumbing.ObjectType, r *entr
 		// go of the ancestors a chain no longer needs.
 		i, base = kids[len(kids)-1], data
 	}
+}
+
+// deltaTarget returns the size of the object a delta builds, as its
+// header declares it (applyDelta checks the rest).
+func deltaTarget(delta []byte) uint64 {
+	_, n := binary.Uvarint(delta)
+	if n <= 0 {
+		return 0
+	}
+	size, _ := binary.Uvarint(delta[n:])
+	return size
 }
 
 // entryReader reads entries' bytes and inflates them, reusing its buffer

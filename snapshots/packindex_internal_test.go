@@ -226,6 +226,23 @@ func TestIndexPackRefuses(t *testing.T) {
 			refEntry(plumbing.ComputeHash(plumbing.BlobObject, b), makeDelta(b, a)),
 			refEntry(ha, ab)), "needs object"},
 	}
+	// A delta that copies all of a 64 KiB base 16,385 times: a valid
+	// object of just over maxObject.
+	big := bytes.Repeat([]byte("0123456789abcdef"), 4096)
+	huge := binary.AppendUvarint(nil, uint64(len(big)))
+	huge = binary.AppendUvarint(huge, uint64(maxObject+len(big)))
+	for range maxObject/len(big) + 1 {
+		huge = appendCopy(huge, 0, len(big))
+	}
+	wbig := wholeEntry(plumbing.BlobObject, big)
+	bad["delta to a huge object"] = struct {
+		pack []byte
+		want string
+	}{packOf(2, wbig, ofsEntry(len(wbig), huge)), fmt.Sprintf("declares an object of %d bytes", maxObject+len(big))}
+	bad["size past 60 bits"] = struct {
+		pack []byte
+		want string
+	}{packOf(1, append([]byte{0xb0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x08}, deflated(a)...)), "bad header"}
 	if _, err := encodeIndex(t, good, 1); err != nil {
 		t.Fatalf("the undamaged pack: %v", err)
 	}
