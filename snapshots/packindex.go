@@ -23,11 +23,13 @@ import (
 )
 
 // A clone's pack is indexed here rather than by go-git, whose parser
-// resolves the deltas on one core: on the shared bundle's store that was
-// 4.9 s of a 10–12 s clone, nearly all of it hashing the 1.4 GB the
-// deltas rebuild. Here the delta trees are resolved on every core, with
-// the same collision-detecting SHA-1 (plumbing.ComputeHash), and the
-// index is git's own format, written by go-git's idxfile.
+// resolves the deltas on one core and hashes many objects more than once:
+// on the shared bundle's store that was 4.9 s of a 10–12 s clone, most of
+// it hashing what the deltas rebuild (1.4 GB, once). Here each delta tree
+// is resolved once, on every core, with the same collision-detecting SHA-1
+// (plumbing.ComputeHash), and the index is git's own format, written by
+// go-git's idxfile: BenchmarkIndexPack took 2.4 s against 8.7 s for
+// go-git's parser and 2.9 s for git index-pack.
 
 // receiving wraps a store's go-git storage so that a fetch into it hands
 // its pack to [packReceiver].
@@ -208,6 +210,9 @@ func scanPack(f *os.File, size int64) ([]rxEntry, plumbing.Hash, error) {
 		return nil, sum, errors.New("too short for a pack")
 	}
 	body := size - 20
+	// The trailer guards against damage, not forgery (the object ids,
+	// hashed with collision detection, carry the trust): the standard
+	// library's SHA-1 does.
 	cr := &hashingReader{r: io.NewSectionReader(f, 0, body), h: sha1.New()}
 	br := bufio.NewReaderSize(cr, 64<<10)
 	pos := func() int64 { return cr.n - int64(br.Buffered()) }
