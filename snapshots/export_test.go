@@ -1,6 +1,7 @@
 package snapshots
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 
@@ -65,6 +66,6 @@ func IndexPack(pack []byte, workers int) error {
 		return err
 	}
 	defer f.Close()
-	_, _, err = indexPack(f, int64(len(pack)), workers)
+	_, _, err = indexPack(context.Background(), f, int64(len(pack)), workers)
 	return err
 }

@@ -3,6 +3,7 @@ package snapshots
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha1"
 	"encoding/binary"
 	"errors"
@@ -35,7 +36,8 @@ import (
 // its pack to [packReceiver].
 type receiving struct {
 	*filesystem.Storage
-	dir     string // the store's objects/pack
+	ctx     context.Context // stops the indexing
+	dir     string          // the store's objects/pack
 	workers int
 }
 
@@ -49,12 +51,13 @@ func (r receiving) PackfileWriter() (io.WriteCloser, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &packReceiver{dir: r.dir, f: f, workers: r.workers}, nil
+	return &packReceiver{ctx: r.ctx, dir: r.dir, f: f, workers: r.workers}, nil
 }
 
 // packReceiver writes a pack as it arrives, then indexes and installs it
 // on Close; a pack that fails is removed.
 type packReceiver struct {
+	ctx     context.Context
 	dir     string
 	f       *os.File
 	n       int64
@@ -81,7 +84,10 @@ func (w *packReceiver) Close() (err error) {
 	if err := w.f.Sync(); err != nil {
 		return err
 	}
-	idx, sum, err := indexPack(w.f, w.n, w.workers)
+	idx, sum, err := indexPack(w.ctx, w.f, w.n, w.workers)
+	if err := w.ctx.Err(); err != nil {
+		return err
+	}
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrBadPack, err)
 	}
@@ -145,12 +151,12 @@ type rxEntry struct {
 // the pack's index and checksum. Deltas are resolved on up to workers
 // goroutines. A pack whose deltas need a base it does not hold (a thin
 // pack), or that holds an object twice, is refused.
-func indexPack(f *os.File, size int64, workers int) (*idxfile.MemoryIndex, plumbing.Hash, error) {
-	entries, sum, err := scanPack(f, size)
+func indexPack(ctx context.Context, f *os.File, size int64, workers int) (*idxfile.MemoryIndex, plumbing.Hash, error) {
+	entries, sum, err := scanPack(ctx, f, size)
 	if err != nil {
 		return nil, plumbing.ZeroHash, err
 	}
-	ix := &indexer{f: f, entries: entries, done: make([]atomic.Bool, len(entries)),
+	ix := &indexer{ctx: ctx, f: f, entries: entries, done: make([]atomic.Bool, len(entries)),
 		ofsKids: map[int][]int{}, refKids: map[plumbing.Hash][]int{}}
 	var roots []int
 	for i := range entries {
@@ -204,7 +210,7 @@ const minPackEntry = 9
 
 // scanPack reads the entries of a pack in order, inflating each to find
 // where it ends, and checks the trailing checksum.
-func scanPack(f *os.File, size int64) ([]rxEntry, plumbing.Hash, error) {
+func scanPack(ctx context.Context, f *os.File, size int64) ([]rxEntry, plumbing.Hash, error) {
 	var sum plumbing.Hash
 	if size < 32 {
 		return nil, sum, errors.New("too short for a pack")
@@ -235,6 +241,9 @@ func scanPack(f *os.File, size int64) ([]rxEntry, plumbing.Hash, error) {
 	at := make(map[int64]int, min(count, 1<<16))
 	var zr io.ReadCloser
 	for i := range int(count) {
+		if i%1024 == 0 && ctx.Err() != nil {
+			return nil, sum, ctx.Err()
+		}
 		entries = append(entries, rxEntry{off: pos(), base: -1})
 		e := &entries[i]
 		at[e.off] = i
@@ -334,6 +343,7 @@ func (r *hashingReader) Read(p []byte) (int, error) {
 // deltas on it, depth first. A delta with siblings still to resolve goes
 // to a goroutine of its own when one of the slots is free.
 type indexer struct {
+	ctx     context.Context
 	f       *os.File
 	entries []rxEntry
 	ofsKids map[int][]int
@@ -360,6 +370,10 @@ func (ix *indexer) start(i int, base []byte, kind plumbing.ObjectType, r *entryR
 
 func (ix *indexer) resolve(i int, base []byte, kind plumbing.ObjectType, r *entryReader) {
 	for ix.err.Load() == nil {
+		if err := ix.ctx.Err(); err != nil {
+			ix.err.CompareAndSwap(nil, &err)
+			return
+		}
 		e := &ix.entries[i]
 		if !ix.done[i].CompareAndSwap(false, true) {
 			return // a REF_DELTA on an object the pack holds twice

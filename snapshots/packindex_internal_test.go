@@ -3,8 +3,10 @@ package snapshots
 import (
 	"bytes"
 	"compress/zlib"
+	"context"
 	"crypto/sha1"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -35,7 +37,7 @@ func encodeIndex(t testing.TB, pack []byte, workers int) ([]byte, error) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	idx, sum, err := indexPack(f, int64(len(pack)), workers)
+	idx, sum, err := indexPack(context.Background(), f, int64(len(pack)), workers)
 	if err != nil {
 		return nil, err
 	}
@@ -324,6 +326,45 @@ func TestRealIndexPack(t *testing.T) {
 				if !bytes.Equal(got, want) {
 					t.Fatalf("%s: the index differs from git's", p)
 				}
+			}
+		})
+	}
+}
+
+// TestPackReceiverStops: a clone stopped while its pack is indexed ends
+// with the context's error, not ErrBadPack, and leaves no pack behind.
+func TestPackReceiverStops(t *testing.T) {
+	a := []byte("<registry><record><value>1</value></record></registry>\n")
+	wa := wholeEntry(plumbing.BlobObject, a)
+	pack := packOf(2, wa, ofsEntry(len(wa), makeDelta(a, append(a, a...))))
+	for _, stopped := range []bool{false, true} {
+		t.Run(fmt.Sprint("stopped=", stopped), func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			dir := filepath.Join(t.TempDir(), "pack")
+			w, err := receiving{ctx: ctx, dir: dir, workers: 2}.PackfileWriter()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.Write(pack); err != nil {
+				t.Fatal(err)
+			}
+			if stopped {
+				cancel()
+			}
+			err = w.Close()
+			files, _ := os.ReadDir(dir)
+			if !stopped {
+				if err != nil || len(files) != 2 {
+					t.Fatalf("Close: %v, %d files in objects/pack, want a pack and its index", err, len(files))
+				}
+				return
+			}
+			if !errors.Is(err, context.Canceled) || errors.Is(err, ErrBadPack) {
+				t.Fatalf("Close: %v, want the context's error alone", err)
+			}
+			if len(files) != 0 {
+				t.Fatalf("%d files left in objects/pack", len(files))
 			}
 		})
 	}

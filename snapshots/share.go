@@ -400,7 +400,7 @@ func Clone(ctx context.Context, remote, dir string, progress io.Writer) (*CloneR
 		return nil, fmt.Errorf("clone into %s: %w", dir, err)
 	}
 	// The pack the fetch receives is indexed by regdiff (receiving).
-	repo, err := git.Open(receiving{Storage: s.st, dir: filepath.Join(work, "objects", "pack"), workers: runtime.GOMAXPROCS(0)}, nil)
+	repo, err := git.Open(receiving{Storage: s.st, ctx: ctx, dir: filepath.Join(work, "objects", "pack"), workers: runtime.GOMAXPROCS(0)}, nil)
 	if err != nil {
 		return nil, fmt.Errorf("clone into %s: %w", dir, err)
 	}
