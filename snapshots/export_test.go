@@ -5,6 +5,9 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
+
 	"github.com/regdiff/regdiff/snapshots/record"
 )
 
@@ -51,21 +54,20 @@ func SetPackStage(fn func(stage string)) (restore func()) {
 }
 
 // IndexPack indexes pack as a clone does, from a file of its own.
-func IndexPack(pack []byte, workers int) error {
+func IndexPack(pack []byte, workers int) (*idxfile.MemoryIndex, plumbing.Hash, error) {
 	dir, err := os.MkdirTemp("", "regdiff-pack-")
 	if err != nil {
-		return err
+		return nil, plumbing.ZeroHash, err
 	}
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "p.pack")
 	if err := os.WriteFile(path, pack, 0o644); err != nil {
-		return err
+		return nil, plumbing.ZeroHash, err
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return err
+		return nil, plumbing.ZeroHash, err
 	}
 	defer f.Close()
-	_, _, err = indexPack(context.Background(), f, int64(len(pack)), workers)
-	return err
+	return indexPack(context.Background(), f, int64(len(pack)), workers)
 }

@@ -658,34 +658,16 @@ func (ps *packedSet) read(p *packFile, off int64, depth int) (packedObject, erro
 		p.f = f
 	}
 	r := bufio.NewReaderSize(io.NewSectionReader(p.f, off, 1<<62), 4096)
-	c, err := r.ReadByte()
+	t, size, rel, err := readEntryHead(r)
 	if err != nil {
-		return packedObject{}, err
-	}
-	t := plumbing.ObjectType(c >> 4 & 7)
-	size := int64(c & 0x0f)
-	for shift := 4; c&0x80 != 0; shift += 7 {
-		if c, err = r.ReadByte(); err != nil || shift > 56 {
-			return packedObject{}, fmt.Errorf("bad entry header at %d", off)
-		}
-		size |= int64(c&0x7f) << shift
+		return packedObject{}, fmt.Errorf("entry at %d: %w", off, err)
 	}
 	base := int64(-1)
 	switch t {
 	case plumbing.CommitObject, plumbing.TreeObject, plumbing.BlobObject, plumbing.TagObject:
 	case plumbing.OFSDeltaObject:
-		if c, err = r.ReadByte(); err != nil {
-			return packedObject{}, err
-		}
-		rel := int64(c & 0x7f)
-		for c&0x80 != 0 {
-			if c, err = r.ReadByte(); err != nil || rel > 1<<48 {
-				return packedObject{}, fmt.Errorf("bad delta offset at %d", off)
-			}
-			rel = (rel+1)<<7 | int64(c&0x7f)
-		}
 		base = off - rel
-		if base < 12 || rel <= 0 {
+		if base < 12 {
 			return packedObject{}, fmt.Errorf("bad delta offset at %d", off)
 		}
 	default:
@@ -725,6 +707,46 @@ func (ps *packedSet) read(p *packFile, off int64, depth int) (packedObject, erro
 		ps.cached -= len(old.o.data)
 	}
 	return o, nil
+}
+
+var (
+	errBadEntryHead   = errors.New("bad header")
+	errBadDeltaOffset = errors.New("bad delta offset")
+)
+
+// readEntryHead reads a pack entry's header: its type, its inflated size
+// and, for an OFS_DELTA, how far before the entry its base starts (see
+// git's gitformat-pack). It reads no byte past the header.
+func readEntryHead(r *bufio.Reader) (t plumbing.ObjectType, size, rel int64, err error) {
+	c, err := r.ReadByte()
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	t = plumbing.ObjectType(c >> 4 & 7)
+	size = int64(c & 0x0f)
+	for shift := 4; c&0x80 != 0; shift += 7 {
+		if c, err = r.ReadByte(); err != nil || shift > 56 {
+			return 0, 0, 0, errBadEntryHead
+		}
+		size |= int64(c&0x7f) << shift
+	}
+	if t != plumbing.OFSDeltaObject {
+		return t, size, 0, nil
+	}
+	if c, err = r.ReadByte(); err != nil {
+		return 0, 0, 0, err
+	}
+	rel = int64(c & 0x7f)
+	for c&0x80 != 0 {
+		if c, err = r.ReadByte(); err != nil || rel > 1<<48 {
+			return 0, 0, 0, errBadDeltaOffset
+		}
+		rel = (rel+1)<<7 | int64(c&0x7f)
+	}
+	if rel <= 0 {
+		return 0, 0, 0, errBadDeltaOffset
+	}
+	return t, size, rel, nil
 }
 
 // addPack makes the store's own reader see one more pack, installed since

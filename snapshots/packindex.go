@@ -248,37 +248,21 @@ func scanPack(ctx context.Context, f *os.File, size int64) ([]rxEntry, plumbing.
 		e := &entries[i]
 		at[e.off] = i
 		bad := func(what string) error { return fmt.Errorf("the entry at offset %d: %s", e.off, what) }
-		c, err := br.ReadByte()
-		if err != nil {
+		kind, n, rel, err := readEntryHead(br)
+		switch {
+		case errors.Is(err, io.EOF):
 			return nil, sum, bad("truncated")
-		}
-		e.kind = plumbing.ObjectType(c >> 4 & 7)
-		n := int64(c & 0x0f)
-		for shift := 4; c&0x80 != 0; shift += 7 {
-			if c, err = br.ReadByte(); err != nil || shift > 56 {
-				return nil, sum, bad("bad header")
-			}
-			n |= int64(c&0x7f) << shift
-		}
-		if n > maxObject {
+		case err != nil:
+			return nil, sum, bad(err.Error())
+		case n > maxObject:
 			return nil, sum, bad(fmt.Sprintf("declares %d bytes", n))
 		}
-		e.size = int(n)
+		e.kind, e.size = kind, int(n)
 		switch e.kind {
 		case plumbing.CommitObject, plumbing.TreeObject, plumbing.BlobObject, plumbing.TagObject:
 		case plumbing.OFSDeltaObject:
-			if c, err = br.ReadByte(); err != nil {
-				return nil, sum, bad("truncated")
-			}
-			rel := int64(c & 0x7f)
-			for c&0x80 != 0 {
-				if c, err = br.ReadByte(); err != nil || rel > 1<<48 {
-					return nil, sum, bad("bad delta offset")
-				}
-				rel = (rel+1)<<7 | int64(c&0x7f)
-			}
 			b, ok := at[e.off-rel]
-			if rel <= 0 || !ok {
+			if !ok {
 				return nil, sum, bad(fmt.Sprintf("its delta base at offset %d is no entry before it", e.off-rel))
 			}
 			e.base = b

@@ -28,16 +28,7 @@ import (
 // encodeIndex is indexPack's result in the bytes of an .idx file.
 func encodeIndex(t testing.TB, pack []byte, workers int) ([]byte, error) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "p.pack")
-	if err := os.WriteFile(path, pack, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	idx, sum, err := indexPack(context.Background(), f, int64(len(pack)), workers)
+	idx, sum, err := IndexPack(pack, workers)
 	if err != nil {
 		return nil, err
 	}

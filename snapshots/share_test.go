@@ -145,7 +145,7 @@ func BenchmarkIndexPack(b *testing.B) {
 	}
 	b.Run("regdiff", func(b *testing.B) {
 		for b.Loop() {
-			if err := snapshots.IndexPack(pack, runtime.GOMAXPROCS(0)); err != nil {
+			if _, _, err := snapshots.IndexPack(pack, runtime.GOMAXPROCS(0)); err != nil {
 				b.Fatal(err)
 			}
 		}
